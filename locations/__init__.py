@@ -1,0 +1,42 @@
+"""locations: Japan's film location commission directory and permit coordinator."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping, Optional
+
+from flask import Flask
+
+from . import cli, errors, i18n, maps
+from .config import DefaultConfig, from_environment
+from .extensions import db, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
+
+
+def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then the environment, then ``config``."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(from_environment())
+    if config:
+        app.config.from_mapping(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    i18n.init_app(app)
+    maps.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from .views import api, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    return app

@@ -1,0 +1,45 @@
+"""Command-line tasks: `flask --app wsgi seed`, `flask --app wsgi setup`."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from .extensions import db
+from .seeding import SeedError, seed_all
+
+DEFAULT_SEEDS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
+
+
+def run_seed(seeds_dir: str) -> None:
+    try:
+        report = seed_all(seeds_dir)
+    except SeedError as error:
+        db.session.rollback()
+        raise click.ClickException(f"Seed data rejected, nothing was written. {error}") from None
+    db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+    click.echo("Seed data applied." if report.changed else "Nothing changed: the database already matches the seeds.")
+
+
+@click.command("seed")
+@click.option("--seeds", "seeds_dir", type=click.Path(exists=True, file_okay=False),
+              help="Folder of seed files (default: the project's seeds/).")
+def seed_command(seeds_dir: str | None) -> None:
+    """Upsert the sourced reference data (blocks, prefectures, FCs, permits…) by natural key."""
+    run_seed(seeds_dir or current_app.config.get("SEEDS_DIR", DEFAULT_SEEDS))
+
+
+@click.command("setup")
+def setup_command() -> None:
+    """Create or migrate the database to the latest schema, then seed it."""
+    upgrade()
+    run_seed(current_app.config.get("SEEDS_DIR", DEFAULT_SEEDS))
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(setup_command)

@@ -1,0 +1,42 @@
+"""Configuration defaults; the environment and instance/config.py override them."""
+import os
+
+ENV_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "TILE_URL",
+    "TILE_ATTRIBUTION",
+    "GEOCODER",
+)
+
+
+class DefaultConfig:
+    SECRET_KEY = "dev-only-change-me"
+    # A relative SQLite path lands in the instance folder (Flask-SQLAlchemy resolves it there).
+    SQLALCHEMY_DATABASE_URI = "sqlite:///locations.db"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    LANGUAGES = ("ja", "en")
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    # OpenStreetMap's standard tiles; an empty TILE_URL draws the map with outlines only (fully offline).
+    TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+    JSON_SORT_KEYS = False
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Settings named in the environment, with DATABASE_URL mapped to SQLAlchemy's key."""
+    settings = {key: environ[key] for key in ENV_KEYS if environ.get(key) is not None}
+    url = settings.pop("DATABASE_URL", None)
+    if url:
+        settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres:// URLs (as hosting platforms hand them out) at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,57 @@
+"""Language choice: ?lang= switches and is remembered in a cookie; otherwise Accept-Language decides."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale
+
+from .extensions import babel
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        return chosen
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in languages:
+        return remembered
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def localized(obj: Any, field: str) -> str:
+    """The ``field_en``/``field_ja`` value in the current language, falling back to the other one."""
+    lang = current_language()
+    other = "ja" if lang == "en" else "en"
+    value = getattr(obj, f"{field}_{lang}", None)
+    return value if value else (getattr(obj, f"{field}_{other}", None) or "")
+
+
+def _remember_language(response):
+    chosen = request.args.get("lang")
+    if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=current_app.config["LANG_COOKIE_MAX_AGE"],
+            samesite="Lax",
+            httponly=True,
+        )
+    # Pages differ by language, so caches must key on what chooses it.
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_remember_language)
+    app.jinja_env.globals.update(localized=localized, current_language=current_language)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -1,0 +1,23 @@
+"""Models, one module per domain; imported here so Alembic and the app see every table."""
+from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
+from .permits import (
+    Activity,
+    ActivityPermit,
+    AuthorityKind,
+    GuidelineStep,
+    PermitAuthority,
+    PermitType,
+)
+
+__all__ = [
+    "Activity",
+    "ActivityPermit",
+    "AuthorityKind",
+    "FilmCommission",
+    "GuidelineStep",
+    "Municipality",
+    "PermitAuthority",
+    "PermitType",
+    "Prefecture",
+    "RegionalBlock",
+]
