@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
@@ -34,6 +35,13 @@ def localized(obj: Any, field: str) -> str:
     return value if value else (getattr(obj, f"{field}_{other}", None) or "")
 
 
+def url_in_language(lang: str) -> str:
+    """This page's URL with ?lang= set, keeping the other query arguments."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
 def _remember_language(response):
     chosen = request.args.get("lang")
     if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != chosen:
@@ -53,5 +61,7 @@ def _remember_language(response):
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(_remember_language)
-    app.jinja_env.globals.update(localized=localized, current_language=current_language)
+    app.jinja_env.globals.update(
+        localized=localized, current_language=current_language, url_in_language=url_in_language
+    )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
