@@ -5,6 +5,7 @@ import os
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
@@ -26,6 +27,7 @@ def run_seed(seeds_dir: str) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--seeds", "seeds_dir", type=click.Path(exists=True, file_okay=False),
               help="Folder of seed files (default: the project's seeds/).")
 def seed_command(seeds_dir: str | None) -> None:
@@ -34,6 +36,7 @@ def seed_command(seeds_dir: str | None) -> None:
 
 
 @click.command("setup")
+@with_appcontext
 def setup_command() -> None:
     """Create or migrate the database to the latest schema, then seed it."""
     upgrade()

@@ -1,0 +1,92 @@
+"""Fixtures: one migrated and seeded database per test session (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), and the app, client and runner around it."""
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from locations import create_app
+from locations.cli import DEFAULT_SEEDS
+from locations.config import normalise_database_url
+from locations.extensions import db
+from locations.seeding import seed_all
+
+PG_ENV = "TEST_DATABASE_URL"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    return normalise_database_url(url) if url else None
+
+
+def _reset_postgres(url: str) -> None:
+    """Start from an empty public schema so migrations run from scratch."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = _postgres_url()
+    if url is None:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    try:
+        _reset_postgres(url)
+    except sa.exc.OperationalError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"{PG_ENV} is set but PostgreSQL is not reachable: {error.orig}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def seeded_app(database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TILE_URL": ""})
+    with app.app_context():
+        upgrade()
+        seed_all(DEFAULT_SEEDS)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(seeded_app):
+    yield seeded_app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def request_context(app):
+    """A request context, for code that builds URLs or reads the locale."""
+    with app.test_request_context("/?lang=en"):
+        yield
+        db.session.rollback()
+        db.session.remove()
