@@ -49,11 +49,10 @@ class RemoteLayer:
     kind: str
     url: str
     name: str
-    fit: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
     def as_options(self) -> dict[str, Any]:
-        return {"kind": self.kind, "url": self.url, "name": self.name, "fit": self.fit, **self.options}
+        return {"kind": self.kind, "url": self.url, "name": self.name, **self.options}
 
 
 class _RemoteLayers(MacroElement):
@@ -69,6 +68,19 @@ class _RemoteLayers(MacroElement):
         super().__init__()
         self._name = "RemoteLayers"
         self.layers = [layer.as_options() for layer in layers]
+
+
+def bounds_around(
+    points: list[tuple[float, float]], margin: float = 0.6
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """South-west and north-east corners around the points, widened by ``margin`` degrees.
+
+    Fitting to points rather than outlines keeps remote islands (Ogasawara, say) from
+    shrinking the mainland to a speck.
+    """
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    return (min(lats) - margin, min(lons) - margin), (max(lats) + margin, max(lons) + margin)
 
 
 def block_colours(block_codes: list[str]) -> dict[str, str]:

@@ -32,12 +32,11 @@ def _colours() -> dict[str, str]:
     )
 
 
-def _outline_layer(fit: bool = False, **filters: str) -> maps.RemoteLayer:
+def _outline_layer(**filters: str) -> maps.RemoteLayer:
     return maps.RemoteLayer(
         kind="outlines",
         url=url_for("api.prefectures", **filters),
         name=_("Prefectures"),
-        fit=fit,
         options={"colors": _colours(), "lang": current_language()},
     )
 
@@ -112,8 +111,11 @@ def block(code: str):
         .where(RegionalBlock.code == code.upper())
         .options(selectinload(RegionalBlock.prefectures).selectinload(Prefecture.commissions))
     )
+    points = [(p.office_lat, p.office_lon) for p in blk.prefectures]
+    points += [(fc.lat, fc.lon) for p in blk.prefectures for fc in p.commissions]
     fmap = maps.build_map(
-        [_outline_layer(fit=True, block=blk.code), _commission_layer(block=blk.code)]
+        [_outline_layer(block=blk.code), _commission_layer(block=blk.code)],
+        bounds=maps.bounds_around(points),
     )
     return render_template("public/block.html", block=blk, fmap=fmap)
 
@@ -137,10 +139,10 @@ def prefecture(code: str):
             .order_by(PermitAuthority.kind_id, PermitAuthority.code)
         )
     )
+    points = [(pref.office_lat, pref.office_lon)] + [(fc.lat, fc.lon) for fc in pref.commissions]
     fmap = maps.build_map(
-        [_outline_layer(fit=True, prefecture=pref.code), _commission_layer(prefecture=pref.code)],
-        center=(pref.office_lat, pref.office_lon),
-        zoom=8,
+        [_outline_layer(prefecture=pref.code), _commission_layer(prefecture=pref.code)],
+        bounds=maps.bounds_around(points, margin=0.5),
     )
     return render_template(
         "public/prefecture.html", pref=pref, authorities=authorities, fmap=fmap

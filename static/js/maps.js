@@ -72,7 +72,6 @@
           layer.addTo(map);
           if (opts.kind === "outlines") { layer.bringToBack(); }
           control.addOverlay(layer, opts.name);
-          if (opts.fit && layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [12, 12] }); }
           map.getContainer().setAttribute("data-loaded-" + opts.kind, String(layer.getLayers().length));
         })
         .catch(function (err) {
