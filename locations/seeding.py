@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from sqlalchemy import select
 
 from .extensions import db
+from .geo import municipality_romaji
 from .models import (
     Activity,
     ActivityPermit,
@@ -197,7 +198,8 @@ class Loader:
             lat, lon = self.coordinate(path, line, row["lat"], row["lng"])
             self.upsert(Municipality, lgcode[:5], {
                 "code": lgcode[:5], "lgcode": lgcode, "name_ja": row["city"].replace(" ", ""),
-                "kana": row["citykana"], "prefecture_id": prefecture.id,
+                "kana": row["citykana"], "name_romaji": municipality_romaji(row["city"], row["citykana"]),
+                "prefecture_id": prefecture.id,
                 "office_lat": lat, "office_lon": lon, "website": row["url"] or None,
                 "is_ward": " " in row["city"], "source": source,
             }, existing)
@@ -370,4 +372,12 @@ def seed_all(seeds_dir: str) -> SeedReport:
         loader.commissions()
         loader.authorities()
         loader.guideline_steps()
+        # Imported here: the library loader builds on this module's Loader.
+        from .library import rebuild_cells
+        from .seeding_locations import load_categories, load_takamatsu
+
+        load_categories(loader)
+        load_takamatsu(loader)
+        if loader.report.counts["location"]["created"] or loader.report.counts["location"]["updated"]:
+            rebuild_cells()
     return loader.report

@@ -40,6 +40,11 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the FTS5 index tables (created by hand in a migration) out of autogenerate."""
+    return not (type_ == "table" and name.startswith("location_fts"))
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -60,7 +65,7 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), include_object=include_object, literal_binds=True
     )
 
     with context.begin_transaction():
@@ -94,7 +99,7 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=get_metadata(),
+            target_metadata=get_metadata(), include_object=include_object,
             **conf_args
         )
 

@@ -1,5 +1,6 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
 from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
+from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from .permits import (
     Activity,
     ActivityPermit,
@@ -10,6 +11,11 @@ from .permits import (
 )
 
 __all__ = [
+    "FACILITIES",
+    "Location",
+    "LocationCategory",
+    "LocationCell",
+    "Photo",
     "Activity",
     "ActivityPermit",
     "AuthorityKind",

@@ -59,6 +59,8 @@ class Municipality(db.Model):
     lgcode: Mapped[str] = mapped_column(String(6), unique=True)  # with check digit
     name_ja: Mapped[str] = mapped_column(String(60), index=True)
     kana: Mapped[str] = mapped_column(String(120))
+    # Hepburn romanisation of the reading, without the 市/町/村/区 suffix (for English searches).
+    name_romaji: Mapped[Optional[str]] = mapped_column(String(120), index=True)
     prefecture_id: Mapped[int] = mapped_column(ForeignKey("prefecture.id"), index=True)
     office_lat: Mapped[float] = mapped_column(Float)
     office_lon: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,247 @@
+"""Finding locations: filters, text and distance search, map viewports with clusters (no request, no commit)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+from geopy.distance import great_circle
+from sqlalchemy import Integer, Select, and_, cast, delete, func, literal, select
+from sqlalchemy.orm import selectinload
+
+from . import search
+from .extensions import db
+from .models import FACILITIES, FilmCommission, Location, LocationCategory, LocationCell, Prefecture, RegionalBlock
+
+KM_PER_DEGREE = 111.195  # mean great-circle km per degree of latitude
+CLUSTER_ZOOMS = range(0, 15)  # from zoom 15 on, viewports are small enough to list points
+CELL_PIXELS = 64
+
+
+@dataclass(frozen=True)
+class Near:
+    lat: float
+    lon: float
+    radius_km: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class LocationFilter:
+    text: str = ""
+    category: Optional[str] = None
+    prefecture: Optional[str] = None
+    block: Optional[str] = None
+    commission: Optional[str] = None
+    facilities: tuple[str, ...] = ()
+    near: Optional[Near] = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == LocationFilter()
+
+
+@dataclass
+class SearchPage:
+    results: list[tuple[Location, Optional[float]]]  # (location, distance in km or None)
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def index_text_for(location: Location) -> str:
+    return build_index_text(
+        location.name_ja, location.name_en, location.description_ja, location.description_en,
+        location.tags, location.address, location.category, location.municipality, location.prefecture,
+    )
+
+
+def build_index_text(name_ja, name_en, description_ja, description_en, tags, address,
+                     category, municipality, prefecture) -> str:
+    """The searchable text of a location: its own words plus its category and place names."""
+    return search.index_text(
+        name_ja, name_en, description_ja, description_en, tags, address,
+        category.name_ja if category else None, category.name_en if category else None,
+        municipality.name_ja if municipality else None, municipality.name_romaji if municipality else None,
+        prefecture.name_ja if prefecture else None, prefecture.name_en if prefecture else None,
+    )
+
+
+def _filtered(base: Select, filters: LocationFilter) -> Select:
+    """Published locations narrowed by every filter except text and distance."""
+    query = base.where(Location.status == "published")
+    if filters.category:
+        query = query.where(Location.category_id == select(LocationCategory.id).where(
+            LocationCategory.code == filters.category).scalar_subquery())
+    if filters.prefecture:
+        query = query.where(Location.prefecture_id == select(Prefecture.id).where(
+            Prefecture.code == filters.prefecture).scalar_subquery())
+    if filters.block:
+        query = query.where(Location.prefecture_id.in_(
+            select(Prefecture.id).join(Prefecture.block).where(RegionalBlock.code == filters.block)))
+    if filters.commission:
+        query = query.where(Location.commission_id == select(FilmCommission.id).where(
+            FilmCommission.slug == filters.commission).scalar_subquery())
+    for name in filters.facilities:
+        query = query.where(getattr(Location, f"has_{name}").is_(True))
+    return query
+
+
+def _near_bounds(near: Near) -> tuple[float, float, float, float]:
+    dlat = near.radius_km / KM_PER_DEGREE
+    dlon = dlat / max(math.cos(math.radians(near.lat)), 0.01)
+    return near.lat - dlat, near.lat + dlat, near.lon - dlon, near.lon + dlon
+
+
+def _squared_degrees(near: Near):
+    """Squared equirectangular distance in degrees of latitude: plain arithmetic that every SQL
+    engine runs and that orders points as the great-circle distance does at these scales."""
+    scale = math.cos(math.radians(near.lat))
+    dx = (Location.lon - near.lon) * scale
+    dy = Location.lat - near.lat
+    return dx * dx + dy * dy
+
+
+def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20, sort: str = "relevance") -> SearchPage:
+    """One page of matching published locations, by relevance or (with ``near``) by distance."""
+    query = _filtered(select(Location), filters)
+    order = []
+    words = search.query_words(filters.text)
+    if words:
+        query, rank = search.apply_text_search(query, Location.id, Location.search_text, words, db.engine.dialect.name)
+        order.append(rank)
+    if filters.near:
+        lat_min, lat_max, lon_min, lon_max = _near_bounds(filters.near)
+        distance = _squared_degrees(filters.near)
+        query = query.where(Location.lat.between(lat_min, lat_max), Location.lon.between(lon_min, lon_max),
+                            distance <= (filters.near.radius_km / KM_PER_DEGREE) ** 2)
+        if sort == "distance" or not words:
+            order.insert(0, distance)
+        else:
+            order.append(distance)
+    order.append(Location.id)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(
+        query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        .options(selectinload(Location.category), selectinload(Location.prefecture),
+                 selectinload(Location.photos), selectinload(Location.commission))
+    ).all()
+    near = filters.near
+    results = [(loc, great_circle((near.lat, near.lon), (loc.lat, loc.lon)).km if near else None) for loc in rows]
+    return SearchPage(results=results, total=total or 0, page=page, per_page=per_page)
+
+
+# --- map viewports ---------------------------------------------------------------------------
+
+def cell_size(zoom: int) -> float:
+    return 360.0 / (2 ** zoom) / (256 / CELL_PIXELS)
+
+
+def cell_of(lat: float, lon: float, zoom: int) -> tuple[int, int]:
+    size = cell_size(zoom)
+    return int((lat + 90.0) // size), int((lon + 180.0) // size)
+
+
+def _cell_index(column, offset: float, size: float):
+    value = (column + offset) / size
+    if db.engine.dialect.name == "postgresql":
+        value = func.floor(value)
+    # Both offsets make the value positive, so SQLite's truncating CAST is a floor.
+    return cast(value, Integer)
+
+
+def rebuild_cells() -> None:
+    """Recount the published locations per grid cell at every cluster zoom (after bulk changes)."""
+    db.session.execute(delete(LocationCell))
+    for zoom in CLUSTER_ZOOMS:
+        size = cell_size(zoom)
+        cy, cx = _cell_index(Location.lat, 90.0, size), _cell_index(Location.lon, 180.0, size)
+        grouped = (
+            select(literal(zoom), cy, cx, func.count(), func.sum(Location.lat), func.sum(Location.lon))
+            .where(Location.status == "published")
+            .group_by(cy, cx)
+        )
+        db.session.execute(
+            LocationCell.__table__.insert().from_select(["zoom", "cy", "cx", "count", "sum_lat", "sum_lon"], grouped)
+        )
+
+
+def count_in_cells(lat: float, lon: float, delta: int) -> None:
+    """Add (delta=1) or remove (delta=-1) one published location from the cell counts."""
+    for zoom in CLUSTER_ZOOMS:
+        cy, cx = cell_of(lat, lon, zoom)
+        cell = db.session.get(LocationCell, (zoom, cy, cx))
+        if cell is None:
+            if delta > 0:
+                db.session.add(LocationCell(zoom=zoom, cy=cy, cx=cx, count=delta, sum_lat=lat, sum_lon=lon))
+            continue
+        cell.count += delta
+        cell.sum_lat += lat * delta
+        cell.sum_lon += lon * delta
+        if cell.count <= 0:
+            db.session.delete(cell)
+
+
+@dataclass
+class Viewport:
+    points: list[Location] = field(default_factory=list)
+    clusters: list[tuple[float, float, int]] = field(default_factory=list)  # lat, lon, count
+    total: int = 0
+
+
+def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: LocationFilter, cap: int) -> Viewport:
+    """What a map shows in ``bbox`` (west, south, east, north): up to ``cap`` points, else clusters."""
+    west, south, east, north = bbox
+    in_box = and_(Location.lat.between(south, north), Location.lon.between(west, east))
+    if filters.is_empty and zoom in CLUSTER_ZOOMS:
+        total, clusters = _cells_in(bbox, zoom)
+    else:
+        base = _filtered(select(Location.id), filters).where(in_box)
+        words = search.query_words(filters.text)
+        if words:
+            base, _ = search.apply_text_search(base, Location.id, Location.search_text, words, db.engine.dialect.name)
+        total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        clusters = _live_clusters(base, zoom) if total > cap else []
+    if total > cap:
+        return Viewport(clusters=clusters, total=total)
+    query = _filtered(select(Location), filters).where(in_box)
+    words = search.query_words(filters.text)
+    if words:
+        query, _ = search.apply_text_search(query, Location.id, Location.search_text, words, db.engine.dialect.name)
+    points = db.session.scalars(
+        query.order_by(Location.id).limit(cap)
+        .options(selectinload(Location.category), selectinload(Location.photos))
+    ).all()
+    return Viewport(points=list(points), total=total)
+
+
+def _cells_in(bbox, zoom: int) -> tuple[int, list[tuple[float, float, int]]]:
+    west, south, east, north = bbox
+    (cy_min, cx_min), (cy_max, cx_max) = cell_of(south, west, zoom), cell_of(north, east, zoom)
+    rows = db.session.execute(
+        select(LocationCell.count, LocationCell.sum_lat, LocationCell.sum_lon).where(
+            LocationCell.zoom == zoom, LocationCell.cy.between(cy_min, cy_max), LocationCell.cx.between(cx_min, cx_max)
+        )
+    ).all()
+    return sum(r.count for r in rows), [(r.sum_lat / r.count, r.sum_lon / r.count, r.count) for r in rows]
+
+
+def _live_clusters(ids: Select, zoom: int) -> list[tuple[float, float, int]]:
+    size = cell_size(min(zoom, max(CLUSTER_ZOOMS)))
+    cy, cx = _cell_index(Location.lat, 90.0, size), _cell_index(Location.lon, 180.0, size)
+    rows = db.session.execute(
+        select(func.avg(Location.lat), func.avg(Location.lon), func.count())
+        .where(Location.id.in_(ids)).group_by(cy, cx)
+    ).all()
+    return [(lat, lon, n) for lat, lon, n in rows]
+
+
+def nearest(items, lat: float, lon: float, limit: int = 5) -> list[tuple[object, float]]:
+    """The ``limit`` items (with .lat/.lon) closest to a point, with great-circle km."""
+    placed = [(item, great_circle((lat, lon), (item.lat, item.lon)).km) for item in items if item.lat is not None]
+    return sorted(placed, key=lambda pair: pair[1])[:limit]
+

@@ -1,0 +1,109 @@
+"""The location library: places to shoot, their categories and photos."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .directory import FilmCommission, Municipality, Prefecture, utcnow
+
+FACILITIES = ("parking", "power", "toilets", "green_room", "wifi", "large_vehicles")
+
+
+class LocationCategory(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_ja: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Permit type codes such places usually need, "; "-separated (a starting point, not a rule).
+    typical_permits: Mapped[Optional[str]] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
+
+
+class Location(db.Model):
+    __table_args__ = (
+        Index("ix_location_lat_lon", "lat", "lon"),
+        Index("ix_location_status_prefecture", "status", "prefecture_id"),
+    )
+
+    STATUSES = ("draft", "published")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("film_commission.id"), index=True)
+    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[Optional[str]] = mapped_column(String(200))
+    description_ja: Mapped[Optional[str]] = mapped_column(Text)
+    description_en: Mapped[Optional[str]] = mapped_column(Text)
+    category_id: Mapped[int] = mapped_column(ForeignKey("location_category.id"), index=True)
+    tags: Mapped[Optional[str]] = mapped_column(String(300))  # comma-separated
+    address: Mapped[Optional[str]] = mapped_column(String(300))
+    municipality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipality.id"), index=True)
+    prefecture_id: Mapped[int] = mapped_column(ForeignKey("prefecture.id"))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    # Facilities: True/False when known, None when the source does not say.
+    has_parking: Mapped[Optional[bool]] = mapped_column(Boolean)
+    has_power: Mapped[Optional[bool]] = mapped_column(Boolean)
+    has_toilets: Mapped[Optional[bool]] = mapped_column(Boolean)
+    has_green_room: Mapped[Optional[bool]] = mapped_column(Boolean)
+    has_wifi: Mapped[Optional[bool]] = mapped_column(Boolean)
+    has_large_vehicles: Mapped[Optional[bool]] = mapped_column(Boolean)
+    parking_note: Mapped[Optional[str]] = mapped_column(String(300))
+    access_ja: Mapped[Optional[str]] = mapped_column(Text)
+    access_en: Mapped[Optional[str]] = mapped_column(Text)
+    typical_permits: Mapped[Optional[str]] = mapped_column(String(300))  # "; "-separated codes
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    last_verified: Mapped[Optional[date]] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Normalised text the full-text index is built from (see search.index_text).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    commission: Mapped[FilmCommission] = relationship()
+    category: Mapped[LocationCategory] = relationship()
+    municipality: Mapped[Optional[Municipality]] = relationship()
+    prefecture: Mapped[Prefecture] = relationship()
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="location", order_by="Photo.position", cascade="all, delete-orphan"
+    )
+
+    def facility(self, name: str) -> Optional[bool]:
+        return getattr(self, f"has_{name}")
+
+    @property
+    def permit_codes(self) -> list[str]:
+        return [c.strip() for c in (self.typical_permits or "").split(";") if c.strip()]
+
+
+class Photo(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(100), unique=True)  # stored name, never the upload's
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    caption_ja: Mapped[Optional[str]] = mapped_column(String(300))
+    caption_en: Mapped[Optional[str]] = mapped_column(String(300))
+    credit: Mapped[Optional[str]] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    location: Mapped[Location] = relationship(back_populates="photos")
+
+
+class LocationCell(db.Model):
+    """Published locations counted per map grid cell and zoom, so zoomed-out maps need no scan."""
+
+    zoom: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    sum_lat: Mapped[float] = mapped_column(Float)
+    sum_lon: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,97 @@
+"""Full-text search over locations, the same on SQLite (FTS5) and PostgreSQL (tsvector).
+
+Japanese has no spaces, and trigram indexes cannot match one- or two-character queries such as
+滝 or 神社. So the indexed text puts every kana and kanji in a token of its own, and a query becomes
+a phrase of adjacent tokens: exact substring matching for Japanese at any length, word (prefix)
+matching for Latin text, one index, ranked by the engine (bm25 / ts_rank).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Optional
+
+from sqlalchemy import Column, ColumnElement, Integer, MetaData, Select, Table, Text, and_, func, literal_column
+
+# Hiragana, katakana (incl. ー), CJK ideographs and their extensions, iteration marks.
+_CJK = re.compile(r"[\u3005\u3006\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+MAX_QUERY_WORDS = 8
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    current = []
+    for char in unicodedata.normalize("NFKC", text or "").lower():
+        if _CJK.match(char):
+            if current:
+                out.append("".join(current))
+                current = []
+            out.append(char)
+        elif char.isalnum():
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def index_text(*parts: Optional[str]) -> str:
+    """The text stored for indexing: tokens separated by single spaces."""
+    return " ".join(t for part in parts if part for t in _tokens(part))
+
+
+def query_words(query: str) -> list[list[str]]:
+    """Tokens per whitespace-separated query word, empty words dropped, at most MAX_QUERY_WORDS."""
+    words = [_tokens(w) for w in unicodedata.normalize("NFKC", query or "").split()]
+    return [w for w in words if w][:MAX_QUERY_WORDS]
+
+
+def _is_latin(token: str) -> bool:
+    return not _CJK.match(token[0])
+
+
+def fts5_query(words: list[list[str]]) -> str:
+    """FTS5 MATCH syntax: each word a quoted phrase, prefix-matched when it ends in Latin text."""
+    phrases = []
+    for tokens in words:
+        phrase = '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+        phrases.append(phrase + ("*" if _is_latin(tokens[-1]) else ""))
+    return " AND ".join(phrases)
+
+
+def tsquery(words: list[list[str]]) -> str:
+    """PostgreSQL to_tsquery syntax with the same meaning as fts5_query."""
+    parts = []
+    for tokens in words:
+        quoted = ["'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in tokens]
+        if _is_latin(tokens[-1]):
+            quoted[-1] += ":*"
+        parts.append("(" + " <-> ".join(quoted) + ")")
+    return " & ".join(parts)
+
+
+# The FTS5 table lives outside the models' metadata: migrations create it on SQLite only.
+location_fts = Table(
+    "location_fts", MetaData(), Column("rowid", Integer, primary_key=True), Column("search_text", Text)
+)
+
+
+def apply_text_search(query: Select, location_id, search_text, words: list[list[str]], dialect: str) -> tuple[Select, ColumnElement]:
+    """Restrict ``query`` to locations matching ``words``; return it with a relevance expression
+    where smaller is better."""
+    if dialect == "postgresql":
+        vector = func.to_tsvector(literal_column("'simple'::regconfig"), search_text)
+        ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(words))
+        return query.where(vector.op("@@")(ts_query)), -func.ts_rank(vector, ts_query)
+    query = query.join(location_fts, location_fts.c.rowid == location_id).where(
+        location_fts.c.search_text.op("MATCH")(fts5_query(words))
+    )
+    return query, func.bm25(literal_column("location_fts"))
+
+
+def like_scan(query: Select, search_text, words: Iterable[list[str]]) -> Select:
+    """The naive baseline the benchmark compares with: LIKE over the indexed text."""
+    conditions = [search_text.like("%" + " ".join(tokens) + "%") for tokens in words]
+    return query.where(and_(*conditions))
