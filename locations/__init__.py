@@ -6,7 +6,7 @@ from typing import Any, Mapping, Optional
 
 from flask import Flask
 
-from . import cli, errors, i18n, maps
+from . import cli, errors, i18n, maps, photos
 from .config import DefaultConfig, from_environment
 from .extensions import db, migrate
 
@@ -32,10 +32,11 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     i18n.init_app(app)
     maps.init_app(app)
+    photos.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
-    from .views import api, public
+    from .views import api, locations, public  # noqa: F401  (locations adds routes to public)
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)

@@ -43,6 +43,24 @@ def setup_command() -> None:
     run_seed(current_app.config.get("SEEDS_DIR", DEFAULT_SEEDS))
 
 
+@click.command("demo-locations")
+@click.option("--count", type=click.IntRange(0, 1_000_000), default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed, for repeatable data.")
+@click.option("--clear", is_flag=True, help="Remove every synthetic location first.")
+@with_appcontext
+def demo_locations_command(count: int, seed: int, clear: bool) -> None:
+    """Add synthetic locations (marked as such) for benchmarks and load tests."""
+    from .demo import create_synthetic, remove_synthetic
+
+    if clear:
+        click.echo(f"Removed {remove_synthetic()} synthetic locations.")
+    if count:
+        create_synthetic(count, seed)
+        click.echo(f"Added {count} synthetic locations (seed {seed}); they are marked synthetic in the app.")
+    db.session.commit()
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
+    app.cli.add_command(demo_locations_command)

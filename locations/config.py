@@ -7,6 +7,7 @@ ENV_KEYS = (
     "TILE_URL",
     "TILE_ATTRIBUTION",
     "GEOCODER",
+    "GEOCODER_USER_AGENT",
 )
 
 
@@ -21,6 +22,14 @@ class DefaultConfig:
     # OpenStreetMap's standard tiles; an empty TILE_URL draws the map with outlines only (fully offline).
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    # "offline" uses the built-in gazetteer of prefectures and municipalities; "nominatim" asks
+    # OpenStreetMap's Nominatim first (rate-limited, cached) and falls back to the gazetteer.
+    GEOCODER = "offline"
+    GEOCODER_USER_AGENT = "locations-app"
+    MAP_POINT_CAP = 500
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_PHOTO_BYTES = 10 * 1024 * 1024
+    MAX_QUERY_STRING_BYTES = 4096
     LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
     JSON_SORT_KEYS = False
 

@@ -1,7 +1,7 @@
 """One error page for every HTTP error, in the visitor's language; JSON with a reason under /api/."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -16,6 +16,13 @@ def handle_http_error(error: HTTPException):
     return render_template("error.html", error=error), error.code
 
 
+def reject_oversized_query():
+    """Refuse absurd query strings early instead of parsing them (a 10 kB URL is no search)."""
+    if len(request.query_string) > current_app.config.get("MAX_QUERY_STRING_BYTES", 4096):
+        abort(400, description="the query string is too long")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(reject_oversized_query)
     # Unhandled exceptions reach this as InternalServerError (and still propagate when TESTING).
     app.register_error_handler(HTTPException, handle_http_error)

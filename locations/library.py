@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 from geopy.distance import great_circle
 from sqlalchemy import Integer, Select, and_, cast, delete, func, literal, select
@@ -106,23 +106,26 @@ def _squared_degrees(near: Near):
     return dx * dx + dy * dy
 
 
-def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20, sort: str = "relevance") -> SearchPage:
-    """One page of matching published locations, by relevance or (with ``near``) by distance."""
-    query = _filtered(select(Location), filters)
-    order = []
+def _matching(base: Select, filters: LocationFilter):
+    """``base`` narrowed by every filter, with the text rank and squared distance (or None)."""
+    query, rank, distance = _filtered(base, filters), None, None
     words = search.query_words(filters.text)
     if words:
         query, rank = search.apply_text_search(query, Location.id, Location.search_text, words, db.engine.dialect.name)
-        order.append(rank)
     if filters.near:
         lat_min, lat_max, lon_min, lon_max = _near_bounds(filters.near)
         distance = _squared_degrees(filters.near)
         query = query.where(Location.lat.between(lat_min, lat_max), Location.lon.between(lon_min, lon_max),
                             distance <= (filters.near.radius_km / KM_PER_DEGREE) ** 2)
-        if sort == "distance" or not words:
-            order.insert(0, distance)
-        else:
-            order.append(distance)
+    return query, rank, distance
+
+
+def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20, sort: str = "relevance") -> SearchPage:
+    """One page of matching published locations, by relevance or (with ``near``) by distance."""
+    query, rank, distance = _matching(select(Location), filters)
+    order = [term for term in (rank, distance) if term is not None]
+    if distance is not None and (sort == "distance" or rank is None):
+        order = [distance] + [t for t in order if t is not distance]
     order.append(Location.id)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(
@@ -200,20 +203,15 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
     if filters.is_empty and zoom in CLUSTER_ZOOMS:
         total, clusters = _cells_in(bbox, zoom)
     else:
-        base = _filtered(select(Location.id), filters).where(in_box)
-        words = search.query_words(filters.text)
-        if words:
-            base, _ = search.apply_text_search(base, Location.id, Location.search_text, words, db.engine.dialect.name)
-        total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-        clusters = _live_clusters(base, zoom) if total > cap else []
+        ids, _, _ = _matching(select(Location.id), filters)
+        ids = ids.where(in_box)
+        total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        clusters = _live_clusters(ids, zoom) if total > cap else []
     if total > cap:
         return Viewport(clusters=clusters, total=total)
-    query = _filtered(select(Location), filters).where(in_box)
-    words = search.query_words(filters.text)
-    if words:
-        query, _ = search.apply_text_search(query, Location.id, Location.search_text, words, db.engine.dialect.name)
+    query, _, _ = _matching(select(Location), filters)
     points = db.session.scalars(
-        query.order_by(Location.id).limit(cap)
+        query.where(in_box).order_by(Location.id).limit(cap)
         .options(selectinload(Location.category), selectinload(Location.photos))
     ).all()
     return Viewport(points=list(points), total=total)
@@ -245,3 +243,12 @@ def nearest(items, lat: float, lon: float, limit: int = 5) -> list[tuple[object,
     placed = [(item, great_circle((lat, lon), (item.lat, item.lon)).km) for item in items if item.lat is not None]
     return sorted(placed, key=lambda pair: pair[1])[:limit]
 
+
+
+def iter_locations(filters: LocationFilter) -> Iterator[Location]:
+    """Every matching published location in id order, read in batches (for exports)."""
+    query, _, _ = _matching(select(Location), filters)
+    query = query.order_by(Location.id).options(
+        selectinload(Location.category), selectinload(Location.prefecture),
+        selectinload(Location.municipality), selectinload(Location.commission))
+    yield from db.session.scalars(query.execution_options(yield_per=1000))

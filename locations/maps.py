@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 import folium
 import xstatic.pkg.leaflet as xstatic_leaflet
+import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
 from branca.element import CssLink, JavascriptLink, MacroElement
 from flask import Blueprint, Flask, current_app, send_from_directory, url_for
 from jinja2 import Template
@@ -33,6 +34,11 @@ def leaflet_asset(filename: str):
     return send_from_directory(xstatic_leaflet.BASE_DIR, filename, max_age=7 * 24 * 3600)
 
 
+@vendor.route("/vendor/markercluster/<path:filename>")
+def markercluster_asset(filename: str):
+    return send_from_directory(xstatic_markercluster.BASE_DIR, filename, max_age=7 * 24 * 3600)
+
+
 @dataclass(frozen=True)
 class MapParts:
     """What a page needs to show one map: asset tags for <head>, the container and the script."""
@@ -44,7 +50,11 @@ class MapParts:
 
 @dataclass
 class RemoteLayer:
-    """A GeoJSON layer the browser fetches from ``url``; ``kind`` is "outlines" or "points"."""
+    """A GeoJSON layer the browser fetches from ``url``.
+
+    ``kind``: "outlines" (polygons), "points" (fetched once) or "viewport" (refetched for the
+    visible box on every pan and zoom; the API answers with points or cluster counts).
+    """
 
     kind: str
     url: str
@@ -95,6 +105,8 @@ def build_map(
 ) -> MapParts:
     """A map with the configured tiles (if any) and the given remote layers."""
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True)
+    # MarkerCluster needs the map's own maxZoom: without tiles nothing else sets one.
+    fmap.options.update(maxZoom=18, minZoom=3)
     fmap.default_js = [("leaflet", url_for("vendor.leaflet_asset", filename="leaflet.js"))]
     fmap.default_css = [("leaflet_css", url_for("vendor.leaflet_asset", filename="leaflet.css"))]
     tile_url = current_app.config.get("TILE_URL")
@@ -117,6 +129,10 @@ def build_map(
         for child in root.header._children.values()
         if isinstance(child, (JavascriptLink, CssLink))
     ]
+    if any(layer.kind == "viewport" for layer in layers):
+        for name in ("MarkerCluster.css", "MarkerCluster.Default.css"):
+            assets.append(f'<link rel="stylesheet" href="{url_for("vendor.markercluster_asset", filename=name)}">')
+        assets.append(f'<script src="{url_for("vendor.markercluster_asset", filename="leaflet.markercluster.js")}"></script>')
     assets.append(f'<script src="{url_for("static", filename="js/maps.js")}"></script>')
     return MapParts(
         header=Markup("\n".join(assets)),

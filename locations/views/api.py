@@ -1,21 +1,28 @@
-"""JSON and GeoJSON for maps and other tools; errors are JSON with a reason."""
+"""JSON, GeoJSON (RFC 7946) and CSV for maps and other tools; errors are JSON with reasons."""
 from __future__ import annotations
 
-import re
+import csv
+import io
+from typing import Iterator, Optional
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from .. import directory
+from .. import directory, library
 from ..directory import CommissionFilter
+from ..extensions import db
+from ..models import FACILITIES, Location
+from .params import BLOCK_CODE, PREFECTURE_CODE, parse_bbox, parse_filters, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
-BLOCK_CODE = re.compile(r"^[A-Z]{3}$")
-PREFECTURE_CODE = re.compile(r"^(0[1-9]|[1-3][0-9]|4[0-7])$")
+CSV_COLUMNS = ("slug", "name_ja", "name_en", "category", "prefecture", "municipality", "address", "lat", "lon",
+               "commission", "last_verified", "synthetic", "source")
 
 
-def _code_arg(name: str, pattern: re.Pattern) -> str | None:
+def _code_arg(name: str, pattern) -> Optional[str]:
     value = request.args.get(name)
     if value is None or value == "":
         return None
@@ -30,6 +37,10 @@ def _geojson(payload: dict):
     return response
 
 
+def _bad_request(errors: list[str], **extra):
+    return jsonify(errors=errors, **extra), 400
+
+
 @bp.route("/commissions")
 def commissions():
     filters = CommissionFilter(
@@ -38,11 +49,7 @@ def commissions():
         prefecture=_code_arg("prefecture", PREFECTURE_CODE),
     )
     found = directory.find_commissions(filters)
-    return _geojson(
-        directory.commissions_geojson(
-            found, lambda slug: url_for("public.commission", slug=slug)
-        )
-    )
+    return _geojson(directory.commissions_geojson(found, lambda slug: url_for("public.commission", slug=slug)))
 
 
 @bp.route("/prefectures")
@@ -56,3 +63,119 @@ def prefectures():
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response
+
+
+def thumbnail_url(location: Location) -> Optional[str]:
+    return url_for("photos.thumbnail", photo_id=location.photos[0].id) if location.photos else None
+
+
+def location_feature(location: Location, distance_km: Optional[float] = None, detail: bool = False) -> dict:
+    properties = {
+        "slug": location.slug,
+        "name_ja": location.name_ja,
+        "name_en": location.name_en,
+        "category": location.category.code,
+        "category_ja": location.category.name_ja,
+        "category_en": location.category.name_en,
+        "url": url_for("public.location", slug=location.slug),
+        "thumbnail": thumbnail_url(location),
+        "synthetic": location.is_synthetic,
+    }
+    if distance_km is not None:
+        properties["distance_km"] = round(distance_km, 3)
+    if detail:
+        properties.update(
+            description_ja=location.description_ja, description_en=location.description_en,
+            address=location.address, prefecture=location.prefecture.code,
+            municipality=location.municipality.name_ja if location.municipality else None,
+            commission=location.commission.slug,
+            facilities={name: location.facility(name) for name in FACILITIES},
+            access_ja=location.access_ja, access_en=location.access_en,
+            typical_permits=location.permit_codes,
+            photos=[{"url": url_for("photos.original", photo_id=p.id),
+                     "thumbnail": url_for("photos.thumbnail", photo_id=p.id),
+                     "caption_ja": p.caption_ja, "caption_en": p.caption_en, "credit": p.credit}
+                    for p in location.photos],
+            last_verified=location.last_verified.isoformat() if location.last_verified else None,
+            source=location.source,
+        )
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [location.lon, location.lat]},
+        "properties": properties,
+    }
+
+
+def cluster_feature(lat: float, lon: float, count: int) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "properties": {"cluster": True, "count": count},
+    }
+
+
+@bp.route("/locations")
+def locations():
+    args = request.args
+    parsed = parse_filters(args)
+    errors = parsed.errors
+    output = args.get("format", "geojson")
+    if output not in ("geojson", "csv"):
+        errors.append("format: must be geojson or csv")
+    bbox = parse_bbox(args["bbox"], errors) if "bbox" in args else None
+    zoom = parse_int(args, "zoom", 10, 0, 22, errors)
+    cap = parse_int(args, "limit", current_app.config.get("MAP_POINT_CAP", 500), 1, 2000, errors)
+    page = parse_int(args, "page", 1, 1, 100000, errors)
+    per_page = parse_int(args, "per_page", 100, 1, 1000, errors)
+    if errors:
+        suggestions = [s.name for s in parsed.suggestions]
+        return _bad_request(errors, **({"suggestions": suggestions} if parsed.unknown_place else {}))
+    if output == "csv":
+        return _csv(parsed.filters)
+    if bbox is not None:
+        view = library.viewport(bbox, zoom, parsed.filters, cap)
+        features = [cluster_feature(*c) for c in view.clusters] or [location_feature(p) for p in view.points]
+        return _geojson({"type": "FeatureCollection", "features": features,
+                         "total": view.total, "clustered": bool(view.clusters)})
+    result = library.search_locations(parsed.filters, page=page, per_page=per_page)
+    return _geojson({
+        "type": "FeatureCollection",
+        "features": [location_feature(loc, distance) for loc, distance in result.results],
+        "total": result.total, "page": result.page, "pages": result.pages,
+    })
+
+
+def _csv(filters: library.LocationFilter) -> Response:
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for location in library.iter_locations(filters):
+            writer.writerow([
+                location.slug, location.name_ja, location.name_en or "", location.category.code,
+                location.prefecture.code, location.municipality.name_ja if location.municipality else "",
+                location.address or "", location.lat, location.lon, location.commission.slug,
+                location.last_verified.isoformat() if location.last_verified else "",
+                int(location.is_synthetic), location.source,
+            ])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        if buffer.getvalue():
+            yield buffer.getvalue()
+
+    # Rows are read before streaming starts: a streamed response outlives the request's session.
+    body = "".join(rows())
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=locations.csv"})
+
+
+@bp.route("/locations/<slug>")
+def location(slug: str):
+    found = db.session.scalar(
+        select(Location).where(Location.slug == slug, Location.status == "published").options(
+            selectinload(Location.category), selectinload(Location.photos), selectinload(Location.prefecture),
+            selectinload(Location.municipality), selectinload(Location.commission))
+    )
+    if found is None:
+        abort(404, description=f"no published location {slug[:120]!r}")
+    return _geojson(location_feature(found, detail=True))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -26,28 +26,28 @@ from ..models import (
 bp = Blueprint("public", __name__)
 
 
-def _colours() -> dict[str, str]:
+def block_colours_by_code() -> dict[str, str]:
     return maps.block_colours(
         list(db.session.scalars(select(RegionalBlock.code).order_by(RegionalBlock.sort_order)))
     )
 
 
-def _outline_layer(**filters: str) -> maps.RemoteLayer:
+def outline_layer(**filters: str) -> maps.RemoteLayer:
     return maps.RemoteLayer(
         kind="outlines",
         url=url_for("api.prefectures", **filters),
         name=_("Prefectures"),
-        options={"colors": _colours(), "lang": current_language()},
+        options={"colors": block_colours_by_code(), "lang": current_language()},
     )
 
 
-def _commission_layer(**filters: str) -> maps.RemoteLayer:
+def commission_layer(**filters: str) -> maps.RemoteLayer:
     return maps.RemoteLayer(
         kind="points",
         url=url_for("api.commissions", **filters),
         name=_("Film commissions"),
         options={
-            "colors": _colours(),
+            "colors": block_colours_by_code(),
             "lang": current_language(),
             "approximateText": _("Approximate position: the municipality office"),
         },
@@ -62,12 +62,12 @@ def index():
         "municipalities": db.session.scalar(select(func.count(Municipality.id))),
         "permit_types": db.session.scalar(select(func.count(PermitType.id))),
     }
-    fmap = maps.build_map([_outline_layer(), _commission_layer()])
+    fmap = maps.build_map([outline_layer(), commission_layer()])
     return render_template(
         "public/index.html",
         counts=counts,
         blocks=directory.blocks_with_prefectures(),
-        colours=_colours(),
+        colours=block_colours_by_code(),
         fmap=fmap,
     )
 
@@ -97,7 +97,7 @@ def commission(slug: str):
         .options(selectinload(FilmCommission.prefecture).selectinload(Prefecture.block))
     )
     fmap = maps.build_map(
-        [_outline_layer(prefecture=fc.prefecture.code), _commission_layer(prefecture=fc.prefecture.code)],
+        [outline_layer(prefecture=fc.prefecture.code), commission_layer(prefecture=fc.prefecture.code)],
         center=(fc.lat, fc.lon),
         zoom=10,
     )
@@ -114,7 +114,7 @@ def block(code: str):
     points = [(p.office_lat, p.office_lon) for p in blk.prefectures]
     points += [(fc.lat, fc.lon) for p in blk.prefectures for fc in p.commissions]
     fmap = maps.build_map(
-        [_outline_layer(block=blk.code), _commission_layer(block=blk.code)],
+        [outline_layer(block=blk.code), commission_layer(block=blk.code)],
         bounds=maps.bounds_around(points),
     )
     return render_template("public/block.html", block=blk, fmap=fmap)
@@ -141,7 +141,7 @@ def prefecture(code: str):
     )
     points = [(pref.office_lat, pref.office_lon)] + [(fc.lat, fc.lon) for fc in pref.commissions]
     fmap = maps.build_map(
-        [_outline_layer(prefecture=pref.code), _commission_layer(prefecture=pref.code)],
+        [outline_layer(prefecture=pref.code), commission_layer(prefecture=pref.code)],
         bounds=maps.bounds_around(points, margin=0.5),
     )
     return render_template(
@@ -196,6 +196,11 @@ def permit_type(code: str):
         select(func.count(PermitAuthority.id)).where(PermitAuthority.kind_id == ptype.authority_kind_id)
     )
     return render_template("public/permit_type.html", ptype=ptype, authority_count=authority_count)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
 
 
 @bp.route("/about")

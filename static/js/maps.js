@@ -35,9 +35,19 @@
 
   function pointPopup(props, opts) {
     var box = el("div", null, { "class": "map-popup" });
+    if (props.thumbnail) {
+      box.appendChild(el("img", null, { src: props.thumbnail, alt: "", width: "160", loading: "lazy" }));
+    }
     var title = el("a", label(props, opts.lang), { href: props.url });
     box.appendChild(el("strong")).appendChild(title);
-    if (props.subtitle) { box.appendChild(el("div", props.subtitle)); }
+    var category = opts.lang === "en" ? props.category_en : props.category_ja;
+    if (category) { box.appendChild(el("div", category, { "class": "map-popup-category" })); }
+    if (typeof props.distance_km === "number") {
+      box.appendChild(el("div", props.distance_km.toFixed(1) + " km"));
+    }
+    if (props.synthetic && opts.syntheticText) {
+      box.appendChild(el("div", opts.syntheticText, { "class": "map-popup-note" }));
+    }
     if (props.approximate && opts.approximateText) {
       box.appendChild(el("div", opts.approximateText, { "class": "map-popup-note" }));
     }
@@ -59,9 +69,90 @@
     });
   }
 
+  function pointMarker(latlng, props, opts) {
+    var marker = L.circleMarker(latlng, {
+      radius: 7, color: "#fff", weight: 1.5, fillColor: colourOf(props, opts), fillOpacity: 0.9
+    });
+    marker.bindTooltip(el("span", label(props, opts.lang)));
+    marker.bindPopup(function () { return pointPopup(props, opts); });
+    return marker;
+  }
+
+  function clusterMarker(map, latlng, count, opts) {
+    var size = count < 100 ? 34 : count < 1000 ? 42 : 50;
+    var marker = L.marker(latlng, {
+      icon: L.divIcon({ html: el("span", String(count)), className: "map-cluster", iconSize: [size, size] }),
+      keyboard: true, title: (opts.clusterText || "{n}").replace("{n}", String(count))
+    });
+    marker.on("click", function () { map.setView(latlng, Math.min(map.getZoom() + 2, 18)); });
+    return marker;
+  }
+
+  /* A layer refetched for the visible box on every pan and zoom. */
+  function viewport(map, opts) {
+    var group = L.layerGroup();
+    var clusters = L.layerGroup().addTo(group);
+    var points = (L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup()).addTo(group);
+    var container = map.getContainer();
+    var pending = null;
+    var sequence = 0;
+    function refresh() {
+      if (!map.hasLayer(group)) { return; }
+      var b = map.getBounds();
+      var box = [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()),
+                 Math.min(180, b.getEast()), Math.min(90, b.getNorth())];
+      var url = opts.url + (opts.url.indexOf("?") >= 0 ? "&" : "?") +
+        "bbox=" + box.map(function (v) { return v.toFixed(5); }).join(",") + "&zoom=" + map.getZoom();
+      if (pending) { pending.abort(); }
+      pending = window.AbortController ? new AbortController() : null;
+      var mine = ++sequence;
+      container.setAttribute("data-viewport-state", "loading");
+      fetch(url, { signal: pending && pending.signal, headers: { Accept: "application/geo+json" } })
+        .then(function (r) {
+          if (!r.ok) { throw new Error(url + " answered " + r.status); }
+          return r.json();
+        })
+        .then(function (data) {
+          if (mine !== sequence) { return; }
+          clusters.clearLayers();
+          points.clearLayers();
+          var nClusters = 0, nPoints = 0;
+          data.features.forEach(function (f) {
+            var latlng = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
+            if (f.properties.cluster) {
+              clusters.addLayer(clusterMarker(map, latlng, f.properties.count, opts));
+              nClusters += 1;
+            } else {
+              points.addLayer(pointMarker(latlng, f.properties, opts));
+              nPoints += 1;
+            }
+          });
+          container.setAttribute("data-viewport-clusters", String(nClusters));
+          container.setAttribute("data-viewport-points", String(nPoints));
+          container.setAttribute("data-viewport-total", String(data.total));
+          container.setAttribute("data-viewport-state", "ready");
+        })
+        .catch(function (err) {
+          if (err.name === "AbortError") { return; }
+          container.setAttribute("data-viewport-state", "error");
+          container.setAttribute("data-error", String(err));
+          if (window.console) { console.warn(err); }
+        });
+    }
+    map.on("moveend", refresh);
+    group.on("add", refresh);
+    return group;
+  }
+
   function addLayers(map, layers) {
     var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
     layers.forEach(function (opts) {
+      if (opts.kind === "viewport") {
+        var live = viewport(map, opts);
+        control.addOverlay(live, opts.name);
+        live.addTo(map);
+        return;
+      }
       fetch(opts.url, { headers: { Accept: "application/geo+json" } })
         .then(function (r) {
           if (!r.ok) { throw new Error(opts.url + " answered " + r.status); }

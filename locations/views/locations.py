@@ -1,0 +1,87 @@
+"""Public pages of the location library: search, the map, one location."""
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import directory, library, maps
+from ..extensions import db
+from ..i18n import current_language
+from ..models import FACILITIES, FilmCommission, Location, LocationCategory, PermitAuthority, PermitType
+from .params import parse_filters, parse_int
+from .public import block_colours_by_code, commission_layer, outline_layer, bp
+
+FILTER_ARGS = ("q", "category", "prefecture", "block", "commission", "near", "radius_km")
+
+
+def _location_layer(args: dict) -> maps.RemoteLayer:
+    return maps.RemoteLayer(
+        kind="viewport",
+        url=url_for("api.locations", **args),
+        name=_("Locations"),
+        options={
+            "lang": current_language(),
+            "colors": block_colours_by_code(),
+            "clusterText": _("%(num)s locations here: zoom in to see them", num="{n}"),
+            "syntheticText": _("Synthetic test entry"),
+        },
+    )
+
+
+def _filter_args() -> dict:
+    args = {k: v for k in FILTER_ARGS if (v := request.args.get(k, "").strip())}
+    facilities = [f for f in request.args.getlist("facility") if f in FACILITIES]
+    if facilities:
+        args["facility"] = facilities
+    return args
+
+
+@bp.route("/locations")
+def locations():
+    parsed = parse_filters(request.args)
+    errors = list(parsed.errors)
+    page = parse_int(request.args, "page", 1, 1, 100000, errors)
+    sort = request.args.get("sort", "relevance")
+    if sort not in ("relevance", "distance"):
+        sort = "relevance"
+    result = library.search_locations(parsed.filters, page=page, per_page=20, sort=sort)
+    args = _filter_args() if not parsed.errors else {}
+    fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer(args)])
+    categories = db.session.scalars(select(LocationCategory).order_by(LocationCategory.sort_order)).all()
+    return render_template(
+        "locations/search.html", result=result, filters=parsed.filters, errors=errors,
+        unknown_place=parsed.unknown_place, suggestions=parsed.suggestions, categories=categories,
+        blocks=directory.blocks_with_prefectures(), facilities=FACILITIES, sort=sort, fmap=fmap,
+        filter_args=_filter_args(),
+    ), (400 if parsed.errors and not parsed.unknown_place else 200)
+
+
+@bp.route("/map")
+def full_map():
+    fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer({})])
+    return render_template("locations/map.html", fmap=fmap)
+
+
+@bp.route("/locations/<slug>")
+def location(slug: str):
+    loc = db.one_or_404(
+        select(Location).where(Location.slug == slug, Location.status == "published").options(
+            selectinload(Location.category), selectinload(Location.photos), selectinload(Location.prefecture),
+            selectinload(Location.municipality), selectinload(Location.commission))
+    )
+    commissions = db.session.scalars(select(FilmCommission)).all()
+    authorities = db.session.scalars(select(PermitAuthority).options(selectinload(PermitAuthority.kind))).all()
+    permits = db.session.scalars(select(PermitType).where(PermitType.code.in_(loc.permit_codes))).all()
+    fmap = maps.build_map(
+        [outline_layer(prefecture=loc.prefecture.code), commission_layer(prefecture=loc.prefecture.code),
+         maps.RemoteLayer(kind="points", url=url_for("api.locations", q="", near=f"{loc.lat},{loc.lon}", radius_km=2),
+                          name=_("Locations"), options={"lang": current_language(), "color": "#b3261e"})],
+        center=(loc.lat, loc.lon), zoom=15,
+    )
+    return render_template(
+        "locations/detail.html", loc=loc, fmap=fmap, permits=permits, facilities=FACILITIES,
+        nearest_commissions=library.nearest(commissions, loc.lat, loc.lon, 3),
+        nearest_authorities=library.nearest(authorities, loc.lat, loc.lon, 5),
+    )

@@ -1,0 +1,161 @@
+"""Turn query arguments into search filters, collecting every problem as a readable reason."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import geo
+from ..extensions import db
+from ..library import LocationFilter, Near
+from ..models import FACILITIES, LocationCategory
+
+BLOCK_CODE = re.compile(r"^[A-Z]{3}$")
+PREFECTURE_CODE = re.compile(r"^(0[1-9]|[1-3][0-9]|4[0-7])$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+CATEGORY = re.compile(r"^[a-z_]{1,40}$")
+LATLON = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+MAX_TEXT = 200
+MAX_RADIUS_KM = 500.0
+DEFAULT_RADIUS_KM = 10.0
+
+
+@dataclass
+class Parsed:
+    filters: LocationFilter
+    errors: list[str] = field(default_factory=list)
+    suggestions: list[geo.Place] = field(default_factory=list)
+    unknown_place: Optional[str] = None
+
+
+def _code(args, name: str, pattern: re.Pattern, errors: list[str]) -> Optional[str]:
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    if not pattern.match(value):
+        errors.append(f"{name}: {value[:40]!r} is not a valid code")
+        return None
+    return value
+
+
+def parse_float(value: str, name: str, errors: list[str]) -> Optional[float]:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        errors.append(f"{name}: {str(value)[:40]!r} is not a number")
+        return None
+    if not math.isfinite(number):
+        errors.append(f"{name}: must be a finite number")
+        return None
+    return number
+
+
+def parse_filters(args) -> Parsed:
+    """LocationFilter from request arguments (q, category, prefecture, block, commission,
+    facility/facilities, near, radius_km); unknown places come back with suggestions."""
+    errors: list[str] = []
+    text = args.get("q", "").strip()
+    if len(text) > MAX_TEXT:
+        errors.append(f"q: longer than {MAX_TEXT} characters")
+        text = ""
+    category = _code(args, "category", CATEGORY, errors)
+    if category and db.session.scalar(select(LocationCategory.id).where(LocationCategory.code == category)) is None:
+        errors.append(f"category: unknown category {category!r}")
+        category = None
+    facilities: list[str] = []
+    for raw in args.getlist("facility") + [f for v in args.getlist("facilities") for f in v.split(",")]:
+        name = raw.strip()
+        if not name:
+            continue
+        if name not in FACILITIES:
+            errors.append(f"facility: {name[:40]!r} is not one of {', '.join(FACILITIES)}")
+        elif name not in facilities:
+            facilities.append(name)
+    parsed = Parsed(filters=LocationFilter(), errors=errors)
+    near = _near(args, parsed)
+    parsed.filters = LocationFilter(
+        text=text,
+        category=category,
+        prefecture=_code(args, "prefecture", PREFECTURE_CODE, errors),
+        block=_code(args, "block", BLOCK_CODE, errors),
+        commission=_code(args, "commission", SLUG, errors),
+        facilities=tuple(facilities),
+        near=near,
+    )
+    return parsed
+
+
+def _near(args, parsed: Parsed) -> Optional[Near]:
+    errors = parsed.errors
+    place = args.get("near", "").strip()
+    radius_arg = args.get("radius_km", "").strip()
+    radius = DEFAULT_RADIUS_KM
+    if radius_arg:
+        value = parse_float(radius_arg, "radius_km", errors)
+        if value is not None and not 0 < value <= MAX_RADIUS_KM:
+            errors.append(f"radius_km: must be more than 0 and at most {MAX_RADIUS_KM:g}")
+        elif value is not None:
+            radius = value
+    if not place:
+        return None
+    if len(place) > MAX_TEXT:
+        errors.append(f"near: longer than {MAX_TEXT} characters")
+        return None
+    literal = LATLON.match(place)
+    if literal:
+        lat, lon = float(literal.group(1)), float(literal.group(2))
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            return Near(lat, lon, radius, label=f"{lat:.5f}, {lon:.5f}")
+        errors.append("near: coordinates out of range")
+        return None
+    found = geo.geocode(place)
+    if found is None:
+        parsed.unknown_place = place
+        parsed.suggestions = geo.suggest(place)
+        errors.append(f"near: no place called {place[:60]!r} was found")
+        return None
+    return Near(found.lat, found.lon, radius, label=found.name)
+
+
+def parse_bbox(value: str, errors: list[str]) -> Optional[tuple[float, float, float, float]]:
+    parts = value.split(",")
+    if len(parts) != 4:
+        errors.append("bbox: expected four numbers west,south,east,north")
+        return None
+    numbers = [parse_float(p, "bbox", errors) for p in parts]
+    if any(n is None for n in numbers):
+        return None
+    west, south, east, north = numbers
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        errors.append("bbox: longitudes must be within -180..180 and latitudes within -90..90")
+        return None
+    if south > north:
+        errors.append("bbox: south is north of north")
+        return None
+    if west > east:
+        errors.append("bbox: boxes that cross the antimeridian (west > east) are not supported")
+        return None
+    return west, south, east, north
+
+
+def parse_int(args, name: str, default: int, low: int, high: int, errors: list[str]) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors.append(f"{name}: {raw[:20]!r} is not a whole number")
+        return default
+    if not low <= value <= high:
+        errors.append(f"{name}: must be between {low} and {high}")
+        return default
+    return value
+
+
+def max_query_bytes() -> int:
+    return current_app.config.get("MAX_QUERY_STRING_BYTES", 4096)
