@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
+from .geo import clear_gazetteer_cache
 from .seeding import SeedError, seed_all
 
 DEFAULT_SEEDS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
@@ -21,6 +22,7 @@ def run_seed(seeds_dir: str) -> None:
         db.session.rollback()
         raise click.ClickException(f"Seed data rejected, nothing was written. {error}") from None
     db.session.commit()
+    clear_gazetteer_cache()
     for line in report.lines():
         click.echo(line)
     click.echo("Seed data applied." if report.changed else "Nothing changed: the database already matches the seeds.")

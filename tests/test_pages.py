@@ -20,8 +20,13 @@ PAGES = [
     "/permit-types",
     "/permit-types/DRONE_FLIGHT",
     "/about",
+    "/locations",
+    "/locations?q=滝&category=waterfall",
+    "/locations?near=34.34,134.05&radius_km=2&sort=distance",
+    "/locations?facility=parking&page=2",
+    "/map",
 ]
-MAP_PAGES = ["/", "/commissions/sapporo-film-commission", "/blocks/KNT", "/prefectures/37"]
+MAP_PAGES = ["/", "/commissions/sapporo-film-commission", "/blocks/KNT", "/prefectures/37", "/map", "/locations"]
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +164,31 @@ def test_about_page_credits_every_dataset(client):
     assert "国土数値情報（行政区域データ）" in html
     assert "出典：高松市オープンデータ" in html
     assert "code4fukui/localgovjp" in html
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_location_detail_page(client, ja, lang):
+    slug = client.get("/api/locations?q=不動の滝").get_json()["features"][0]["properties"]["slug"]
+    html = client.get(f"/locations/{slug}?lang={lang}").get_data(as_text=True)
+    assert "不動の滝" in html and "香川県高松市" in html
+    assert ("Nearest film commissions" if lang == "en" else ja.gettext("Nearest film commissions")) in html
+    assert "香川フィルム・コミッション" in html or "Kagawa Film Commission" in html
+    assert " km" in html
+    assert "出典：高松市オープンデータ" in html
+
+
+def test_unpublished_or_unknown_location_is_404(client):
+    assert client.get("/locations/no-such-place").status_code == 404
+
+
+def test_location_search_page_shows_distances_and_pages(client):
+    html = client.get("/locations?near=34.34,134.05&radius_km=2&lang=en").get_data(as_text=True)
+    assert 'class="distance"' in html and "within 2 km" in html
+    html = client.get("/locations?category=park&lang=en").get_data(as_text=True)
+    assert 'rel="next"' in html
+
+
+def test_bad_filter_on_search_page_is_a_400_page_not_an_error(client):
+    response = client.get("/locations?radius_km=-5&lang=en")
+    assert response.status_code == 400
+    assert "radius_km" in response.get_data(as_text=True)
