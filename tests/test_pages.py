@@ -192,3 +192,10 @@ def test_bad_filter_on_search_page_is_a_400_page_not_an_error(client):
     response = client.get("/locations?radius_km=-5&lang=en")
     assert response.status_code == 400
     assert "radius_km" in response.get_data(as_text=True)
+
+
+def test_unknown_place_keeps_the_other_filters_on_the_map(client):
+    html = client.get("/locations?q=%E6%BB%9D&near=Atlantis&lang=en").get_data(as_text=True)
+    assert "No place called “Atlantis” was found" in html
+    layer_urls = re.findall(r'"url": "(/api/locations[^"]*)"', html)
+    assert layer_urls and all("q=" in url and "near=" not in url for url in layer_urls)

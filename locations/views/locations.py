@@ -47,7 +47,10 @@ def locations():
     if sort not in ("relevance", "distance"):
         sort = "relevance"
     result = library.search_locations(parsed.filters, page=page, per_page=20, sort=sort)
+    # The map shows what the list shows: an unknown place drops only the distance filter.
     args = _filter_args() if not parsed.errors else {}
+    if parsed.unknown_place and parsed.errors == [e for e in parsed.errors if e.startswith("near:")]:
+        args = {k: v for k, v in _filter_args().items() if k not in ("near", "radius_km")}
     fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer(args)])
     categories = db.session.scalars(select(LocationCategory).order_by(LocationCategory.sort_order)).all()
     return render_template(

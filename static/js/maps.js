@@ -96,6 +96,9 @@
     var container = map.getContainer();
     var pending = null;
     var sequence = 0;
+    // Markers by slug: those still in view survive a refetch, so an open popup stays open
+    // when the map pans to fit it, and panning does not flicker.
+    var shown = {};
     function refresh() {
       if (!map.hasLayer(group)) { return; }
       var b = map.getBounds();
@@ -115,18 +118,28 @@
         .then(function (data) {
           if (mine !== sequence) { return; }
           clusters.clearLayers();
-          points.clearLayers();
+          var next = {};
           var nClusters = 0, nPoints = 0;
           data.features.forEach(function (f) {
             var latlng = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
             if (f.properties.cluster) {
               clusters.addLayer(clusterMarker(map, latlng, f.properties.count, opts));
               nClusters += 1;
-            } else {
-              points.addLayer(pointMarker(latlng, f.properties, opts));
-              nPoints += 1;
+              return;
             }
+            var slug = f.properties.slug;
+            var marker = shown[slug];
+            if (!marker) {
+              marker = pointMarker(latlng, f.properties, opts);
+              points.addLayer(marker);
+            }
+            next[slug] = marker;
+            nPoints += 1;
           });
+          Object.keys(shown).forEach(function (slug) {
+            if (!next[slug]) { points.removeLayer(shown[slug]); }
+          });
+          shown = next;
           container.setAttribute("data-viewport-clusters", String(nClusters));
           container.setAttribute("data-viewport-points", String(nPoints));
           container.setAttribute("data-viewport-total", String(data.total));
