@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import delete, func, insert, select
 
 from .extensions import db
-from .library import build_index_text, rebuild_cells
+from .library import build_index_text, rebuild_cells, refresh_statistics
 from .models import FilmCommission, Location, LocationCategory, Municipality, Prefecture
 
 SYNTHETIC_SOURCE = "synthetic test data (flask --app wsgi demo-locations --seed {seed}); not a real place"
@@ -17,6 +17,7 @@ BATCH = 5000
 def remove_synthetic() -> int:
     removed = db.session.execute(delete(Location).where(Location.is_synthetic.is_(True))).rowcount
     rebuild_cells()
+    refresh_statistics()
     return removed or 0
 
 
@@ -54,4 +55,5 @@ def create_synthetic(count: int, seed: int = 0) -> int:
     if rows:
         db.session.execute(insert(Location), rows)
     rebuild_cells()
+    refresh_statistics()
     return count

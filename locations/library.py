@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import Iterator, NamedTuple, Optional
 
 from geopy.distance import great_circle
-from sqlalchemy import Integer, Select, and_, cast, delete, func, literal, select
+from sqlalchemy import Integer, Select, and_, cast, delete, func, literal, select, text
 from sqlalchemy.orm import selectinload
 
 from . import search
 from .extensions import db
-from .models import FACILITIES, FilmCommission, Location, LocationCategory, LocationCell, Prefecture, RegionalBlock
+from .models import FACILITIES, FilmCommission, Location, LocationCategory, LocationCell, Photo, Prefecture, RegionalBlock
 
 KM_PER_DEGREE = 111.195  # mean great-circle km per degree of latitude
 CLUSTER_ZOOMS = range(0, 15)  # from zoom 15 on, viewports are small enough to list points
@@ -71,6 +71,10 @@ def build_index_text(name_ja, name_en, description_ja, description_en, tags, add
     )
 
 
+_LIST_LOADS = (selectinload(Location.category), selectinload(Location.prefecture),
+               selectinload(Location.photos), selectinload(Location.commission))
+
+
 def _filtered(base: Select, filters: LocationFilter) -> Select:
     """Published locations narrowed by every filter except text and distance."""
     query = base.where(Location.status == "published")
@@ -122,6 +126,12 @@ def _matching(base: Select, filters: LocationFilter):
 
 def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20, sort: str = "relevance") -> SearchPage:
     """One page of matching published locations, by relevance or (with ``near``) by distance."""
+    words = search.query_words(filters.text)
+    if words and filters == LocationFilter(text=filters.text) and db.engine.dialect.name == "sqlite":
+        # Words only: the index holds exactly the published locations, so it counts and ranks alone.
+        total, ids = search.fts5_page(words, per_page, (page - 1) * per_page)
+        found = {loc.id: loc for loc in db.session.scalars(select(Location).where(Location.id.in_(ids)).options(*_LIST_LOADS))}
+        return SearchPage(results=[(found[i], None) for i in ids if i in found], total=total, page=page, per_page=per_page)
     query, rank, distance = _matching(select(Location), filters)
     order = [term for term in (rank, distance) if term is not None]
     if distance is not None and (sort == "distance" or rank is None):
@@ -129,9 +139,7 @@ def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20,
     order.append(Location.id)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(
-        query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-        .options(selectinload(Location.category), selectinload(Location.prefecture),
-                 selectinload(Location.photos), selectinload(Location.commission))
+        query.order_by(*order).limit(per_page).offset((page - 1) * per_page).options(*_LIST_LOADS)
     ).all()
     near = filters.near
     results = [(loc, great_circle((near.lat, near.lon), (loc.lat, loc.lon)).km if near else None) for loc in rows]
@@ -139,6 +147,11 @@ def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20,
 
 
 # --- map viewports ---------------------------------------------------------------------------
+
+def refresh_statistics() -> None:
+    """Update the query planner's statistics after bulk changes (see the planner_statistics migration)."""
+    db.session.execute(text("ANALYZE" if db.engine.dialect.name == "sqlite" else "ANALYZE location"))
+
 
 def cell_size(zoom: int) -> float:
     return 360.0 / (2 ** zoom) / (256 / CELL_PIXELS)
@@ -189,9 +202,25 @@ def count_in_cells(lat: float, lon: float, delta: int) -> None:
             db.session.delete(cell)
 
 
+class MapPoint(NamedTuple):
+    """What a map marker needs, read as plain columns: no ORM objects on the hot path."""
+
+    id: int
+    slug: str
+    name_ja: str
+    name_en: Optional[str]
+    lat: float
+    lon: float
+    is_synthetic: bool
+    category: str
+    category_ja: str
+    category_en: str
+    photo_id: Optional[int]
+
+
 @dataclass
 class Viewport:
-    points: list[Location] = field(default_factory=list)
+    points: list[MapPoint] = field(default_factory=list)
     clusters: list[tuple[float, float, int]] = field(default_factory=list)  # lat, lon, count
     total: int = 0
 
@@ -209,12 +238,17 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
         clusters = _live_clusters(ids, zoom) if total > cap else []
     if total > cap:
         return Viewport(clusters=clusters, total=total)
-    query, _, _ = _matching(select(Location), filters)
-    points = db.session.scalars(
-        query.where(in_box).order_by(Location.id).limit(cap)
-        .options(selectinload(Location.category), selectinload(Location.photos))
-    ).all()
-    return Viewport(points=list(points), total=total)
+    first_photo = (
+        select(Photo.id).where(Photo.location_id == Location.id)
+        .order_by(Photo.position, Photo.id).limit(1).correlate(Location).scalar_subquery()
+    )
+    columns = select(
+        Location.id, Location.slug, Location.name_ja, Location.name_en, Location.lat, Location.lon,
+        Location.is_synthetic, LocationCategory.code, LocationCategory.name_ja, LocationCategory.name_en, first_photo,
+    ).join(Location.category)
+    query, _, _ = _matching(columns, filters)
+    rows = db.session.execute(query.where(in_box).order_by(Location.id).limit(cap)).all()
+    return Viewport(points=[MapPoint(*row) for row in rows], total=total)
 
 
 def _cells_in(bbox, zoom: int) -> tuple[int, list[tuple[float, float, int]]]:

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from typing import Iterable, Optional
 
-from sqlalchemy import Column, ColumnElement, Integer, MetaData, Select, Table, Text, and_, func, literal_column
+from sqlalchemy import Column, ColumnElement, Integer, MetaData, Select, Table, Text, and_, func, literal_column, text
+
+from .extensions import db
 
 # Hiragana, katakana (incl. ー), CJK ideographs and their extensions, iteration marks.
 _CJK = re.compile(r"[\u3005\u3006\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
@@ -89,6 +91,19 @@ def apply_text_search(query: Select, location_id, search_text, words: list[list[
         location_fts.c.search_text.op("MATCH")(fts5_query(words))
     )
     return query, func.bm25(literal_column("location_fts"))
+
+
+def fts5_page(words: list[list[str]], limit: int, offset: int) -> tuple[int, list[int]]:
+    """(number of matches, ids of one page by bm25 rank) from the SQLite index alone."""
+    query = fts5_query(words)
+    total = db.session.execute(
+        text("SELECT count(*) FROM location_fts WHERE location_fts MATCH :q"), {"q": query}
+    ).scalar_one()
+    ids = db.session.execute(
+        text("SELECT rowid FROM location_fts WHERE location_fts MATCH :q ORDER BY rank LIMIT :n OFFSET :o"),
+        {"q": query, "n": limit, "o": offset},
+    ).scalars().all()
+    return total, list(ids)
 
 
 def like_scan(query: Select, search_text, words: Iterable[list[str]]) -> Select:

@@ -373,11 +373,14 @@ def seed_all(seeds_dir: str) -> SeedReport:
         loader.authorities()
         loader.guideline_steps()
         # Imported here: the library loader builds on this module's Loader.
-        from .library import rebuild_cells
+        from .library import rebuild_cells, refresh_statistics
         from .seeding_locations import load_categories, load_takamatsu
 
         load_categories(loader)
         load_takamatsu(loader)
         if loader.report.counts["location"]["created"] or loader.report.counts["location"]["updated"]:
             rebuild_cells()
+        if loader.report.changed:
+            db.session.flush()
+            refresh_statistics()
     return loader.report

@@ -89,3 +89,45 @@ def test_cells_match_a_full_rebuild_after_incremental_changes(app_context):
     published = db.session.scalar(select(func.count()).select_from(Location).where(Location.status == "published"))
     for zoom in CLUSTER_ZOOMS:
         assert sum(n for (z, _, _), n in before.items() if z == zoom) == published
+
+
+def test_only_published_locations_are_in_the_text_index(app):
+    from locations.models import FilmCommission, LocationCategory, Prefecture
+
+    with app.app_context():
+        owner = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "kagawa-film-commission"))
+        loc = Location(slug="draft-test-place", commission_id=owner.id, name_ja="試験用の灯籠", category_id=db.session.scalar(
+            select(LocationCategory.id).where(LocationCategory.code == "park")), prefecture_id=owner.prefecture_id,
+            lat=34.3, lon=134.0, status="draft", source="test", search_text="試 験 用 の 灯 籠")
+        db.session.add(loc)
+        db.session.commit()
+        try:
+            assert search_locations(LocationFilter(text="灯籠")).total == 0
+            loc.status = "published"
+            db.session.commit()
+            page = search_locations(LocationFilter(text="灯籠"))
+            assert [l.slug for l, _ in page.results] == ["draft-test-place"]
+            loc.search_text = "別 の 名 前"
+            db.session.commit()
+            assert search_locations(LocationFilter(text="灯籠")).total == 0
+            assert search_locations(LocationFilter(text="名前")).total == 1
+            loc.status = "draft"
+            db.session.commit()
+            assert search_locations(LocationFilter(text="名前")).total == 0
+        finally:
+            db.session.delete(loc)
+            db.session.commit()
+        assert search_locations(LocationFilter(text="名前")).total == 0
+
+
+def test_sqlite_plans_use_the_text_and_position_indexes(app_context):
+    """Guards the planner statistics: without them SQLite scanned every row via the status index."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite query plans")
+    plan = " ".join(row[-1] for row in db.session.execute(text(
+        "EXPLAIN QUERY PLAN SELECT location.id FROM location WHERE location.status = 'published' "
+        "AND location.lat BETWEEN 34.3 AND 34.4 AND location.lon BETWEEN 134.0 AND 134.1")))
+    assert "ix_location_lat_lon" in plan
+    assert db.session.execute(text("SELECT count(*) FROM sqlite_stat1")).scalar() > 0

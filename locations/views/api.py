@@ -106,6 +106,26 @@ def location_feature(location: Location, distance_km: Optional[float] = None, de
     }
 
 
+def point_features(points: list[library.MapPoint]) -> list[dict]:
+    """Map markers; URLs are built once and filled in, as url_for per point dominated the request."""
+    location_url = url_for("public.location", slug="__slug__")
+    thumb_url = url_for("photos.thumbnail", photo_id=0).replace("/0/", "/__id__/")
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+            "properties": {
+                "slug": p.slug, "name_ja": p.name_ja, "name_en": p.name_en, "category": p.category,
+                "category_ja": p.category_ja, "category_en": p.category_en,
+                "url": location_url.replace("__slug__", p.slug),
+                "thumbnail": thumb_url.replace("__id__", str(p.photo_id)) if p.photo_id else None,
+                "synthetic": p.is_synthetic,
+            },
+        }
+        for p in points
+    ]
+
+
 def cluster_feature(lat: float, lon: float, count: int) -> dict:
     return {
         "type": "Feature",
@@ -134,7 +154,7 @@ def locations():
         return _csv(parsed.filters)
     if bbox is not None:
         view = library.viewport(bbox, zoom, parsed.filters, cap)
-        features = [cluster_feature(*c) for c in view.clusters] or [location_feature(p) for p in view.points]
+        features = [cluster_feature(*c) for c in view.clusters] or point_features(view.points)
         return _geojson({"type": "FeatureCollection", "features": features,
                          "total": view.total, "clustered": bool(view.clusters)})
     result = library.search_locations(parsed.filters, page=page, per_page=per_page)

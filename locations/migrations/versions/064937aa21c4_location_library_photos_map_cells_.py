@@ -137,18 +137,24 @@ def downgrade():
 
 # Full-text index over location.search_text (see locations/search.py): an FTS5 table kept in step by
 # triggers on SQLite, an expression GIN index on PostgreSQL.
+# Only published locations are indexed, so a text search can count and rank in the index alone.
 FTS_TRIGGERS = (
-    """CREATE TRIGGER location_fts_insert AFTER INSERT ON location BEGIN
+    """CREATE TRIGGER location_fts_insert AFTER INSERT ON location WHEN new.status = 'published' BEGIN
          INSERT INTO location_fts(rowid, search_text) VALUES (new.id, new.search_text);
        END""",
-    """CREATE TRIGGER location_fts_delete AFTER DELETE ON location BEGIN
+    """CREATE TRIGGER location_fts_delete AFTER DELETE ON location WHEN old.status = 'published' BEGIN
          INSERT INTO location_fts(location_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
        END""",
-    """CREATE TRIGGER location_fts_update AFTER UPDATE OF search_text ON location BEGIN
-         INSERT INTO location_fts(location_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-         INSERT INTO location_fts(rowid, search_text) VALUES (new.id, new.search_text);
+    # One trigger, delete before insert: two triggers fire in an unspecified order, and an insert
+    # of a rowid still in the index corrupts it.
+    """CREATE TRIGGER location_fts_update AFTER UPDATE OF search_text, status ON location BEGIN
+         INSERT INTO location_fts(location_fts, rowid, search_text)
+           SELECT 'delete', old.id, old.search_text WHERE old.status = 'published';
+         INSERT INTO location_fts(rowid, search_text)
+           SELECT new.id, new.search_text WHERE new.status = 'published';
        END""",
 )
+FTS_TRIGGER_NAMES = ("location_fts_insert", "location_fts_delete", "location_fts_update")
 
 
 def create_text_index():
@@ -161,13 +167,16 @@ def create_text_index():
         for trigger in FTS_TRIGGERS:
             op.execute(trigger)
     elif dialect == "postgresql":
-        op.execute("CREATE INDEX ix_location_search_text ON location USING gin (to_tsvector('simple'::regconfig, search_text))")
+        op.execute(
+            "CREATE INDEX ix_location_search_text ON location USING gin (to_tsvector('simple'::regconfig, search_text)) "
+            "WHERE status = 'published'"
+        )
 
 
 def drop_text_index():
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name in ("location_fts_insert", "location_fts_delete", "location_fts_update"):
+        for name in FTS_TRIGGER_NAMES:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS location_fts")
     elif dialect == "postgresql":
