@@ -29,7 +29,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
+
 import unicodedata
 from datetime import datetime, timezone
 from importlib import metadata
@@ -469,20 +469,6 @@ class Bench:
             per_query[q] = dict(ours=self._sample(ours, q), base=self._sample(naive, q) if baseline else None)
         self.results[key] = per_query
 
-    def analyze(self) -> None:
-        """What-if for the suggested fix: give SQLite's planner statistics (the app never runs ANALYZE)."""
-        from sqlalchemy import text
-
-        from locations.extensions import db
-
-        with self.app.app_context():
-            t0 = perf_counter()
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-            self.results["analyze_s"] = perf_counter() - t0
-            db.session.remove()
-
-    # -- 4. SQL statements per page --------------------------------------------------------------
     def pages(self) -> list[tuple[str, str]]:
         lat, lon = self.real_point
         street = bbox_arg(screen_bbox(lat, lon, 15))
@@ -544,11 +530,6 @@ class Bench:
         self.text_search()
         progress(f"N={self.n}: SQL statements per page")
         self.sql_per_page()
-        progress(f"N={self.n}: ANALYZE, then viewport API, text search and pages again (what-if)")
-        self.analyze()
-        self.viewport_api(key="vp_ours_analyzed", baseline=False)
-        self.text_search(key="search_analyzed", baseline=False)
-        self.sql_per_page(key="sql_analyzed")
         from locations.extensions import db
 
         with self.app.app_context():
@@ -608,21 +589,6 @@ def report_n(r: dict, repeat: int) -> None:
            "naive n", "naive p50", "naive p95", "naive body p50"], rows)
     if vo["bad"]:
         out(f"   !! {vo['bad']} of our requests did not return 200")
-    va = r.get("vp_ours_analyzed")
-    if va:
-        out()
-        out(f"2b. What-if: OURS again, same viewports, after `ANALYZE` on this database (took "
-            f"{r['analyze_s'] * 1000:.0f} ms; the app never runs ANALYZE, see the report)")
-        rows, all_a = [], []
-        for zoom, name in ZOOMS:
-            a = va["times"][zoom]
-            all_a += a
-            rows.append([f"z{zoom} {name}", str(len(a)), fmt_ms(pct(a, 50)), fmt_ms(pct(a, 95))])
-        rows.append(["ALL", str(len(all_a)),
-                     f"{fmt_ms(pct(all_a, 50))} {mark(pct(all_a, 50) * 1000 <= VIEWPORT_P50_MS)}",
-                     f"{fmt_ms(pct(all_a, 95))} {mark(pct(all_a, 95) * 1000 <= VIEWPORT_P95_MS)}"])
-        table(["viewport", "ours n", "ours p50", "ours p95"], rows)
-
     out()
     out(f"3. Text search, one page of 20 (target: p95 <= {SEARCH_P95_MS:g} ms)")
     out("   OURS = library.search_locations(LocationFilter(text=q)) (FTS5 MATCH: COUNT + page + 4 selectinloads);")
@@ -631,25 +597,15 @@ def report_n(r: dict, repeat: int) -> None:
         f"one warm-up call; a call still running after {CALL_DEADLINE_S:g} s is aborted and counted as "
         f">= {CALL_DEADLINE_S:g} s")
     search_table(r["search"], with_baseline=True)
-    if "search_analyzed" in r:
-        out()
-        out(f"3b. What-if: OURS again after `ANALYZE` on this database (took {r['analyze_s'] * 1000:.0f} ms; "
-            "the app never runs ANALYZE, see the report)")
-        search_table(r["search_analyzed"], with_baseline=False)
 
     out()
     out("4. SQL statements per page at this N (second request; the side-by-side table is at the end)")
     rows = []
-    analyzed = r.get("sql_analyzed", {})
     for label, d in r["sql"].items():
         first = "" if d["on_first"] else str(d["first"])
-        a = analyzed.get(label)
         rows.append([label, str(d["statements"]) + ("*" if d["on_first"] else ""), first, str(d["status"]),
-                     f"{fmt_ms(d['p50'])} (n={d['samples']})",
-                     f"{fmt_ms(a['p50'])} ({a['statements']} stmts)" if a else "",
-                     fmt_bytes(d["bytes"]), d["error"] or ""])
-    table(["page", "statements", "on 1st request", "status", "time p50", "time p50 after ANALYZE", "body",
-           "unhandled exception"], rows)
+                     f"{fmt_ms(d['p50'])} (n={d['samples']})", fmt_bytes(d["bytes"]), d["error"] or ""])
+    table(["page", "statements", "on 1st request", "status", "time p50", "body", "unhandled exception"], rows)
     if any(d["on_first"] for d in r["sql"].values()):
         out(f"   * page took > {SLOW_PAGE_S:g} s, so it was requested once and its statements counted on that request")
 
@@ -710,11 +666,10 @@ def report_sql_side_by_side(all_results: list[dict]) -> None:
     for label in labels:
         cells = [f"{fmt_ms(r['sql'][label]['p50'])}" + ("" if r["sql"][label]["samples"] > 1 else " (1 request)")
                  for r in all_results]
-        cells += [fmt_ms(r["sql_analyzed"][label]["p50"]) if "sql_analyzed" in r else "" for r in all_results]
         rows.append([label] + cells)
     out()
-    out("   Page time (test client, p50 of 5 requests after warm-up; for context, no target), as is and after ANALYZE:")
-    table(["page"] + [f"N={r['n']:,}" for r in all_results] + [f"N={r['n']:,} ANALYZEd" for r in all_results], rows)
+    out("   Page time (test client, p50 of 5 requests after warm-up; for context, no target):")
+    table(["page"] + [f"N={r['n']:,}" for r in all_results], rows)
 
 
 def report_summary(all_results: list[dict]) -> None:
@@ -722,14 +677,12 @@ def report_summary(all_results: list[dict]) -> None:
     out("=" * 100)
     out("SUMMARY (OURS against the issue's targets; naive baseline in brackets)")
     out("=" * 100)
-    rows, whatif = [], []
+    rows = []
     for r in all_results:
         vo = [t for ts in r["vp_ours"]["times"].values() for t in ts]
         vb = [t for ts in r["vp_base"]["times"].values() for t in ts]
-        va = [t for ts in r.get("vp_ours_analyzed", {}).get("times", {}).values() for t in ts]
         so = [t for d in r["search"].values() for t in d["ours"]["times"]]
         sb = [t for d in r["search"].values() for t in d["base"]["times"]]
-        sa = [t for d in r.get("search_analyzed", {}).values() for t in d["ours"]["times"]]
         so_ab = any(d["ours"]["aborted"] for d in r["search"].values())
         rows.append([
             f"{r['n']:,}",
@@ -740,12 +693,6 @@ def report_summary(all_results: list[dict]) -> None:
             f"{'>= ' if so_ab else ''}{fmt_ms(pct(so, 95))} {mark(not so_ab and pct(so, 95) * 1000 <= SEARCH_P95_MS)} "
             f"[{fmt_ms(pct(sb, 95))}]",
         ])
-        whatif.append([
-            f"{r['n']:,}",
-            f"{fmt_ms(pct(va, 50))} {mark(pct(va, 50) * 1000 <= VIEWPORT_P50_MS)}" if va else "",
-            f"{fmt_ms(pct(va, 95))} {mark(pct(va, 95) * 1000 <= VIEWPORT_P95_MS)}" if va else "",
-            f"{fmt_ms(pct(sa, 95))} {mark(pct(sa, 95) * 1000 <= SEARCH_P95_MS)}" if sa else "",
-        ])
     table(["N", "map page <= 100 KB", "viewport p50 <= 5 ms", "viewport p95 <= 20 ms", "search p95 <= 10 ms"], rows)
     labels = list(all_results[0]["sql"])
     varying = [label for label in labels if len({r["sql"][label]["statements"] for r in all_results}) > 1]
@@ -755,9 +702,6 @@ def report_summary(all_results: list[dict]) -> None:
         + (f" (varies: {', '.join(varying)})" if varying else ""))
     if errors:
         out(f"  Pages that did not answer 200: {'; '.join(errors)}")
-    out()
-    out("  What-if, same measurements after `ANALYZE` (planner statistics; not something the app does today):")
-    table(["N", "viewport p50 <= 5 ms", "viewport p95 <= 20 ms", "search p95 <= 10 ms"], whatif)
 
 
 def main() -> None:

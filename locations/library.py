@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from . import search
 from .extensions import db
-from .models import FACILITIES, FilmCommission, Location, LocationCategory, LocationCell, Photo, Prefecture, RegionalBlock
+from .models import FilmCommission, Location, LocationCategory, LocationCell, Photo, Prefecture, RegionalBlock
 
 KM_PER_DEGREE = 111.195  # mean great-circle km per degree of latitude
 CLUSTER_ZOOMS = range(0, 15)  # from zoom 15 on, viewports are small enough to list points

@@ -199,3 +199,11 @@ def test_unknown_place_keeps_the_other_filters_on_the_map(client):
     assert "No place called “Atlantis” was found" in html
     layer_urls = re.findall(r'"url": "(/api/locations[^"]*)"', html)
     assert layer_urls and all("q=" in url and "near=" not in url for url in layer_urls)
+
+
+def test_commission_page_links_its_locations(client):
+    html = client.get("/commissions/kagawa-film-commission?lang=en").get_data(as_text=True)
+    assert 'href="/locations?commission=kagawa-film-commission"' in html and "(362)" in html
+    listed = client.get("/locations?commission=kagawa-film-commission&lang=en").get_data(as_text=True)
+    assert "362 locations" in listed
+    assert 'name="commission" value="kagawa-film-commission"' in listed

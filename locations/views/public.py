@@ -16,6 +16,7 @@ from ..models import (
     ActivityPermit,
     FilmCommission,
     GuidelineStep,
+    Location,
     Municipality,
     PermitAuthority,
     PermitType,
@@ -101,7 +102,10 @@ def commission(slug: str):
         center=(fc.lat, fc.lon),
         zoom=10,
     )
-    return render_template("public/commission.html", fc=fc, fmap=fmap)
+    location_count = db.session.scalar(
+        select(func.count(Location.id)).where(Location.commission_id == fc.id, Location.status == "published")
+    )
+    return render_template("public/commission.html", fc=fc, fmap=fmap, location_count=location_count)
 
 
 @bp.route("/blocks/<code>")
