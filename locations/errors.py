@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -19,7 +20,7 @@ def handle_http_error(error: HTTPException):
 def reject_oversized_query():
     """Refuse absurd query strings early instead of parsing them (a 10 kB URL is no search)."""
     if len(request.query_string) > current_app.config.get("MAX_QUERY_STRING_BYTES", 4096):
-        abort(400, description="the query string is too long")
+        abort(400, description=_("the query string is too long"))
 
 
 def init_app(app: Flask) -> None:

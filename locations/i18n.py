@@ -20,7 +20,9 @@ def select_locale() -> str:
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in languages:
         return remembered
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Programs calling the API rarely say which language they want; English serves them best.
+    fallback = "en" if request.path.startswith("/api/") else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or fallback
 
 
 def current_language() -> str:

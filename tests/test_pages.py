@@ -207,3 +207,11 @@ def test_commission_page_links_its_locations(client):
     listed = client.get("/locations?commission=kagawa-film-commission&lang=en").get_data(as_text=True)
     assert "362 locations" in listed
     assert 'name="commission" value="kagawa-film-commission"' in listed
+
+
+def test_search_form_errors_are_in_the_page_language(app, client, ja):
+    html = client.get("/locations?radius_km=-5&lang=ja").get_data(as_text=True)
+    assert "radius_km: " + ja.gettext("must be more than 0 and at most %(max)s") % {"max": "500"} in html
+    # A program that states no language gets English.
+    api = app.test_client().get("/api/locations?radius_km=-5").get_json()
+    assert api["errors"] == ["radius_km: must be more than 0 and at most 500"]

@@ -6,6 +6,7 @@ import io
 from typing import Iterator, Optional
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -141,7 +142,7 @@ def locations():
     errors = parsed.errors
     output = args.get("format", "geojson")
     if output not in ("geojson", "csv"):
-        errors.append("format: must be geojson or csv")
+        errors.append("format: " + _("must be geojson or csv"))
     bbox = parse_bbox(args["bbox"], errors) if "bbox" in args else None
     zoom = parse_int(args, "zoom", 10, 0, 22, errors)
     cap = parse_int(args, "limit", current_app.config.get("MAP_POINT_CAP", 500), 1, 2000, errors)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import geo
@@ -37,7 +38,7 @@ def _code(args, name: str, pattern: re.Pattern, errors: list[str]) -> Optional[s
     if not value:
         return None
     if not pattern.match(value):
-        errors.append(f"{name}: {value[:40]!r} is not a valid code")
+        errors.append(f"{name}: " + _("%(value)s is not a valid code", value=repr(value[:40])))
         return None
     return value
 
@@ -46,10 +47,10 @@ def parse_float(value: str, name: str, errors: list[str]) -> Optional[float]:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        errors.append(f"{name}: {str(value)[:40]!r} is not a number")
+        errors.append(f"{name}: " + _("%(value)s is not a number", value=repr(str(value)[:40])))
         return None
     if not math.isfinite(number):
-        errors.append(f"{name}: must be a finite number")
+        errors.append(f"{name}: " + _("must be a finite number"))
         return None
     return number
 
@@ -60,11 +61,11 @@ def parse_filters(args) -> Parsed:
     errors: list[str] = []
     text = args.get("q", "").strip()
     if len(text) > MAX_TEXT:
-        errors.append(f"q: longer than {MAX_TEXT} characters")
+        errors.append("q: " + _("longer than %(max)d characters", max=MAX_TEXT))
         text = ""
     category = _code(args, "category", CATEGORY, errors)
     if category and db.session.scalar(select(LocationCategory.id).where(LocationCategory.code == category)) is None:
-        errors.append(f"category: unknown category {category!r}")
+        errors.append("category: " + _("unknown category %(value)s", value=repr(category)))
         category = None
     facilities: list[str] = []
     for raw in args.getlist("facility") + [f for v in args.getlist("facilities") for f in v.split(",")]:
@@ -72,7 +73,7 @@ def parse_filters(args) -> Parsed:
         if not name:
             continue
         if name not in FACILITIES:
-            errors.append(f"facility: {name[:40]!r} is not one of {', '.join(FACILITIES)}")
+            errors.append("facility: " + _("%(value)s is not one of %(choices)s", value=repr(name[:40]), choices=", ".join(FACILITIES)))
         elif name not in facilities:
             facilities.append(name)
     parsed = Parsed(filters=LocationFilter(), errors=errors)
@@ -97,26 +98,26 @@ def _near(args, parsed: Parsed) -> Optional[Near]:
     if radius_arg:
         value = parse_float(radius_arg, "radius_km", errors)
         if value is not None and not 0 < value <= MAX_RADIUS_KM:
-            errors.append(f"radius_km: must be more than 0 and at most {MAX_RADIUS_KM:g}")
+            errors.append("radius_km: " + _("must be more than 0 and at most %(max)s", max=f"{MAX_RADIUS_KM:g}"))
         elif value is not None:
             radius = value
     if not place:
         return None
     if len(place) > MAX_TEXT:
-        errors.append(f"near: longer than {MAX_TEXT} characters")
+        errors.append("near: " + _("longer than %(max)d characters", max=MAX_TEXT))
         return None
     literal = LATLON.match(place)
     if literal:
         lat, lon = float(literal.group(1)), float(literal.group(2))
         if -90 <= lat <= 90 and -180 <= lon <= 180:
             return Near(lat, lon, radius, label=f"{lat:.5f}, {lon:.5f}")
-        errors.append("near: coordinates out of range")
+        errors.append("near: " + _("coordinates out of range"))
         return None
     found = geo.geocode(place)
     if found is None:
         parsed.unknown_place = place
         parsed.suggestions = geo.suggest(place)
-        errors.append(f"near: no place called {place[:60]!r} was found")
+        errors.append("near: " + _("no place called %(value)s was found", value=repr(place[:60])))
         return None
     return Near(found.lat, found.lon, radius, label=found.name)
 
@@ -124,20 +125,20 @@ def _near(args, parsed: Parsed) -> Optional[Near]:
 def parse_bbox(value: str, errors: list[str]) -> Optional[tuple[float, float, float, float]]:
     parts = value.split(",")
     if len(parts) != 4:
-        errors.append("bbox: expected four numbers west,south,east,north")
+        errors.append("bbox: " + _("expected four numbers west,south,east,north"))
         return None
     numbers = [parse_float(p, "bbox", errors) for p in parts]
     if any(n is None for n in numbers):
         return None
     west, south, east, north = numbers
     if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        errors.append("bbox: longitudes must be within -180..180 and latitudes within -90..90")
+        errors.append("bbox: " + _("longitudes must be within -180..180 and latitudes within -90..90"))
         return None
     if south > north:
-        errors.append("bbox: south is north of north")
+        errors.append("bbox: " + _("south is north of north"))
         return None
     if west > east:
-        errors.append("bbox: boxes that cross the antimeridian (west > east) are not supported")
+        errors.append("bbox: " + _("boxes that cross the antimeridian (west > east) are not supported"))
         return None
     return west, south, east, north
 
@@ -149,10 +150,10 @@ def parse_int(args, name: str, default: int, low: int, high: int, errors: list[s
     try:
         value = int(raw)
     except ValueError:
-        errors.append(f"{name}: {raw[:20]!r} is not a whole number")
+        errors.append(f"{name}: " + _("%(value)s is not a whole number", value=repr(raw[:20])))
         return default
     if not low <= value <= high:
-        errors.append(f"{name}: must be between {low} and {high}")
+        errors.append(f"{name}: " + _("must be between %(low)d and %(high)d", low=low, high=high))
         return default
     return value
 
