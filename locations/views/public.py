@@ -216,7 +216,7 @@ def about():
 def source_links(text: str):
     """Split a source string into parts, marking the http(s) URLs so templates can link them."""
     parts = []
-    for piece in re.split(r"(https?://[^\s;,)]+)", text or ""):
+    for piece in re.split(r"(https?://[^\s;,)）、」]+)", text or ""):
         if piece:
             parts.append((piece, piece.startswith(("http://", "https://"))))
     return parts
