@@ -6,7 +6,9 @@ from typing import Any, Mapping, Optional
 
 from flask import Flask
 
-from . import cli, errors, i18n, maps, photos
+import json
+
+from . import cli, errors, i18n, maps, photos, security
 from .config import DefaultConfig, from_environment
 from .extensions import db, migrate
 
@@ -33,11 +35,15 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     i18n.init_app(app)
     maps.init_app(app)
     photos.init_app(app)
+    security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
-    from .views import api, locations, public  # noqa: F401  (locations adds routes to public)
+    from .views import admin, api, auth, commission, locations, public  # noqa: F401  (locations adds routes to public)
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (public.bp, api.bp, auth.bp, commission.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    # Read-only JSON API: no cookies change anything there, so no CSRF token is asked for.
+    security.csrf.exempt(api.bp)
+    app.jinja_env.filters["fromjson"] = json.loads
     return app

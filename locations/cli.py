@@ -62,7 +62,93 @@ def demo_locations_command(count: int, seed: int, clear: bool) -> None:
     db.session.commit()
 
 
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["admin", "fc_staff", "authority", "producer"]), required=True)
+@click.option("--name", "display_name", default=None, help="Display name (default: the email's local part).")
+@click.option("--commission", "commission_slug", default=None, help="FC slug, for fc_staff.")
+@click.option("--authority", "authority_code", default=None, help="Authority id or code, for authority officers.")
+@click.password_option(help="Prompted for when not given.")
+@with_appcontext
+def create_user_command(email, role, display_name, commission_slug, authority_code, password) -> None:
+    """Create an account (admins, FC staff and authority officers are created this way or by an admin)."""
+    from sqlalchemy import or_, select
+
+    from . import audit
+    from .models import FilmCommission, PermitAuthority, User
+    from .security import hash_password, password_problems
+
+    email = email.strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"an account with {email} already exists")
+    commission = authority = None
+    if role == "fc_staff":
+        commission = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == (commission_slug or "")))
+        if commission is None:
+            raise click.ClickException("fc_staff needs --commission with an existing FC slug")
+    if role == "authority":
+        key = authority_code or ""
+        authority = db.session.scalar(select(PermitAuthority).where(
+            or_(PermitAuthority.code == key, PermitAuthority.id == (int(key) if key.isdigit() else -1))))
+        if authority is None:
+            raise click.ClickException("authority officers need --authority with an existing authority id or code")
+    problems = password_problems(password, email)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    user = User(email=email, display_name=display_name or email.split("@")[0], role=role,
+                commission_id=commission.id if commission else None, authority_id=authority.id if authority else None,
+                password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create", user, user=None, detail="flask create-user",
+                 changes={"email": [None, email], "role": [None, role]})
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+@click.command("freshness")
+@with_appcontext
+def freshness_command() -> None:
+    """Flag listings not verified for FRESHNESS_DAYS and hide those past twice that (run daily)."""
+    from datetime import date
+
+    from .freshness import apply_freshness
+
+    days = current_app.config["FRESHNESS_DAYS"]
+    report = apply_freshness(date.today(), days)
+    db.session.commit()
+    click.echo(f"{report.stale} listings unverified for over {days} days (flagged to their FC); "
+               f"{report.hidden} hidden from producers (over {2 * days} days): "
+               f"{report.newly_hidden} newly hidden, {report.unhidden} shown again.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Write a consistent copy of the SQLite database to PATH while the app keeps running."""
+    import sqlite3
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            "backup copies SQLite databases; for PostgreSQL use: pg_dump --format=custom --file PATH "
+            f"{url.render_as_string(hide_password=True)}")
+    raw = db.engine.raw_connection()
+    try:
+        target = sqlite3.connect(path)
+        with target:
+            raw.driver_connection.backup(target)
+        target.close()
+    finally:
+        raw.close()
+    click.echo(f"Backed up {url.database} to {path}.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(freshness_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(demo_locations_command)

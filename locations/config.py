@@ -8,6 +8,9 @@ ENV_KEYS = (
     "TILE_ATTRIBUTION",
     "GEOCODER",
     "GEOCODER_USER_AGENT",
+    "SESSION_COOKIE_SECURE",
+    "RATELIMIT_STORAGE_URI",
+    "FRESHNESS_DAYS",
 )
 
 
@@ -30,13 +33,25 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_PHOTO_BYTES = 10 * 1024 * 1024
     MAX_QUERY_STRING_BYTES = 4096
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    FRESHNESS_DAYS = 180
     LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
     JSON_SORT_KEYS = False
 
 
 def from_environment(environ=os.environ) -> dict:
     """Settings named in the environment, with DATABASE_URL mapped to SQLAlchemy's key."""
-    settings = {key: environ[key] for key in ENV_KEYS if environ.get(key) is not None}
+    settings: dict = {key: environ[key] for key in ENV_KEYS if environ.get(key) is not None}
+    if "SESSION_COOKIE_SECURE" in settings:
+        settings["SESSION_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"].lower() not in ("0", "false", "no")
+    if "FRESHNESS_DAYS" in settings:
+        settings["FRESHNESS_DAYS"] = int(settings["FRESHNESS_DAYS"])
     url = settings.pop("DATABASE_URL", None)
     if url:
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)

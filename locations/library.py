@@ -77,7 +77,7 @@ _LIST_LOADS = (selectinload(Location.category), selectinload(Location.prefecture
 
 def _filtered(base: Select, filters: LocationFilter) -> Select:
     """Published locations narrowed by every filter except text and distance."""
-    query = base.where(Location.status == "published")
+    query = base.where(Location.status == "published", Location.hidden_stale.is_(False))
     if filters.category:
         query = query.where(Location.category_id == select(LocationCategory.id).where(
             LocationCategory.code == filters.category).scalar_subquery())
@@ -170,15 +170,20 @@ def _cell_index(column, offset: float, size: float):
     return cast(value, Integer)
 
 
+def is_visible(location: Location) -> bool:
+    """Whether producers see the location (and so whether it counts on the map)."""
+    return location.status == "published" and not location.hidden_stale
+
+
 def rebuild_cells() -> None:
-    """Recount the published locations per grid cell at every cluster zoom (after bulk changes)."""
+    """Recount the visible locations per grid cell at every cluster zoom (after bulk changes)."""
     db.session.execute(delete(LocationCell))
     for zoom in CLUSTER_ZOOMS:
         size = cell_size(zoom)
         cy, cx = _cell_index(Location.lat, 90.0, size), _cell_index(Location.lon, 180.0, size)
         grouped = (
             select(literal(zoom), cy, cx, func.count(), func.sum(Location.lat), func.sum(Location.lon))
-            .where(Location.status == "published")
+            .where(Location.status == "published", Location.hidden_stale.is_(False))
             .group_by(cy, cx)
         )
         db.session.execute(

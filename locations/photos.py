@@ -7,6 +7,7 @@ import uuid
 from typing import BinaryIO, Optional
 
 from flask import Blueprint, Flask, abort, current_app, send_from_directory
+from flask_login import current_user
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .extensions import db
@@ -68,6 +69,15 @@ def save_photo(location: Location, stream: BinaryIO, caption_ja: Optional[str] =
     return photo
 
 
+def remove_photo_files(filename: str) -> None:
+    """Delete a photo's files once its row is gone (after the commit, so a rollback loses nothing)."""
+    for folder in (photo_dir(), thumb_dir()):
+        try:
+            os.remove(os.path.join(folder, filename))
+        except FileNotFoundError:
+            pass
+
+
 def _write(image: Image.Image, path: str, kind: str) -> None:
     if kind == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
@@ -77,7 +87,11 @@ def _write(image: Image.Image, path: str, kind: str) -> None:
 
 def _send(directory: str, photo_id: int):
     photo = db.get_or_404(Photo, photo_id)
-    if photo.location.status != "published":
+    location = photo.location
+    public = location.status == "published" and not location.hidden_stale
+    owner = current_user.is_authenticated and (
+        current_user.role == "admin" or current_user.commission_id == location.commission_id)
+    if not (public or owner):
         abort(404)
     response = send_from_directory(directory, photo.filename, mimetype=photo.content_type, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"

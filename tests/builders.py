@@ -30,3 +30,42 @@ def make_commission(**overrides) -> FilmCommission:
     db.session.add(fc)
     db.session.flush()
     return fc
+
+
+PASSWORD = "a sturdy test passphrase 2026"
+
+
+def make_user(role: str, commission=None, authority=None, email=None, active=True):
+    """An account with the test password; FC staff default to the Kagawa FC."""
+    from locations.models import PermitAuthority, User
+    from locations.security import hash_password
+
+    n = next(_serial)
+    if role == "fc_staff" and commission is None:
+        commission = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "kagawa-film-commission"))
+    if role == "authority" and authority is None:
+        authority = db.session.scalar(select(PermitAuthority).where(PermitAuthority.code == "police-hq-37"))
+    user = User(email=email or f"{role}{n}@example.test", display_name=f"{role} {n}", role=role,
+                commission_id=commission.id if commission is not None and role == "fc_staff" else None,
+                authority_id=authority.id if authority is not None and role == "authority" else None,
+                password_hash=_hash_once(), active=active)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+_cached_hash = None
+
+
+def _hash_once() -> str:
+    """Argon2 is slow on purpose; every test user shares one hash of PASSWORD."""
+    global _cached_hash
+    if _cached_hash is None:
+        from locations.security import hash_password
+
+        _cached_hash = hash_password(PASSWORD)
+    return _cached_hash
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})

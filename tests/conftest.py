@@ -47,9 +47,25 @@ def database_url(tmp_path_factory) -> str:
     return url
 
 
+def test_config(database_url: str, **overrides) -> dict:
+    """Settings for test apps: forms without CSRF tokens and no rate limits, except where a test
+    turns them back on to check them; cookies over plain http for the test client."""
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TILE_URL": "",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
 @pytest.fixture(scope="session")
 def seeded_app(database_url):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "TILE_URL": ""})
+    app = create_app(test_config(database_url))
     with app.app_context():
         upgrade()
         seed_all(DEFAULT_SEEDS)

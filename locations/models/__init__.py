@@ -1,4 +1,6 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
+from .accounts import ROLES, User
+from .audit import AuditEvent
 from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
 from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from .permits import (
@@ -11,6 +13,9 @@ from .permits import (
 )
 
 __all__ = [
+    "ROLES",
+    "AuditEvent",
+    "User",
     "FACILITIES",
     "Location",
     "LocationCategory",

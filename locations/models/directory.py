@@ -101,6 +101,9 @@ class FilmCommission(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     prefecture: Mapped[Prefecture] = relationship(back_populates="commissions")
     municipality: Mapped[Optional[Municipality]] = relationship()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -61,6 +61,10 @@ class Location(db.Model):
     last_verified: Mapped[Optional[date]] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by the freshness check when a listing has gone unverified for too long; producers don't see it.
+    hidden_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Optimistic locking: an edit based on an old version is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Normalised text the full-text index is built from (see search.index_text).
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -73,6 +77,8 @@ class Location(db.Model):
     photos: Mapped[list[Photo]] = relationship(
         back_populates="location", order_by="Photo.position", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def facility(self, name: str) -> Optional[bool]:
         return getattr(self, f"has_{name}")

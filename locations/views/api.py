@@ -193,7 +193,7 @@ def _csv(filters: library.LocationFilter) -> Response:
 @bp.route("/locations/<slug>")
 def location(slug: str):
     found = db.session.scalar(
-        select(Location).where(Location.slug == slug, Location.status == "published").options(
+        select(Location).where(Location.slug == slug, Location.status == "published", Location.hidden_stale.is_(False)).options(
             selectinload(Location.category), selectinload(Location.photos), selectinload(Location.prefecture),
             selectinload(Location.municipality), selectinload(Location.commission))
     )

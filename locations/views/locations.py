@@ -70,7 +70,7 @@ def full_map():
 @bp.route("/locations/<slug>")
 def location(slug: str):
     loc = db.one_or_404(
-        select(Location).where(Location.slug == slug, Location.status == "published").options(
+        select(Location).where(Location.slug == slug, Location.status == "published", Location.hidden_stale.is_(False)).options(
             selectinload(Location.category), selectinload(Location.photos), selectinload(Location.prefecture),
             selectinload(Location.municipality), selectinload(Location.commission))
     )

@@ -98,7 +98,7 @@ def _near(args, parsed: Parsed) -> Optional[Near]:
     if radius_arg:
         value = parse_float(radius_arg, "radius_km", errors)
         if value is not None and not 0 < value <= MAX_RADIUS_KM:
-            errors.append("radius_km: " + _("must be more than 0 and at most %(max)s", max=f"{MAX_RADIUS_KM:g}"))
+            errors.append("radius_km: " + _("must be more than 0 and at most %(max)s", max=format(MAX_RADIUS_KM, "g")))
         elif value is not None:
             radius = value
     if not place:

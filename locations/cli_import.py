@@ -1,0 +1,122 @@
+"""Command-line import and export of the location library (CSV or GeoJSON; see importing.py for columns).
+
+    flask --app wsgi import-locations FILE --commission SLUG [--dry-run] [--format csv|geojson]
+    flask --app wsgi export-locations [--commission SLUG] [--format csv|geojson] [--output FILE]
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from .extensions import db
+from .importing import Format, ImportPlan, PlanEntry, apply_plan, export_locations, parse_locations
+from .models import FilmCommission
+
+EXTENSIONS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
+DRY_RUN_LINES = 100  # created/updated rows listed by a dry run; geocoded rows are always all listed
+
+
+def format_for(path: str, given: Optional[str]) -> Format:
+    if given:
+        return given  # type: ignore[return-value]
+    fmt = EXTENSIONS.get(os.path.splitext(path)[1].lower())
+    if fmt is None:
+        raise click.UsageError("Cannot tell the format from the file name; pass --format csv or --format geojson.")
+    return fmt  # type: ignore[return-value]
+
+
+def find_commission(slug: str) -> FilmCommission:
+    commission = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == slug))
+    if commission is None:
+        raise click.ClickException(f"No film commission with the slug {slug!r}.")
+    return commission
+
+
+def _describe(entry: PlanEntry) -> str:
+    text = f"{entry.action} {entry.slug}"
+    if entry.action == "update":
+        text += " (" + ", ".join(entry.changes) + ")"
+    if entry.geocoded:
+        text += (f"; placed by geocoding at {entry.geocoded_as} ({entry.values['lat']:.6f}, "
+                 f"{entry.values['lon']:.6f}), approximate")
+    return text
+
+
+def _print_dry_run(plan: ImportPlan, name: str) -> None:
+    listed = 0
+    for entry in plan.entries:
+        changing = entry.action != "unchanged"
+        if entry.geocoded or (changing and listed < DRY_RUN_LINES):
+            click.echo(f"{name}:{entry.line}: {_describe(entry)}")
+            listed += changing
+    hidden = plan.count("create") + plan.count("update") - listed
+    if hidden > 0:
+        click.echo(f"… and {hidden} more rows to create or update.")
+    click.echo(f"Would create {plan.count('create')}, update {plan.count('update')}, leave "
+               f"{plan.count('unchanged')} unchanged; {len(plan.geocoded)} placed by geocoding.")
+    click.echo("Dry run: nothing was written.")
+
+
+@click.command("import-locations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--commission", "commission_slug", required=True, help="Slug of the film commission that owns the rows.")
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]),
+              help="File format (default: from the extension, .csv or .geojson/.json).")
+@with_appcontext
+def import_locations_command(file: str, commission_slug: str, dry_run: bool, fmt: Optional[str]) -> None:
+    """Create or update a commission's locations from a CSV or GeoJSON file; any bad row writes nothing."""
+    fmt = format_for(file, fmt)
+    if not dry_run:
+        # One write transaction from the first read: SQLite takes its write lock now rather than failing
+        # with "database is locked" when the reads turn into writes.
+        db.session.connection(execution_options={"sqlite_immediate": True})
+    commission = find_commission(commission_slug)
+    with open(file, "rb") as handle:
+        data = handle.read()
+    plan = parse_locations(data, fmt, commission)
+    name = click.format_filename(file)
+    if plan.errors:
+        db.session.rollback()
+        for error in plan.errors:
+            click.echo(f"{name}:{error.line}: {error.field}: {error.reason}", err=True)
+        raise click.ClickException(f"{len(plan.errors)} problem(s) in {name}; nothing was written.")
+    if dry_run:
+        db.session.rollback()
+        _print_dry_run(plan, name)
+        return
+    with click.progressbar(length=len(plan.entries), label="Writing locations") as bar:
+        result = apply_plan(plan, commission, progress=bar.update)
+    db.session.commit()
+    click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged; "
+               f"{len(plan.geocoded)} placed by geocoding (approximate: check them).")
+
+
+@click.command("export-locations")
+@click.option("--commission", "commission_slug", help="Only this film commission's locations (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]),
+              help="Output format (default: from --output's extension, else csv).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+@with_appcontext
+def export_locations_command(commission_slug: Optional[str], fmt: Optional[str], output: Optional[str]) -> None:
+    """Write locations in the import format, so the file can be edited and imported again."""
+    commission = find_commission(commission_slug) if commission_slug else None
+    fmt = fmt or (format_for(output, None) if output and os.path.splitext(output)[1] else "csv")
+    text = export_locations(commission, fmt)  # type: ignore[arg-type]
+    db.session.rollback()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    click.echo(f"Wrote {click.format_filename(output)}.", err=True)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(import_locations_command)
+    app.cli.add_command(export_locations_command)

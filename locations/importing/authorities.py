@@ -1,0 +1,164 @@
+"""Import and export permit authorities (admin only), in the columns of seeds/authorities.csv; key: ``code``.
+
+There are a few hundred authorities at most, so rows are written through the ORM (their prefectures
+are a many-to-many relationship) rather than in bulk.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import AuthorityKind, Municipality, PermitAuthority, Prefecture
+from .formats import (
+    Change, Format, ImportResult, Invalid, RowError, coordinates, csv_cell, flag_value, number_value, plain,
+    read_records, text_value,
+)
+
+COLUMNS = ("code", "kind", "name_ja", "name_en", "prefecture_codes", "municipality_code", "address", "lat", "lon",
+           "phone", "website", "source", "coords_are_estimate", "is_estimate")
+REQUIRED = ("code", "kind", "name_ja", "prefecture_codes", "source")
+CODE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+URL = re.compile(r"https?://[^\s<>\"']+")
+_T = PermitAuthority.__table__
+
+
+def parse_authorities(data: bytes, fmt: Format) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+    """(line, checked values) per row and every problem; writes nothing."""
+    records, errors = read_records(data, fmt, COLUMNS, REQUIRED if fmt == "csv" else ())
+    kinds = set(db.session.scalars(select(AuthorityKind.code)))
+    prefectures = set(db.session.scalars(select(Prefecture.code)))
+    municipalities = set(db.session.scalars(select(Municipality.code)))
+    rows, seen = [], {}
+    for line, raw in records:
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, str]] = []
+        for name, value in raw.items():
+            try:
+                values[name] = _value(name, value, kinds, prefectures, municipalities)
+            except Invalid as error:
+                problems.append((name, str(error)))
+        for name in REQUIRED:
+            if not values.get(name) and name not in dict(problems) and (name in raw or fmt != "csv"):
+                problems.append((name, "is required"))
+        try:
+            point = coordinates(values.pop("lat", None), values.pop("lon", None))
+            values["lat"], values["lon"] = point or (None, None)
+        except Invalid as error:
+            problems.append(("lat", str(error)))
+        code = values.get("code")
+        if code in seen:
+            problems.append(("code", f"{code!r} repeats line {seen[code]}"))
+        seen.setdefault(code, line)
+        errors += [RowError(line, name, reason) for name, reason in problems]
+        if not problems:
+            rows.append((line, values))
+    return rows, sorted(errors, key=lambda e: e.line)
+
+
+def _value(name: str, raw: Any, kinds: set[str], prefectures: set[str], municipalities: set[str]) -> Any:
+    if name in ("lat", "lon"):
+        return number_value(raw)
+    if name in ("coords_are_estimate", "is_estimate"):
+        return bool(flag_value(raw))
+    if name == "prefecture_codes":
+        if isinstance(raw, list):
+            raw = ";".join(str(c) for c in raw)
+        codes = sorted({c.strip() for c in (text_value(raw, 200) or "").split(";") if c.strip()})
+        unknown = [c for c in codes if c not in prefectures]
+        if unknown:
+            raise Invalid("unknown prefecture code(s) " + ", ".join(map(repr, unknown)))
+        return ";".join(codes) or None
+    value = text_value(raw, 300 if name not in _T.c else (getattr(_T.c[name].type, "length", None) or 20_000))
+    if value is None:
+        return None
+    if name == "code" and not CODE.fullmatch(value):
+        raise Invalid("may hold only lowercase letters, digits, - and _")
+    if name == "kind" and value not in kinds:
+        raise Invalid(f"unknown authority kind {value!r}")
+    if name == "municipality_code" and value not in municipalities:
+        raise Invalid(f"unknown municipality code {value!r}")
+    if name == "website" and not URL.fullmatch(value):
+        raise Invalid("must be an http:// or https:// address")  # it becomes a link: no javascript: URLs
+    return value
+
+
+def _stored(authority: PermitAuthority) -> dict[str, Any]:
+    """An authority in import columns."""
+    values = {name: getattr(authority, name) for name in COLUMNS if name in _T.c}
+    values.update(kind=authority.kind.code, municipality_code=authority.municipality.code if authority.municipality else None,
+                  prefecture_codes=";".join(sorted(p.code for p in authority.prefectures)) or None)
+    return {k: (None if v == "" else v) for k, v in values.items()}
+
+
+def apply_authorities(rows: list[tuple[int, dict[str, Any]]], errors: list[RowError]) -> ImportResult:
+    """Create or update authorities by code; refuses to write anything when there were errors; never commits."""
+    if errors:
+        raise ValueError(f"the file has {len(errors)} problems; nothing was written")
+    kinds = {k.code: k for k in db.session.scalars(select(AuthorityKind))}
+    prefectures = {p.code: p for p in db.session.scalars(select(Prefecture))}
+    municipalities = {m.code: m for m in db.session.scalars(select(Municipality))}
+    existing = {a.code: a for a in db.session.scalars(select(PermitAuthority).options(
+        selectinload(PermitAuthority.prefectures), selectinload(PermitAuthority.kind),
+        selectinload(PermitAuthority.municipality)))}
+    result, created = ImportResult(), []
+    for _, values in rows:
+        authority = existing.get(values["code"])
+        before = _stored(authority) if authority else {}
+        changed = {k: [plain(before.get(k)), plain(v)] for k, v in values.items() if before.get(k) != v}
+        if authority is not None and not changed:
+            result.unchanged += 1
+            continue
+        if authority is None:
+            authority = existing[values["code"]] = PermitAuthority(code=values["code"])
+            db.session.add(authority)
+        for name, value in values.items():
+            if name == "kind":
+                authority.kind = kinds[value]
+            elif name == "municipality_code":
+                authority.municipality = municipalities.get(value) if value else None
+            elif name == "prefecture_codes":
+                authority.prefectures = [prefectures[c] for c in (value or "").split(";") if c]
+            else:
+                setattr(authority, name, value)
+        if authority.id is None:
+            created.append((authority, changed))
+        else:
+            result.changes.append(Change(authority.id, "update", changed))
+    db.session.flush()  # the new authorities' ids, for the audit trail
+    result.changes += [Change(a.id, "create", fields) for a, fields in created]
+    result.created, result.updated = len(created), len(result.changes) - len(created)
+    return result
+
+
+def export_authorities(fmt: Format) -> str:
+    """Every authority in the import format (flags as 1/0, as seeds/authorities.csv writes them)."""
+    authorities = db.session.scalars(select(PermitAuthority).order_by(PermitAuthority.code).options(
+        selectinload(PermitAuthority.prefectures), selectinload(PermitAuthority.kind),
+        selectinload(PermitAuthority.municipality)))
+    rows = [_stored(a) for a in authorities]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([int(row[n]) if isinstance(row[n], bool) else csv_cell(row[n]) for n in COLUMNS])
+        return buffer.getvalue()
+    features = [{"type": "Feature",
+                 "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]} if r["lat"] is not None else None,
+                 "properties": {n: r[n] for n in COLUMNS if n not in ("lat", "lon")}} for r in rows]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def parse_errors_text(errors: list[RowError], name: str) -> str:
+    """Errors as FILE:LINE: field: reason lines, for the command line."""
+    return "\n".join(f"{name}:{e.line}: {e.field}: {e.reason}" for e in errors)
+
+
+__all__ = ["COLUMNS", "apply_authorities", "export_authorities", "parse_authorities", "Optional"]

@@ -1,0 +1,36 @@
+"""The audit trail: append-only records of changes, sign-ins and refused access."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import DateTime, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .directory import utcnow
+
+
+class AuditEvent(db.Model):
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # Who, copied rather than only referenced, so the record survives renamed or removed accounts.
+    user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    actor: Mapped[Optional[str]] = mapped_column(String(254))
+    role: Mapped[Optional[str]] = mapped_column(String(20))
+    commission_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(30))  # create, update, delete, login, login_failed, denied, …
+    entity_type: Mapped[Optional[str]] = mapped_column(String(40))
+    entity_id: Mapped[Optional[int]] = mapped_column(Integer)
+    entity_label: Mapped[Optional[str]] = mapped_column(String(200))
+    changes: Mapped[Optional[str]] = mapped_column(Text)  # JSON {field: [before, after]}
+    detail: Mapped[Optional[str]] = mapped_column(String(500))
+    ip: Mapped[Optional[str]] = mapped_column(String(45))
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_rewriting_history(mapper, connection, target):
+    raise RuntimeError("audit events are never updated or deleted")

@@ -1,0 +1,134 @@
+"""Administration: accounts, film commissions, permit authorities and the full audit trail."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit, workspace
+from ..extensions import db
+from ..forms import ActionForm, AdminCommissionForm, UserForm, choices
+from ..models import ROLES, AuditEvent, FilmCommission, PermitAuthority, User
+from ..security import hash_password, password_problems, roles_required
+from .commission import _conflict
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+ADMIN = ("admin",)
+
+
+@bp.route("/")
+@roles_required(*ADMIN)
+def index():
+    return render_template("admin/index.html")
+
+
+def _user_form() -> UserForm:
+    form = UserForm()
+    form.role.choices = choices((r, r) for r in ROLES)
+    form.commission.choices = choices([("", "—")] + [(str(c.id), c.name_ja) for c in db.session.scalars(
+        select(FilmCommission).order_by(FilmCommission.name_ja))])
+    form.authority.choices = choices([("", "—")] + [(str(a.id), a.name_ja) for a in db.session.scalars(
+        select(PermitAuthority).order_by(PermitAuthority.code))])
+    return form
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def users():
+    form = _user_form()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        commission_id = int(form.commission.data) if form.commission.data else None
+        authority_id = int(form.authority.data) if form.authority.data else None
+        if form.role.data == "fc_staff" and commission_id is None:
+            form.commission.errors.append(_("FC staff must belong to a film commission."))
+        if form.role.data == "authority" and authority_id is None:
+            form.authority.errors.append(_("Authority officers must belong to a permit authority."))
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            form.email.errors.append(_("An account with this email already exists."))
+        form.password.errors.extend(password_problems(form.password.data, email, form.display_name.data))
+        if not form.errors:
+            user = User(email=email, display_name=form.display_name.data.strip(), role=form.role.data,
+                        commission_id=commission_id if form.role.data == "fc_staff" else None,
+                        authority_id=authority_id if form.role.data == "authority" else None,
+                        password_hash=hash_password(form.password.data))
+            db.session.add(user)
+            db.session.flush()
+            audit.record("create", user, changes={"email": [None, email], "role": [None, user.role],
+                                                  "commission_id": [None, user.commission_id],
+                                                  "authority_id": [None, user.authority_id]})
+            db.session.commit()
+            flash(_("User created."))
+            return redirect(url_for("admin.users"))
+    rows = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", form=form, rows=rows), (400 if form.errors else 200)
+
+
+def _set_active(user_id: int, active: bool):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = db.get_or_404(User, user_id)
+    if user.active != active:
+        user.active = active
+        # Any change of standing ends the user's current sessions.
+        user.session_epoch += 1
+        audit.record("update", user, changes={"active": [not active, active]})
+        db.session.commit()
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@roles_required(*ADMIN)
+def disable_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@roles_required(*ADMIN)
+def enable_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+@bp.route("/commissions")
+@roles_required(*ADMIN)
+def commissions():
+    rows = db.session.scalars(select(FilmCommission).order_by(FilmCommission.prefecture_id, FilmCommission.name_en)).all()
+    return render_template("admin/commissions.html", rows=rows)
+
+
+@bp.route("/commissions/<slug>/edit", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def edit_commission(slug: str):
+    fc = db.one_or_404(select(FilmCommission).where(FilmCommission.slug == slug))
+    form = AdminCommissionForm(obj=fc)
+    if request.method == "GET":
+        form.version.data = str(fc.version)
+    if form.validate_on_submit():
+        values = {name: (getattr(form, name).data or "").strip() or None
+                  for name in workspace.PROFILE_FIELDS + ("source",)}
+        values["website_unverified"] = bool(form.website_unverified.data)
+        values["coords_approximate"] = bool(form.coords_approximate.data)
+        try:
+            workspace.save_profile(fc, values, int(form.version.data), workspace.ADMIN_PROFILE_FIELDS)
+            db.session.commit()
+        except (workspace.Conflict, StaleDataError):
+            db.session.rollback()
+            return _conflict(fc, workspace.ADMIN_PROFILE_FIELDS, form, url_for("admin.edit_commission", slug=slug))
+        flash(_("Saved."))
+        return redirect(url_for("admin.edit_commission", slug=slug))
+    return render_template("admin/commission_form.html", fc=fc, form=form), (400 if form.errors else 200)
+
+
+@bp.route("/authorities")
+@roles_required(*ADMIN)
+def authorities():
+    rows = db.session.scalars(select(PermitAuthority).order_by(PermitAuthority.kind_id, PermitAuthority.code)).all()
+    return render_template("admin/authorities.html", rows=rows)
+
+
+@bp.route("/audit")
+@roles_required(*ADMIN)
+def audit_log():
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500)).all()
+    return render_template("audit/list.html", events=events, title=_("Audit trail"))

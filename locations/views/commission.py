@@ -1,0 +1,309 @@
+"""The film-commission workspace: each FC's staff edit their own profile, locations and photos."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit, geo, workspace
+from ..extensions import db
+from ..forms import ActionForm, choices, CommissionProfileForm, LocationForm, PhotoEditForm, PhotoUploadForm
+from ..freshness import is_stale, stale_before
+from ..models import AuditEvent, FilmCommission, Location, LocationCategory, PermitType, Photo
+from ..photos import PhotoError, remove_photo_files, save_photo
+from ..security import roles_required, safe_next
+
+bp = Blueprint("commission", __name__, url_prefix="/commission")
+FC_ONLY = ("fc_staff",)
+TRI = {"": None, "1": True, "0": False}
+
+
+def own_commission() -> FilmCommission:
+    fc = db.session.get(FilmCommission, current_user.commission_id) if current_user.commission_id else None
+    if fc is None:
+        abort(403)
+    return fc
+
+
+def own_location(slug: str) -> Location:
+    """The signed-in user's commission's location, or 404 (logged when it belongs to another FC)."""
+    location = db.session.scalar(select(Location).where(Location.slug == slug).options(selectinload(Location.photos)))
+    if location is None:
+        abort(404)
+    if location.commission_id != current_user.commission_id:
+        audit.record("denied", location, detail=f"{request.method} {request.path}"[:500])
+        db.session.commit()
+        abort(404)
+    return location
+
+
+def own_photo(photo_id: int) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None:
+        abort(404)
+    own_location(photo.location.slug)
+    return photo
+
+
+def _today() -> date:
+    return date.today()
+
+
+@bp.route("/")
+@roles_required(*FC_ONLY)
+def index():
+    fc = own_commission()
+    days = current_app.config["FRESHNESS_DAYS"]
+    counts = dict(db.session.execute(
+        select(Location.status, func.count()).where(Location.commission_id == fc.id).group_by(Location.status)).all())
+    stale = db.session.scalars(
+        select(Location).where(Location.commission_id == fc.id, (Location.last_verified.is_(None)) |
+                               (Location.last_verified < stale_before(_today(), days)))
+        .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(50)).all()
+    return render_template("commission/index.html", fc=fc, counts=counts, stale=stale, days=days,
+                           hidden_after=2 * days, action=ActionForm())
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles_required(*FC_ONLY)
+def profile():
+    fc = own_commission()
+    form = CommissionProfileForm(obj=fc)
+    if request.method == "GET":
+        form.version.data = str(fc.version)
+    if form.validate_on_submit():
+        values = {name: (getattr(form, name).data or "").strip() or None for name in workspace.PROFILE_FIELDS}
+        values["name_ja"], values["name_en"] = form.name_ja.data.strip(), form.name_en.data.strip()
+        try:
+            workspace.save_profile(fc, values, int(form.version.data), workspace.PROFILE_FIELDS)
+            db.session.commit()
+        except (workspace.Conflict, StaleDataError):
+            db.session.rollback()
+            return _conflict(fc, workspace.PROFILE_FIELDS, form, url_for("commission.profile"))
+        flash(_("Saved."))
+        return redirect(url_for("commission.profile"))
+    return render_template("commission/profile.html", fc=fc, form=form), (400 if form.errors else 200)
+
+
+def _conflict(entity, fields, form, retry_url: str):
+    db.session.refresh(entity)
+    rows = []
+    for name in fields:
+        if name not in form:
+            continue
+        theirs = getattr(entity, name)
+        mine = form[name].data
+        rows.append((form[name].label.text, theirs, mine, str(theirs or "") != str(mine or "")))
+    return render_template("commission/conflict.html", rows=rows, retry_url=retry_url), 409
+
+
+@bp.route("/locations")
+@roles_required(*FC_ONLY)
+def locations():
+    fc = own_commission()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = db.session.scalars(
+        select(Location).where(Location.commission_id == fc.id).options(selectinload(Location.category))
+        .order_by(Location.updated_at.desc(), Location.id.desc()).limit(50).offset((page - 1) * 50)).all()
+    total = db.session.scalar(select(func.count()).select_from(Location).where(Location.commission_id == fc.id))
+    days = current_app.config["FRESHNESS_DAYS"]
+    return render_template("commission/locations.html", fc=fc, rows=rows, total=total, page=page,
+                           stale={loc.id for loc in rows if is_stale(loc, _today(), days)})
+
+
+def _location_form(location=None) -> LocationForm:
+    form = LocationForm(obj=location)
+    form.category.choices = choices((str(c.id), c.name_ja + " / " + c.name_en) for c in
+                                    db.session.scalars(select(LocationCategory).order_by(LocationCategory.sort_order)))
+    form.typical_permits.choices = choices((p.code, f"{p.code} — {p.name_ja}") for p in
+                                           db.session.scalars(select(PermitType).order_by(PermitType.id)))
+    if request.method == "GET" and location is not None:
+        form.version.data = str(location.version)
+        form.category.data = str(location.category_id)
+        form.typical_permits.data = location.permit_codes
+        for name in ("has_parking", "has_power", "has_toilets", "has_green_room", "has_wifi", "has_large_vehicles"):
+            value = getattr(location, name)
+            getattr(form, name).data = "" if value is None else ("1" if value else "0")
+    elif request.method == "GET":
+        form.version.data = "0"
+    return form
+
+
+def _values_from(form: LocationForm) -> dict | None:
+    text = lambda f: (f.data or "").strip() or None  # noqa: E731
+    values = {name: text(getattr(form, name)) for name in (
+        "name_ja", "name_en", "description_ja", "description_en", "tags", "address", "parking_note",
+        "access_ja", "access_en", "source")}
+    for name in ("has_parking", "has_power", "has_toilets", "has_green_room", "has_wifi", "has_large_vehicles"):
+        values[name] = TRI.get(getattr(form, name).data)
+    values["category_id"] = int(form.category.data)
+    values["typical_permits"] = "; ".join(form.typical_permits.data) or None
+    lat, lon = form.lat.data, form.lon.data
+    if (lat is None) != (lon is None):
+        form.lat.errors.append(_("Give both latitude and longitude, or neither to place it by its address."))
+        return None
+    if lat is None:
+        place = geo.geocode(values["address"] or "") if values["address"] else None
+        if place is None:
+            form.address.errors.append(_("Could not place this address; enter latitude and longitude."))
+            return None
+        lat, lon = Decimal(str(place.lat)), Decimal(str(place.lon))
+    values["lat"], values["lon"] = float(lat), float(lon)
+    return values
+
+
+@bp.route("/locations/new", methods=["GET", "POST"])
+@roles_required(*FC_ONLY)
+def new_location():
+    fc = own_commission()
+    form = _location_form()
+    if form.validate_on_submit():
+        values = _values_from(form)
+        if values is not None:
+            location = Location(slug=workspace.new_slug(values["name_ja"]), commission_id=fc.id,
+                                prefecture_id=fc.prefecture_id, status="draft", last_verified=_today())
+            workspace.save_location(location, values, None)
+            db.session.commit()
+            flash(_("Location created as a draft. Publish it when it is ready."))
+            return redirect(url_for("commission.edit_location", slug=location.slug))
+    return render_template("commission/location_form.html", form=form, location=None), (400 if form.errors else 200)
+
+
+@bp.route("/locations/<slug>/edit", methods=["GET", "POST"])
+@roles_required(*FC_ONLY)
+def edit_location(slug: str):
+    location = own_location(slug)
+    form = _location_form(location)
+    if form.validate_on_submit():
+        values = _values_from(form)
+        if values is not None:
+            try:
+                workspace.save_location(location, values, int(form.version.data))
+                db.session.commit()
+            except (workspace.Conflict, StaleDataError):
+                db.session.rollback()
+                return _conflict(location, workspace.LOCATION_FIELDS, form,
+                                 url_for("commission.edit_location", slug=slug))
+            flash(_("Saved."))
+            return redirect(url_for("commission.edit_location", slug=slug))
+    return render_template("commission/location_form.html", form=form, location=location,
+                           upload=PhotoUploadForm(), action=ActionForm(),
+                           photo_forms={p.id: PhotoEditForm(obj=p, prefix=f"p{p.id}") for p in location.photos},
+                           ), (400 if form.errors else 200)
+
+
+def _action(slug: str, change) -> object:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, description=_("The form expired; please try again."))
+    location = own_location(slug)
+    change(location)
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("commission.edit_location", slug=slug))
+
+
+@bp.route("/locations/<slug>/publish", methods=["POST"])
+@roles_required(*FC_ONLY)
+def publish_location(slug: str):
+    return _action(slug, lambda loc: workspace.set_status(loc, "published"))
+
+
+@bp.route("/locations/<slug>/unpublish", methods=["POST"])
+@roles_required(*FC_ONLY)
+def unpublish_location(slug: str):
+    return _action(slug, lambda loc: workspace.set_status(loc, "draft"))
+
+
+@bp.route("/locations/<slug>/verify", methods=["POST"])
+@roles_required(*FC_ONLY)
+def verify_location(slug: str):
+    return _action(slug, lambda loc: workspace.verify(loc, _today()))
+
+
+@bp.route("/locations/<slug>/delete", methods=["POST"])
+@roles_required(*FC_ONLY)
+def delete_location(slug: str):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    workspace.delete_location(own_location(slug))
+    db.session.commit()
+    flash(_("Location deleted."))
+    return redirect(url_for("commission.locations"))
+
+
+@bp.route("/locations/<slug>/photos", methods=["POST"])
+@roles_required(*FC_ONLY)
+def upload_photo(slug: str):
+    location = own_location(slug)
+    form = PhotoUploadForm()
+    if form.validate_on_submit():
+        try:
+            photo = save_photo(location, form.photo.data.stream, form.caption_ja.data or None,
+                               form.caption_en.data or None, form.credit.data or None)
+            db.session.flush()
+            audit.record("create", photo, commission_id=location.commission_id,
+                         changes={"location": [None, location.slug], "caption_ja": [None, photo.caption_ja]})
+            db.session.commit()
+            flash(_("Photo added."))
+        except PhotoError as error:
+            db.session.rollback()
+            flash(_("The photo was not added: %(reason)s", reason=str(error)))
+    else:
+        flash(_("Choose a photo to upload."))
+    return redirect(url_for("commission.edit_location", slug=slug))
+
+
+@bp.route("/photos/<int:photo_id>/edit", methods=["POST"])
+@roles_required(*FC_ONLY)
+def edit_photo(photo_id: int):
+    photo = own_photo(photo_id)
+    form = PhotoEditForm(prefix=f"p{photo.id}")
+    if form.validate_on_submit():
+        fields = ("caption_ja", "caption_en", "credit", "position")
+        before = audit.snapshot(photo, fields)
+        photo.caption_ja, photo.caption_en = form.caption_ja.data or None, form.caption_en.data or None
+        photo.credit = form.credit.data or None
+        if form.position.data is not None:
+            photo.position = form.position.data
+        changes = audit.diff(before, audit.snapshot(photo, fields))
+        if changes:
+            audit.record("update", photo, changes=changes, commission_id=photo.location.commission_id)
+        db.session.commit()
+        flash(_("Saved."))
+    else:
+        flash(_("The photo details were not saved: %(reason)s", reason="; ".join(
+            e for errors in form.errors.values() for e in errors)))
+    return redirect(url_for("commission.edit_location", slug=photo.location.slug))
+
+
+@bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
+@roles_required(*FC_ONLY)
+def delete_photo(photo_id: int):
+    photo = own_photo(photo_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    slug = photo.location.slug
+    audit.record("delete", photo, commission_id=photo.location.commission_id,
+                 changes={"filename": [photo.filename, None], "caption_ja": [photo.caption_ja, None]})
+    filename = photo.filename
+    db.session.delete(photo)
+    db.session.commit()
+    remove_photo_files(filename)
+    flash(_("Photo removed."))
+    return redirect(url_for("commission.edit_location", slug=slug))
+
+
+@bp.route("/history")
+@roles_required(*FC_ONLY)
+def history():
+    fc = own_commission()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.commission_id == fc.id)
+                                .order_by(AuditEvent.id.desc()).limit(200)).all()
+    return render_template("audit/list.html", events=events, title=_("History of %(name)s", name=fc.name_ja))
