@@ -40,6 +40,7 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    LOGIN_RATE_LIMITED = True
     FRESHNESS_DAYS = 180
     LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
     JSON_SORT_KEYS = False

@@ -45,7 +45,7 @@ def make_user(role: str, commission=None, authority=None, email=None, active=Tru
         commission = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "kagawa-film-commission"))
     if role == "authority" and authority is None:
         authority = db.session.scalar(select(PermitAuthority).where(PermitAuthority.code == "police-hq-37"))
-    user = User(email=email or f"{role}{n}@example.test", display_name=f"{role} {n}", role=role,
+    user = User(email=email or f"{role}{n}@example.com", display_name=f"{role} {n}", role=role,
                 commission_id=commission.id if commission is not None and role == "fc_staff" else None,
                 authority_id=authority.id if authority is not None and role == "authority" else None,
                 password_hash=_hash_once(), active=active)

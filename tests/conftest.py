@@ -47,7 +47,7 @@ def database_url(tmp_path_factory) -> str:
     return url
 
 
-def test_config(database_url: str, **overrides) -> dict:
+def make_test_config(database_url: str, **overrides) -> dict:
     """Settings for test apps: forms without CSRF tokens and no rate limits, except where a test
     turns them back on to check them; cookies over plain http for the test client."""
     config = {
@@ -55,7 +55,7 @@ def test_config(database_url: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "TILE_URL": "",
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
+        "LOGIN_RATE_LIMITED": False,
         "SESSION_COOKIE_SECURE": False,
         "SERVER_NAME": None,
     }
@@ -65,7 +65,7 @@ def test_config(database_url: str, **overrides) -> dict:
 
 @pytest.fixture(scope="session")
 def seeded_app(database_url):
-    app = create_app(test_config(database_url))
+    app = create_app(make_test_config(database_url))
     with app.app_context():
         upgrade()
         seed_all(DEFAULT_SEEDS)

@@ -9,7 +9,8 @@ import csv
 import io
 import json
 import re
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,8 +18,8 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import AuthorityKind, Municipality, PermitAuthority, Prefecture
 from .formats import (
-    Change, Format, ImportResult, Invalid, RowError, coordinates, csv_cell, flag_value, number_value, plain,
-    read_records, text_value,
+    Change, Format, ImportResult, Invalid, RowError, column_limit, coordinates, csv_cell, flag_value, number_value,
+    plain, read_records, text_value,
 )
 
 COLUMNS = ("code", "kind", "name_ja", "name_en", "prefecture_codes", "municipality_code", "address", "lat", "lon",
@@ -29,8 +30,14 @@ URL = re.compile(r"https?://[^\s<>\"']+")
 _T = PermitAuthority.__table__
 
 
-def parse_authorities(data: bytes, fmt: Format) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
-    """(line, checked values) per row and every problem; writes nothing."""
+@dataclass
+class AuthorityPlan:
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (line, checked values)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def parse_authorities(data: bytes, fmt: Format) -> AuthorityPlan:
+    """Check every row; collect every problem; write nothing."""
     records, errors = read_records(data, fmt, COLUMNS, REQUIRED if fmt == "csv" else ())
     kinds = set(db.session.scalars(select(AuthorityKind.code)))
     prefectures = set(db.session.scalars(select(Prefecture.code)))
@@ -59,7 +66,7 @@ def parse_authorities(data: bytes, fmt: Format) -> tuple[list[tuple[int, dict[st
         errors += [RowError(line, name, reason) for name, reason in problems]
         if not problems:
             rows.append((line, values))
-    return rows, sorted(errors, key=lambda e: e.line)
+    return AuthorityPlan(rows, sorted(errors, key=lambda e: e.line))
 
 
 def _value(name: str, raw: Any, kinds: set[str], prefectures: set[str], municipalities: set[str]) -> Any:
@@ -75,7 +82,7 @@ def _value(name: str, raw: Any, kinds: set[str], prefectures: set[str], municipa
         if unknown:
             raise Invalid("unknown prefecture code(s) " + ", ".join(map(repr, unknown)))
         return ";".join(codes) or None
-    value = text_value(raw, 300 if name not in _T.c else (getattr(_T.c[name].type, "length", None) or 20_000))
+    value = text_value(raw, column_limit(_T, name) if name in _T.c else 60)
     if value is None:
         return None
     if name == "code" and not CODE.fullmatch(value):
@@ -97,10 +104,10 @@ def _stored(authority: PermitAuthority) -> dict[str, Any]:
     return {k: (None if v == "" else v) for k, v in values.items()}
 
 
-def apply_authorities(rows: list[tuple[int, dict[str, Any]]], errors: list[RowError]) -> ImportResult:
-    """Create or update authorities by code; refuses to write anything when there were errors; never commits."""
-    if errors:
-        raise ValueError(f"the file has {len(errors)} problems; nothing was written")
+def apply_authorities(plan: AuthorityPlan) -> ImportResult:
+    """Create or update authorities by code; writes nothing when the file had problems; never commits."""
+    if plan.errors:
+        raise ValueError(f"the file has {len(plan.errors)} problems; nothing was written")
     kinds = {k.code: k for k in db.session.scalars(select(AuthorityKind))}
     prefectures = {p.code: p for p in db.session.scalars(select(Prefecture))}
     municipalities = {m.code: m for m in db.session.scalars(select(Municipality))}
@@ -108,7 +115,7 @@ def apply_authorities(rows: list[tuple[int, dict[str, Any]]], errors: list[RowEr
         selectinload(PermitAuthority.prefectures), selectinload(PermitAuthority.kind),
         selectinload(PermitAuthority.municipality)))}
     result, created = ImportResult(), []
-    for _, values in rows:
+    for _, values in plan.rows:
         authority = existing.get(values["code"])
         before = _stored(authority) if authority else {}
         changed = {k: [plain(before.get(k)), plain(v)] for k, v in values.items() if before.get(k) != v}
@@ -154,11 +161,3 @@ def export_authorities(fmt: Format) -> str:
                  "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]} if r["lat"] is not None else None,
                  "properties": {n: r[n] for n in COLUMNS if n not in ("lat", "lon")}} for r in rows]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-
-
-def parse_errors_text(errors: list[RowError], name: str) -> str:
-    """Errors as FILE:LINE: field: reason lines, for the command line."""
-    return "\n".join(f"{name}:{e.line}: {e.field}: {e.reason}" for e in errors)
-
-
-__all__ = ["COLUMNS", "apply_authorities", "export_authorities", "parse_authorities", "Optional"]

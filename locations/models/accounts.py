@@ -16,6 +16,8 @@ ROLES = ("admin", "fc_staff", "authority", "producer")
 
 
 class User(UserMixin, db.Model):
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
     password_hash: Mapped[str] = mapped_column(String(200))

@@ -28,6 +28,8 @@ class Location(db.Model):
     __table_args__ = (
         Index("ix_location_lat_lon", "lat", "lon"),
         Index("ix_location_status_prefecture", "status", "prefecture_id"),
+        # Ids are never reused, so the audit trail of a deleted location never attaches to a new one.
+        {"sqlite_autoincrement": True},
     )
 
     STATUSES = ("draft", "published")
@@ -89,6 +91,8 @@ class Location(db.Model):
 
 
 class Photo(db.Model):
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(100), unique=True)  # stored name, never the upload's

@@ -25,7 +25,7 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], exempt_when=lambda: not current_app.config["LOGIN_RATE_LIMITED"])
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():

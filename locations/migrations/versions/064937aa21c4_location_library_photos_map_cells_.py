@@ -75,7 +75,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_location_municipality_id_municipality')),
     sa.ForeignKeyConstraint(['prefecture_id'], ['prefecture.id'], name=op.f('fk_location_prefecture_id_prefecture')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_location')),
-    sa.UniqueConstraint('slug', name=op.f('uq_location_slug'))
+    sa.UniqueConstraint('slug', name=op.f('uq_location_slug')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('location', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_location_category_id'), ['category_id'], unique=False)
@@ -98,7 +99,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_photo_location_id_location'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_photo')),
-    sa.UniqueConstraint('filename', name=op.f('uq_photo_filename'))
+    sa.UniqueConstraint('filename', name=op.f('uq_photo_filename')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('photo', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_photo_location_id'), ['location_id'], unique=False)

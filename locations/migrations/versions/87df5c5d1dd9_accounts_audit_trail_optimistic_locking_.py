@@ -55,7 +55,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['authority_id'], ['permit_authority.id'], name=op.f('fk_user_authority_id_permit_authority')),
     sa.ForeignKeyConstraint(['commission_id'], ['film_commission.id'], name=op.f('fk_user_commission_id_film_commission')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
-    sa.UniqueConstraint('email', name=op.f('uq_user_email'))
+    sa.UniqueConstraint('email', name=op.f('uq_user_email')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_authority_id'), ['authority_id'], unique=False)

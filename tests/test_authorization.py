@@ -1,0 +1,171 @@
+"""Who may change what: every mutating route × every role × own/other entity.
+
+The matrix is built from the app's URL map, so a new mutating route without a rule here fails.
+"""
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from locations.extensions import db
+from locations.library import rebuild_cells
+from locations.models import AuditEvent, FilmCommission, Location, LocationCategory, Photo, User
+from tests.builders import login, make_user
+
+ROLES = ("anonymous", "producer", "authority", "fc_staff", "admin")
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+# endpoint → (roles allowed, whether the route acts on an FC-owned entity)
+RULES = {
+    "auth.login": (set(ROLES), False),
+    "auth.signup": (set(ROLES), False),
+    "auth.logout": ({"producer", "authority", "fc_staff", "admin"}, False),
+    "commission.profile": ({"fc_staff"}, False),
+    "commission.new_location": ({"fc_staff"}, False),
+    "commission.edit_location": ({"fc_staff"}, True),
+    "commission.publish_location": ({"fc_staff"}, True),
+    "commission.unpublish_location": ({"fc_staff"}, True),
+    "commission.verify_location": ({"fc_staff"}, True),
+    "commission.delete_location": ({"fc_staff"}, True),
+    "commission.upload_photo": ({"fc_staff"}, True),
+    "commission.edit_photo": ({"fc_staff"}, True),
+    "commission.delete_photo": ({"fc_staff"}, True),
+    "commission.import_locations": ({"fc_staff"}, False),
+    "admin.users": ({"admin"}, False),
+    "admin.disable_user": ({"admin"}, False),
+    "admin.enable_user": ({"admin"}, False),
+    "admin.edit_commission": ({"admin"}, False),
+    "admin.import_authorities": ({"admin"}, False),
+}
+
+
+def mutating_endpoints(app) -> list[str]:
+    return sorted({rule.endpoint for rule in app.url_map.iter_rules() if rule.methods & MUTATING})
+
+
+def test_every_mutating_route_has_a_rule(app):
+    missing = [e for e in mutating_endpoints(app) if e not in RULES]
+    assert missing == [], "add these endpoints to RULES"
+
+
+def expected(endpoint: str, role: str, ownership: str) -> str:
+    allowed, owned = RULES[endpoint]
+    if role not in allowed:
+        return "login" if role == "anonymous" else "forbidden"
+    if owned and ownership == "other":
+        return "not_found"
+    return "allowed"
+
+
+def outcome(response) -> str:
+    if response.status_code == 302 and "/login" in response.headers.get("Location", ""):
+        return "login"
+    if response.status_code in (401, 403):
+        return "forbidden"
+    if response.status_code == 404:
+        return "not_found"
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    return "allowed"
+
+
+def build_world(app) -> dict:
+    """A location and photo of the user's own FC (Kagawa) and of another FC (Sapporo)."""
+    made = {}
+    with app.app_context():
+        park = db.session.scalar(select(LocationCategory.id).where(LocationCategory.code == "park"))
+        for key, slug in (("own", "kagawa-film-commission"), ("other", "sapporo-film-commission")):
+            fc = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == slug))
+            loc = Location(slug=f"authz-{key}", commission_id=fc.id, name_ja=f"権限{key}", category_id=park,
+                           prefecture_id=fc.prefecture_id, lat=fc.lat, lon=fc.lon, status="draft",
+                           source="test", last_verified=date.today())
+            db.session.add(loc)
+            db.session.flush()
+            photo = Photo(location_id=loc.id, filename=f"authz-{key}.jpg", content_type="image/jpeg", width=1, height=1)
+            db.session.add(photo)
+            db.session.flush()
+            made[key] = {"slug": loc.slug, "photo_id": photo.id}
+        target = make_user("producer")
+        made["user_id"] = target.id
+        made["fc_slug"] = "kagawa-film-commission"
+        db.session.commit()
+    return made
+
+
+def clear_world(app) -> None:
+    with app.app_context():
+        db.session.execute(delete(Photo).where(Photo.filename.like("authz-%")))
+        db.session.execute(delete(Location).where(Location.slug.like("authz-%")))
+        rebuild_cells()
+        db.session.execute(delete(User).where(User.email.like("%@example.com")))
+        db.session.commit()
+
+
+@pytest.fixture
+def world(app):
+    clear_world(app)
+    yield build_world(app)
+    clear_world(app)
+
+
+def url_for_case(app, endpoint: str, world: dict, ownership: str) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.methods & MUTATING)
+    entity = world["own" if ownership == "own" else "other"]
+    values = {"slug": entity["slug"], "photo_id": entity["photo_id"], "user_id": world["user_id"]}
+    if endpoint == "admin.edit_commission":
+        values["slug"] = world["fc_slug"]
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{k: values[k] for k in rule.arguments})
+
+
+def client_for(app, role: str):
+    client = app.test_client()
+    if role != "anonymous":
+        with app.app_context():
+            user = make_user(role)
+            db.session.commit()
+            email = user.email
+        assert login(client, email).status_code == 302
+    return client
+
+
+def check(app, world, endpoint, role, ownership):
+    client = client_for(app, role)
+    url = url_for_case(app, endpoint, world, ownership)
+    response = client.post(url, data={})
+    assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership, response.status_code)
+    return response
+
+
+CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "other") if RULES[e][1] else ("own",))]
+
+
+@pytest.mark.parametrize("endpoint, role, ownership", CASES)
+def test_mutating_route_by_role_and_ownership(app, world, endpoint, role, ownership):
+    if endpoint not in mutating_endpoints(app):
+        pytest.skip(f"{endpoint} is not registered yet")
+    check(app, world, endpoint, role, ownership)
+
+
+def test_access_to_another_commissions_entity_is_logged(app, world):
+    client = client_for(app, "fc_staff")
+    client.post(url_for_case(app, "commission.publish_location", world, "other"))
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "denied")
+                                  .order_by(AuditEvent.id.desc()))
+        assert event.entity_label == "権限other" and event.role == "fc_staff"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(sorted(RULES)), st.sampled_from(ROLES), st.sampled_from(["own", "other"]))
+def test_random_pairs_follow_the_rules(app, world, endpoint, role, ownership):
+    if endpoint not in mutating_endpoints(app):
+        return
+    if not RULES[endpoint][1]:
+        ownership = "own"
+    # Each example gets fresh entities: an earlier one may have deleted them.
+    clear_world(app)
+    check(app, build_world(app), endpoint, role, ownership)
