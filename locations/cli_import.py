@@ -72,7 +72,7 @@ def _print_dry_run(plan: ImportPlan, name: str) -> None:
 def import_locations_command(file: str, commission_slug: str, dry_run: bool, fmt: Optional[str]) -> None:
     """Create or update a commission's locations from a CSV or GeoJSON file; any bad row writes nothing."""
     fmt = format_for(file, fmt)
-    if not dry_run:
+    if not dry_run and not db.session().in_transaction():
         # One write transaction from the first read: SQLite takes its write lock now rather than failing
         # with "database is locked" when the reads turn into writes.
         db.session.connection(execution_options={"sqlite_immediate": True})

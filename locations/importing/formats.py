@@ -105,9 +105,15 @@ def _csv_records(text: str, columns, required) -> tuple[list, list[RowError]]:
         if row and len(row) != len(names):
             errors.append(RowError(start, "row", f"has {len(row)} fields; the header has {len(names)}"))
         elif row:
-            records.append((start, {n: v for n, v in zip(names, row) if n in columns}))
+            records.append((start, {n: _unescape(v) for n, v in zip(names, row) if n in columns}))
         start = reader.line_num + 1
     return records, errors
+
+
+def _unescape(value: str) -> str:
+    """Undo csv_cell's protection: a ' before a formula character (or before another ')."""
+    value = value.strip()
+    return value[1:] if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START else value
 
 
 def _geojson_records(text: str, columns) -> tuple[list, list[RowError]]:
@@ -160,14 +166,12 @@ def _point(geometry: Any) -> tuple[Optional[float], Optional[float]]:
 # --- checking single values ----------------------------------------------------------------------------
 
 def text_value(raw: Any, limit: int) -> Optional[str]:
-    """Stripped text, None when empty; a leading ' that protects a formula character is removed."""
+    """Stripped text, None when empty."""
     if raw is None:
         return None
     if not isinstance(raw, str):
         raise Invalid(f"must be text, not {type(raw).__name__}")
     value = raw.strip()
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
-        value = value[1:]
     if "\x00" in value:
         raise Invalid("contains a NUL character")
     try:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from flask import got_request_exception
-from playwright.sync_api import expect, sync_playwright
+from flask import Flask, got_request_exception
+from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from locations import create_app
 from locations.extensions import db
+from tests.conftest import make_test_config
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,6 +54,8 @@ def _chromium_available():
 @dataclass
 class LiveServer:
     url: str
+    # The served app, for tests that set up data in its app context (or point its instance folder elsewhere).
+    app: Flask
     # Exceptions raised inside views, which the browser only sees as a status 500.
     errors: list[str] = field(default_factory=list)
 
@@ -66,15 +69,19 @@ class _QuietRequestHandler(WSGIRequestHandler):
 @pytest.fixture(scope="session")
 def live_server(seeded_app, database_url):
     """The app on a free port of 127.0.0.1, reading the database `seeded_app` migrated and seeded."""
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "TILE_URL": "",  # no tile layer, so the map never asks a tile server for anything
-        "GEOCODER": "offline",  # near= must not reach Nominatim, whatever the environment says
-        "MAP_POINT_CAP": MAP_POINT_CAP,
-    })
+    app = create_app(make_test_config(
+        database_url,
+        TILE_URL="",  # no tile layer, so the map never asks a tile server for anything
+        GEOCODER="offline",  # near= and addresses must not reach Nominatim, whatever the environment says
+        MAP_POINT_CAP=MAP_POINT_CAP,
+        # The browser sends real forms with their tokens, so CSRF protection stays on as in production,
+        WTF_CSRF_ENABLED=True,
+        # but the session cookie must travel over plain http to 127.0.0.1 for sign-in to work.
+        SESSION_COOKIE_SECURE=False,
+        LOGIN_RATE_LIMITED=False,
+    ))
     server = make_server(LOCAL_HOST, 0, app, threaded=True, request_handler=_QuietRequestHandler)
-    live = LiveServer(url=f"http://{LOCAL_HOST}:{server.server_port}")
+    live = LiveServer(url=f"http://{LOCAL_HOST}:{server.server_port}", app=app)
 
     def record(sender, exception, **extra):
         live.errors.append(repr(exception))
@@ -140,18 +147,13 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(request, browser, live_server, browser_log):
-    """A page in a fresh context (no language cookie yet) that can reach only the live server.
+def new_page(request, browser, live_server, browser_log):
+    """Opens pages, each in a fresh context of its own (no cookies, so not signed in and no
+    language cookie yet), that can reach only the live server; all report to ``browser_log``.
 
     Tests end with ``browser_log.assert_clean()``; a test that forgets is checked here instead.
     """
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="ja-JP",
-        viewport={"width": 1280, "height": 900},
-        service_workers="block",
-    )
-    context.set_default_timeout(TIMEOUT_MS)
+    contexts = []
 
     def only_local(route):
         # Anything else (tiles, CDNs, fonts, geocoders) would make the pages depend on the network.
@@ -165,16 +167,33 @@ def page(request, browser, live_server, browser_log):
         if message.type == "error":
             browser_log.console_errors.append(f"{message.text} ({message.location.get('url')})")
 
-    context.route("**/*", only_local)
-    # Context-wide listeners also cover pages opened later in the same context.
-    context.on("console", console)
-    context.on("weberror", lambda error: browser_log.page_errors.append(str(error.error)))
-    page = context.new_page()
+    def open_page() -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="ja-JP",
+            viewport={"width": 1280, "height": 900},
+            service_workers="block",
+        )
+        contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", only_local)
+        # Context-wide listeners also cover pages opened later in the same context.
+        context.on("console", console)
+        context.on("weberror", lambda error: browser_log.page_errors.append(str(error.error)))
+        return context.new_page()
+
     try:
-        yield page
+        yield open_page
         report = request.node.stash.get(CALL_REPORT, None)
         # Only a passing test is checked here: a failing one has already said what went wrong.
         if report is not None and report.passed and not browser_log.checked:
             browser_log.assert_clean()
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    """A page in a fresh context that can reach only the live server (see ``new_page``)."""
+    return new_page()
