@@ -8,7 +8,7 @@ from flask import Flask
 
 import json
 
-from . import cli, errors, i18n, maps, photos, security
+from . import cli, cli_import, errors, i18n, maps, photos, security
 from .config import DefaultConfig, from_environment
 from .extensions import db, migrate
 
@@ -38,6 +38,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    cli_import.init_app(app)
 
     from .views import admin, api, auth, commission, locations, public  # noqa: F401  (locations adds routes to public)
 

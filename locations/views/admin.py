@@ -1,14 +1,14 @@
 """Administration: accounts, film commissions, permit authorities and the full audit trail."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, workspace
+from .. import audit, importing, workspace
 from ..extensions import db
-from ..forms import ActionForm, AdminCommissionForm, UserForm, choices
+from ..forms import ActionForm, AdminCommissionForm, ImportForm, UserForm, choices
 from ..models import ROLES, AuditEvent, FilmCommission, PermitAuthority, User
 from ..security import hash_password, password_problems, roles_required
 from .commission import _conflict
@@ -132,3 +132,35 @@ def authorities():
 def audit_log():
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500)).all()
     return render_template("audit/list.html", events=events, title=_("Audit trail"))
+
+
+@bp.route("/authorities/import", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def import_authorities():
+    form = ImportForm()
+    plan = None
+    if form.validate_on_submit():
+        name = (form.file.data.filename or "").lower()
+        fmt = "geojson" if name.endswith((".geojson", ".json")) else "csv"
+        plan = importing.parse_authorities(form.file.data.read(), fmt)
+        if not plan.errors and not form.dry_run.data:
+            result = importing.apply_authorities(plan)
+            for change in result.changes:
+                audit.record(change.action, entity_type="permit_authority", entity_id=change.entity_id,
+                             changes=change.fields, detail="import")
+            db.session.commit()
+            flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+                    created=result.created, updated=result.updated, unchanged=result.unchanged))
+            return redirect(url_for("admin.authorities"))
+    status = 400 if (form.errors or (plan is not None and plan.errors)) else 200
+    return render_template("admin/import_authorities.html", form=form, plan=plan), status
+
+
+@bp.route("/authorities/export")
+@roles_required(*ADMIN)
+def export_authorities():
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "geojson"):
+        abort(400, description=_("format: must be geojson or csv"))
+    return Response(importing.export_authorities(fmt), mimetype="text/csv" if fmt == "csv" else "application/geo+json",
+                    headers={"Content-Disposition": f"attachment; filename=authorities.{fmt}"})

@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, geo, workspace
+from .. import audit, geo, importing, workspace
 from ..extensions import db
-from ..forms import ActionForm, choices, CommissionProfileForm, LocationForm, PhotoEditForm, PhotoUploadForm
+from ..forms import ActionForm, CommissionProfileForm, ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm, choices
 from ..freshness import is_stale, stale_before
 from ..models import AuditEvent, FilmCommission, Location, LocationCategory, PermitType, Photo
 from ..photos import PhotoError, remove_photo_files, save_photo
@@ -307,3 +307,46 @@ def history():
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.commission_id == fc.id)
                                 .order_by(AuditEvent.id.desc()).limit(200)).all()
     return render_template("audit/list.html", events=events, title=_("History of %(name)s", name=fc.name_ja))
+
+
+def _record_import(result, entity_type: str, commission_id) -> None:
+    for change in result.changes:
+        audit.record(change.action, entity_type=entity_type, entity_id=change.entity_id,
+                     commission_id=commission_id, changes=change.fields, detail="import")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*FC_ONLY)
+def import_locations():
+    """Upload CSV or GeoJSON: a dry run shows what would change and every bad row; a real run
+    writes all rows or, if any row is bad, none."""
+    fc = own_commission()
+    form = ImportForm()
+    plan = result = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = (upload.filename or "").lower()
+        fmt = "geojson" if name.endswith((".geojson", ".json")) else "csv"
+        plan = importing.parse_locations(upload.read(), fmt, fc)
+        if not plan.errors and not form.dry_run.data:
+            result = importing.apply_plan(plan, fc)
+            _record_import(result, "location", fc.id)
+            db.session.commit()
+            flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+                    created=result.created, updated=result.updated, unchanged=result.unchanged))
+            return redirect(url_for("commission.locations"))
+    status = 400 if (form.errors or (plan is not None and plan.errors)) else 200
+    return render_template("commission/import.html", form=form, plan=plan, fc=fc), status
+
+
+@bp.route("/export")
+@roles_required(*FC_ONLY)
+def export_locations():
+    fc = own_commission()
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "geojson"):
+        abort(400, description=_("format: must be geojson or csv"))
+    body = importing.export_locations(fc, fmt)
+    mimetype = "text/csv" if fmt == "csv" else "application/geo+json"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename={fc.slug}-locations.{fmt}"})
