@@ -135,3 +135,11 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV or GeoJSON file"), validators=[FileRequired()])
     dry_run = BooleanField(_l("Check only (dry run)"), default=True)
     submit = SubmitField(_l("Check file"))
+
+
+class CategoryForm(FlaskForm):
+    name_ja = StringField(_l("Name (Japanese)"), validators=[DataRequired(), Length(max=100)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=100)])
+    typical_permits = StringField(_l("Permits usually needed (codes, separated by ;)"),
+                                  validators=[Optional(), Length(max=300), Regexp(r"^[A-Z_;\s]*$")])
+    submit = SubmitField(_l("Save"))

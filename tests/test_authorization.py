@@ -38,6 +38,7 @@ RULES = {
     "admin.enable_user": ({"admin"}, False),
     "admin.edit_commission": ({"admin"}, False),
     "admin.import_authorities": ({"admin"}, False),
+    "admin.edit_category": ({"admin"}, False),
 }
 
 
@@ -112,7 +113,7 @@ def world(app):
 def url_for_case(app, endpoint: str, world: dict, ownership: str) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.methods & MUTATING)
     entity = world["own" if ownership == "own" else "other"]
-    values = {"slug": entity["slug"], "photo_id": entity["photo_id"], "user_id": world["user_id"]}
+    values = {"slug": entity["slug"], "photo_id": entity["photo_id"], "user_id": world["user_id"], "code": "park"}
     if endpoint == "admin.edit_commission":
         values["slug"] = world["fc_slug"]
     with app.test_request_context():

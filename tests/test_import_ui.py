@@ -70,3 +70,28 @@ def test_admin_checks_an_authorities_file(app):
         with app.app_context():
             db.session.execute(delete(User).where(User.email == email))
             db.session.commit()
+
+
+def test_admin_edits_a_location_category(app):
+    from locations.models import LocationCategory
+
+    client, email = signed_in(app, "admin")
+    try:
+        bad = client.post("/admin/categories/park/edit?lang=en", data={
+            "park-name_ja": "公園", "park-name_en": "Park", "park-typical_permits": "PARK_USE; NOPE"},
+            follow_redirects=True)
+        assert "unknown permit codes NOPE" in bad.get_data(as_text=True)
+        ok = client.post("/admin/categories/park/edit", data={
+            "park-name_ja": "公園・緑地", "park-name_en": "Park", "park-typical_permits": "PARK_USE; ROAD_USE"})
+        assert ok.status_code == 302
+        with app.app_context():
+            park = db.session.scalar(select(LocationCategory).where(LocationCategory.code == "park"))
+            assert park.name_ja == "公園・緑地" and park.typical_permits == "PARK_USE; ROAD_USE"
+            assert db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "location_category")
+                                     .order_by(AuditEvent.id.desc())).actor == email
+    finally:
+        with app.app_context():
+            park = db.session.scalar(select(LocationCategory).where(LocationCategory.code == "park"))
+            park.name_ja, park.typical_permits = "公園", "PARK_USE"
+            db.session.execute(delete(User).where(User.email == email))
+            db.session.commit()

@@ -8,8 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, importing, workspace
 from ..extensions import db
-from ..forms import ActionForm, AdminCommissionForm, ImportForm, UserForm, choices
-from ..models import ROLES, AuditEvent, FilmCommission, PermitAuthority, User
+from ..forms import ActionForm, AdminCommissionForm, CategoryForm, ImportForm, UserForm, choices
+from ..models import ROLES, AuditEvent, FilmCommission, LocationCategory, PermitAuthority, PermitType, User
 from ..security import hash_password, password_problems, roles_required
 from .commission import _conflict
 
@@ -164,3 +164,37 @@ def export_authorities():
         abort(400, description=_("format: must be geojson or csv"))
     return Response(importing.export_authorities(fmt), mimetype="text/csv" if fmt == "csv" else "application/geo+json",
                     headers={"Content-Disposition": f"attachment; filename=authorities.{fmt}"})
+
+
+@bp.route("/reference", methods=["GET"])
+@roles_required(*ADMIN)
+def reference():
+    categories = db.session.scalars(select(LocationCategory).order_by(LocationCategory.sort_order)).all()
+    forms = {c.code: CategoryForm(obj=c, prefix=c.code) for c in categories}
+    return render_template("admin/reference.html", categories=categories, forms=forms)
+
+
+@bp.route("/categories/<code>/edit", methods=["POST"])
+@roles_required(*ADMIN)
+def edit_category(code: str):
+    category = db.one_or_404(select(LocationCategory).where(LocationCategory.code == code))
+    form = CategoryForm(prefix=code)
+    if not form.validate_on_submit():
+        flash(_("Not saved: %(reason)s", reason="; ".join(e for errors in form.errors.values() for e in errors)))
+        return redirect(url_for("admin.reference"))
+    known = set(db.session.scalars(select(PermitType.code)))
+    codes = [c.strip() for c in (form.typical_permits.data or "").split(";") if c.strip()]
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        flash(_("Not saved: unknown permit codes %(codes)s", codes=", ".join(unknown)))
+        return redirect(url_for("admin.reference"))
+    fields = ("name_ja", "name_en", "typical_permits")
+    before = audit.snapshot(category, fields)
+    category.name_ja, category.name_en = form.name_ja.data.strip(), form.name_en.data.strip()
+    category.typical_permits = "; ".join(codes) or None
+    changes = audit.diff(before, audit.snapshot(category, fields))
+    if changes:
+        audit.record("update", category, changes=changes)
+    db.session.commit()
+    flash(_("Saved."))
+    return redirect(url_for("admin.reference"))
