@@ -38,7 +38,6 @@ PASSWORD = "a sturdy test passphrase 2026"
 def make_user(role: str, commission=None, authority=None, email=None, active=True):
     """An account with the test password; FC staff default to the Kagawa FC."""
     from locations.models import PermitAuthority, User
-    from locations.security import hash_password
 
     n = next(_serial)
     if role == "fc_staff" and commission is None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from locations import create_app
 from locations.extensions import db
-from locations.models import AuditEvent, Location, User
+from locations.models import AuditEvent, Location
 from tests.builders import login, make_user
 from tests.conftest import make_test_config
 

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from locations.extensions import db
 from locations.library import rebuild_cells
 from locations.models import AuditEvent, FilmCommission, Location, LocationCategory, Photo, User
-from tests.builders import PASSWORD, login, make_user
+from tests.builders import login, make_user
 
 
 @pytest.fixture
