@@ -1,7 +1,7 @@
 """Every UI string has a Japanese translation, and the compiled catalogue matches its source."""
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -12,7 +12,8 @@ METHODS = [("locations/**.py", "python"), ("templates/**.html", "jinja2")]
 
 def ui_messages() -> set[str]:
     found = set()
-    for _, _, message, _, _ in extract_from_dir(str(ROOT), METHODS):
+    # _l is lazy_gettext, used for form labels.
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), METHODS, keywords={**DEFAULT_KEYWORDS, "_l": None}):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 

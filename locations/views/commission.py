@@ -91,15 +91,34 @@ def profile():
     return render_template("commission/profile.html", fc=fc, form=form), (400 if form.errors else 200)
 
 
-def _conflict(entity, fields, form, retry_url: str):
+def _shown(value) -> str | None:
+    """One way to display a stored or submitted value, so the comparison sees only real differences."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (float, Decimal)):
+        return f"{float(value):.6f}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _conflict(entity, fields, form, retry_url: str, submitted: dict | None = None):
+    """409: the saved values next to the submitted ones; ``submitted`` holds converted values by model field."""
     db.session.refresh(entity)
+    submitted = submitted or {}
+    labels = {name: form[name].label.text for name in fields if name in form}
+    if "category_id" in fields and "category" in form:
+        labels["category_id"] = form["category"].label.text
     rows = []
-    for name in fields:
-        if name not in form:
-            continue
+    for name, label in labels.items():
         theirs = getattr(entity, name)
-        mine = form[name].data
-        rows.append((form[name].label.text, theirs, mine, str(theirs or "") != str(mine or "")))
+        mine = submitted[name] if name in submitted else form[name].data
+        if name == "category_id":
+            theirs = db.session.get(LocationCategory, theirs).name_ja if theirs else None
+            mine = db.session.get(LocationCategory, mine).name_ja if mine else None
+        rows.append((label, _shown(theirs), _shown(mine), _shown(theirs) != _shown(mine)))
     return render_template("commission/conflict.html", rows=rows, retry_url=retry_url), 409
 
 
@@ -189,7 +208,7 @@ def edit_location(slug: str):
             except (workspace.Conflict, StaleDataError):
                 db.session.rollback()
                 return _conflict(location, workspace.LOCATION_FIELDS, form,
-                                 url_for("commission.edit_location", slug=slug))
+                                 url_for("commission.edit_location", slug=slug), submitted=values)
             flash(_("Saved."))
             return redirect(url_for("commission.edit_location", slug=slug))
     return render_template("commission/location_form.html", form=form, location=location,
