@@ -1,4 +1,4 @@
-"""Command-line import and export of the location library (CSV or GeoJSON; see importing.py for columns).
+"""Command-line import and export of the location library (CSV or GeoJSON; columns: importing/locations.py).
 
     flask --app wsgi import-locations FILE --commission SLUG [--dry-run] [--format csv|geojson]
     flask --app wsgi export-locations [--commission SLUG] [--format csv|geojson] [--output FILE]
@@ -72,26 +72,28 @@ def _print_dry_run(plan: ImportPlan, name: str) -> None:
 def import_locations_command(file: str, commission_slug: str, dry_run: bool, fmt: Optional[str]) -> None:
     """Create or update a commission's locations from a CSV or GeoJSON file; any bad row writes nothing."""
     fmt = format_for(file, fmt)
-    if not dry_run and not db.session().in_transaction():
-        # One write transaction from the first read: SQLite takes its write lock now rather than failing
-        # with "database is locked" when the reads turn into writes.
-        db.session.connection(execution_options={"sqlite_immediate": True})
     commission = find_commission(commission_slug)
     with open(file, "rb") as handle:
         data = handle.read()
     plan = parse_locations(data, fmt, commission)
+    db.session.rollback()  # checking only read; apply_plan reads again what it compares against
     name = click.format_filename(file)
     if plan.errors:
-        db.session.rollback()
         for error in plan.errors:
             click.echo(f"{name}:{error.line}: {error.field}: {error.reason}", err=True)
         raise click.ClickException(f"{len(plan.errors)} problem(s) in {name}; nothing was written.")
     if dry_run:
-        db.session.rollback()
         _print_dry_run(plan, name)
         return
-    with click.progressbar(length=len(plan.entries), label="Writing locations") as bar:
-        result = apply_plan(plan, commission, progress=bar.update)
+    # SQLite takes its write lock now, for the writing only, rather than failing with "database is
+    # locked" when a read turns into a write.
+    db.session.connection(execution_options={"sqlite_immediate": True})
+    try:
+        with click.progressbar(length=len(plan.entries), label="Writing locations") as bar:
+            result = apply_plan(plan, commission, progress=bar.update)
+    except ValueError as error:  # the library changed while the file was being checked
+        db.session.rollback()
+        raise click.ClickException(f"{error}; nothing was written.") from None
     db.session.commit()
     click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged; "
                f"{len(plan.geocoded)} placed by geocoding (approximate: check them).")

@@ -40,6 +40,7 @@ def test_sign_in_starts_a_new_session_and_sign_out_ends_it(app, client, producer
 
 
 def test_failed_sign_in_is_refused_and_recorded(app, client, producer):
+    client.get("/?lang=en")
     response = login(client, producer, "wrong password")
     assert response.status_code == 401
     assert "The email or password is not right." in response.get_data(as_text=True)

@@ -89,7 +89,7 @@ def _csv_records(text: str, columns, required) -> tuple[list, list[RowError]]:
     except csv.Error as error:
         return [], [RowError(1, "file", f"is not readable as CSV: {error}")]
     names = [h.strip().lower() for h in header]
-    errors = [RowError(1, n or f"column {i + 1}", "unknown column; expected: " + ", ".join(columns))
+    errors = [RowError(1, n[:60] or f"column {i + 1}", "unknown column; expected: " + ", ".join(columns))
               for i, n in enumerate(names) if n not in columns]
     errors += [RowError(1, n, "column appears twice") for n in sorted({n for n in names if names.count(n) > 1})]
     errors += [RowError(1, n, "required column is missing") for n in required if n not in names]
@@ -123,6 +123,8 @@ def _geojson_records(text: str, columns) -> tuple[list, list[RowError]]:
         return [], [RowError(0, "file", f"is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")]
     except RecursionError:
         return [], [RowError(0, "file", "is nested too deeply to be GeoJSON")]
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        return [], [RowError(0, "file", f"is not valid JSON: {str(error)[:200]}")]
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         return [], [RowError(0, "file", "must be a GeoJSON FeatureCollection with a list of features")]
     records, errors, unknown = [], [], {}
@@ -130,7 +132,8 @@ def _geojson_records(text: str, columns) -> tuple[list, list[RowError]]:
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             errors.append(RowError(number, "feature", "is not a GeoJSON Feature"))
             continue
-        properties = feature.get("properties") or {}
+        properties = feature.get("properties")
+        properties = {} if properties is None else properties
         if not isinstance(properties, dict):
             errors.append(RowError(number, "properties", "must be an object"))
             continue
@@ -203,6 +206,8 @@ def number_value(raw: Any) -> Optional[float]:
         raise Invalid("must be a number")
     try:
         value = float(raw.strip() if isinstance(raw, str) else raw)
+    except OverflowError:
+        raise Invalid("must be a finite number") from None
     except ValueError:
         raise Invalid(f"must be a number, not {str(raw)[:30]!r}") from None
     if not math.isfinite(value):

@@ -14,7 +14,7 @@ The columns (CSV header = GeoJSON feature properties; in GeoJSON lat/lon are the
     status          draft | published (empty: draft)  last_verified: YYYY-MM-DD or empty
     source          required: where the facts come from
 
-Text is limited to the model's column length (Text columns: TEXT_LIMIT characters). Optional columns that
+Text is limited to the model's column length (Text columns: 20,000 characters). Optional columns that
 a file leaves out are left alone on update; a row without coordinates keeps the ones it has unless its
 address changed. Parsing reads the database but never writes; apply_plan writes and the caller commits once.
 """
@@ -79,7 +79,7 @@ class ImportPlan:
         return [e for e in self.entries if e.geocoded]
 
 
-# --- locations: parsing --------------------------------------------------------------------------------
+# --- parsing --------------------------------------------------------------------------------------------
 
 @dataclass
 class _Row:
@@ -101,7 +101,7 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
         errors += [RowError(line, name, reason) for name, reason in row_errors]
         rows.append(_Row(line, values, not row_errors))
     _assign_slugs(rows, commission, errors)
-    existing = existing_rows([r.slug for r in rows if r.slug])
+    existing = _existing_rows([r.slug for r in rows if r.slug])
     plan = ImportPlan(commission.id)
     places: dict[str, Any] = {}  # one geocoder call per distinct address within this file
     for row in rows:
@@ -117,7 +117,7 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
                 errors.append(RowError(row.line, "address", "could not place this address; add lat and lon"))
                 continue
         if before is not None:
-            entry.changes = diff(before, entry.values)
+            entry.changes = _diff(before, entry.values)
             entry.action = "update" if entry.changes else "unchanged"
         plan.entries.append(entry)
     plan.errors = sorted(errors, key=lambda e: e.line)
@@ -186,14 +186,14 @@ def _assign_slugs(rows: list[_Row], commission: FilmCommission, errors: list[Row
     generated = [(row, generated_slug(commission.slug, row.values["name_ja"], row.values.get("name_en"),
                                       row.values.get("address")))
                  for row in rows if not row.slug and row.values.get("name_ja")]
-    stored = existing_rows(base for _, base in generated)
+    stored = _existing_rows(base for _, base in generated)
     for row, base in generated:
         slug, n = base, 1
         # The same name and address twice in one file, or (unlikely) another commission's slug: number it.
         while slug in seen or (slug in stored and stored[slug].commission_id != commission.id):
             n += 1
             slug = f"{base}-{n}"
-            stored.update(existing_rows([slug]))
+            stored.update(_existing_rows([slug]))
         seen[slug] = row.line
         row.slug = row.values["slug"] = slug
 
@@ -217,7 +217,7 @@ def _place(entry: PlanEntry, cache: dict[str, Any]) -> bool:
     return False
 
 
-def existing_rows(slugs: Iterable[str]) -> dict[str, Any]:
+def _existing_rows(slugs: Iterable[str]) -> dict[str, Any]:
     """Stored rows by slug (any commission), with their category code, read in chunks."""
     wanted, found = list(dict.fromkeys(slugs)), {}
     query = select(_T, LocationCategory.code.label("category")).join(LocationCategory, LocationCategory.id == _T.c.category_id)
@@ -234,7 +234,7 @@ def _stored(before, name: str) -> Any:
     return None if value == "" else value
 
 
-def diff(before, values: dict[str, Any]) -> dict[str, list[Any]]:
+def _diff(before, values: dict[str, Any]) -> dict[str, list[Any]]:
     """{column: [stored, new]} for the columns whose value the import changes (dates as ISO text)."""
     changed = {}
     for name, after in values.items():
@@ -244,7 +244,7 @@ def diff(before, values: dict[str, Any]) -> dict[str, list[Any]]:
     return changed
 
 
-# --- locations: writing --------------------------------------------------------------------------------
+# --- writing --------------------------------------------------------------------------------------------
 
 class _Places:
     """Prefecture and municipality of a point: the nearest municipality office, found on a grid of cells
@@ -256,6 +256,7 @@ class _Places:
         self.municipalities = {m.id: m for m in db.session.scalars(select(Municipality))}
         self.prefectures = {p.id: p for p in db.session.scalars(select(Prefecture))}
         self.categories = {c.code: c for c in db.session.scalars(select(LocationCategory))}
+        self.index_suffixes: dict[tuple[str, Optional[int], int], str] = {}
         # Plain tuples: ORM attribute access dominated the search at 100k rows.
         self.cells: dict[tuple[int, int], list[tuple[float, float, int, int]]] = defaultdict(list)
         for m in self.municipalities.values():
@@ -297,7 +298,7 @@ def apply_plan(plan: ImportPlan, commission: FilmCommission,
     now = datetime.now(timezone.utc)
     for start in range(0, len(plan.entries), BATCH):
         batch = plan.entries[start:start + BATCH]
-        existing = existing_rows(e.slug for e in batch)
+        existing = _existing_rows(e.slug for e in batch)
         inserts, creates, updates = [], [], defaultdict(list)
         for entry in batch:
             before = existing.get(entry.slug)
@@ -306,7 +307,7 @@ def apply_plan(plan: ImportPlan, commission: FilmCommission,
                 creates.append({k: [None, plain(v)] for k, v in entry.values.items() if v is not None})
             elif before.commission_id != commission.id:
                 raise ValueError(f"{entry.slug!r} now belongs to another commission; check the file again")
-            elif changes := diff(before, entry.values):
+            elif changes := _diff(before, entry.values):
                 row = _changed_row(before, entry.values, places)
                 row.update(b_id=before.id, updated_at=now)
                 updates[tuple(sorted(row))].append(row)
@@ -332,10 +333,16 @@ def apply_plan(plan: ImportPlan, commission: FilmCommission,
 
 
 def _index_text(values: dict[str, Any], places: _Places, municipality_id: Optional[int], prefecture_id: int) -> str:
-    return build_index_text(
-        values.get("name_ja"), values.get("name_en"), values.get("description_ja"), values.get("description_en"),
-        values.get("tags"), values.get("address"), places.categories[values["category"]],
-        places.municipalities.get(municipality_id), places.prefectures[prefecture_id])
+    """build_index_text in two calls: the row's own words, then its category and place names, which
+    repeat across rows and are tokenized once per file (index text is tokens joined by single spaces)."""
+    key = (values["category"], municipality_id, prefecture_id)
+    if key not in places.index_suffixes:
+        places.index_suffixes[key] = build_index_text(
+            None, None, None, None, None, None, places.categories[values["category"]],
+            places.municipalities.get(municipality_id) if municipality_id else None, places.prefectures[prefecture_id])
+    own = build_index_text(values.get("name_ja"), values.get("name_en"), values.get("description_ja"),
+                           values.get("description_en"), values.get("tags"), values.get("address"), None, None, None)
+    return " ".join(part for part in (own, places.index_suffixes[key]) if part)
 
 
 def _new_row(values: dict[str, Any], commission: FilmCommission, places: _Places, now: datetime) -> dict[str, Any]:
@@ -363,10 +370,12 @@ def _changed_row(before, values: dict[str, Any], places: _Places) -> dict[str, A
     return row
 
 
-# --- locations: exporting ------------------------------------------------------------------------------
+# --- exporting ------------------------------------------------------------------------------------------
 
 def export_locations(commission: Optional[FilmCommission], fmt: Format) -> str:
     """Every location (of one commission, or all) in the import format, so a re-import changes nothing."""
+    if fmt not in ("csv", "geojson"):
+        raise ValueError(f"unknown format {fmt!r}")
     query = (select(_T, LocationCategory.code.label("category"))
              .join(LocationCategory, LocationCategory.id == _T.c.category_id).order_by(_T.c.id))
     if commission is not None:
@@ -379,8 +388,6 @@ def export_locations(commission: Optional[FilmCommission], fmt: Format) -> str:
         for row in rows:
             writer.writerow([csv_cell(_stored(row, name)) for name in COLUMNS])
         return buffer.getvalue()
-    if fmt != "geojson":
-        raise ValueError(f"unknown format {fmt!r}")
     features = []
     for row in rows:
         properties = {name: plain(_stored(row, name)) for name in COLUMNS if name not in ("lat", "lon")}
