@@ -152,7 +152,9 @@ def _security_headers(response):
 def _begin_writes_immediately():
     """Requests that change data take SQLite's write lock up front, so concurrent writers wait
     (busy timeout) instead of failing with "database is locked" when a read upgrades to a write."""
-    if request.method not in ("GET", "HEAD", "OPTIONS") and db.engine.dialect.name == "sqlite":
+    # The JSON API only reads (the permit planner is a POST for its body, not to write anything).
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.blueprint != "api" \
+            and db.engine.dialect.name == "sqlite":
         db.session.connection(execution_options={"sqlite_immediate": True})
 
 

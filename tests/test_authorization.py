@@ -39,6 +39,7 @@ RULES = {
     "admin.edit_commission": ({"admin"}, False),
     "admin.import_authorities": ({"admin"}, False),
     "admin.edit_category": ({"admin"}, False),
+    "api.permit_plan": (set(ROLES), False),
 }
 
 

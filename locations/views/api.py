@@ -3,18 +3,24 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterator, Optional
+import math
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterator, Optional
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, library
+from .. import directory, library, permits
 from ..directory import CommissionFilter
 from ..extensions import db
-from ..models import FACILITIES, Location
-from .params import BLOCK_CODE, PREFECTURE_CODE, parse_bbox, parse_filters, parse_int
+from ..i18n import current_language
+from ..models import FACILITIES, Activity, Location
+from ..security import limiter
+from ..workspace import nearest_municipality
+from .params import BLOCK_CODE, PREFECTURE_CODE, SLUG, parse_bbox, parse_filters, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -200,3 +206,149 @@ def location(slug: str):
     if found is None:
         abort(404, description=f"no published location {slug[:120]!r}")
     return _geojson(location_feature(found, detail=True))
+
+
+# ------------------------------------------------------------------------------------- permit planning
+
+JST = timezone(timedelta(hours=9))  # Japan keeps no daylight saving time
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Japan from Okinotorishima (20.4°N) to Etorofu (45.6°N), Yonaguni (122.9°E) to Minamitorishima (154.0°E).
+JAPAN_LAT, JAPAN_LON = (20.0, 46.0), (122.0, 154.5)
+# The holiday calendar covers 1949–2099; filing dates fall up to ~2 months before the start.
+PLAN_YEARS = (2000, 2099)
+MAX_ACTIVITIES = 30
+MAX_SHOOT_DAYS = 366
+MAX_PLAN_BODY = 64 * 1024
+
+
+def _permit_plan_limit() -> str:
+    return current_app.config.get("PERMIT_PLAN_RATE_LIMIT", "60 per minute")
+
+
+@bp.route("/activities")
+def activities():
+    rows = db.session.scalars(select(Activity).order_by(Activity.id))
+    return jsonify([{"code": a.code, "name_ja": a.name_ja, "name_en": a.name_en} for a in rows])
+
+
+def _plan_number(value: Any, name: str, low: float, high: float, errors: list[str]) -> Optional[float]:
+    # bool is an int in Python, but true is no coordinate.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        errors.append(f"{name}: must be a number")
+        return None
+    number = float(value)
+    if not math.isfinite(number):
+        errors.append(f"{name}: must be a finite number")
+        return None
+    if not low <= number <= high:
+        errors.append(f"{name}: outside Japan (expected {low:g}..{high:g})")
+        return None
+    return number
+
+
+def _plan_date(body: dict, name: str, errors: list[str]) -> Optional[date]:
+    value = body.get(name)
+    if value is None:
+        errors.append(f"{name}: required (YYYY-MM-DD)")
+        return None
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        errors.append(f"{name}: must be a date as YYYY-MM-DD")
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{name}: {value!r} is not a calendar date")
+        return None
+    if not PLAN_YEARS[0] <= parsed.year <= PLAN_YEARS[1]:
+        errors.append(f"{name}: must be in the years {PLAN_YEARS[0]}..{PLAN_YEARS[1]}")
+        return None
+    return parsed
+
+
+def _plan_place(value: Any, errors: list[str]) -> Optional[dict]:
+    """Where the shoot is: a published location by slug, or coordinates placed by the nearest town hall."""
+    if not isinstance(value, dict):
+        errors.append("location: required, an object with either slug or lat and lon")
+        return None
+    if "slug" in value and ("lat" in value or "lon" in value):
+        errors.append("location: give either slug or lat and lon, not both")
+        return None
+    if "slug" in value:
+        slug = value["slug"]
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            errors.append("location.slug: must be a location slug")
+            return None
+        found = db.session.scalar(select(Location).where(
+            Location.slug == slug, Location.status == "published", Location.hidden_stale.is_(False)))
+        if found is None:
+            errors.append(f"location.slug: no published location {slug!r}")
+            return None
+        return {"lat": found.lat, "lon": found.lon, "prefecture": found.prefecture.code,
+                "municipality": found.municipality.code if found.municipality else None,
+                "category": found.category.code,
+                "typical_permits": tuple(found.permit_codes or
+                                         [c.strip() for c in (found.category.typical_permits or "").split(";")
+                                          if c.strip()]),
+                "slug": found.slug}
+    if "lat" not in value or "lon" not in value:
+        errors.append("location: required, an object with either slug or lat and lon")
+        return None
+    lat = _plan_number(value["lat"], "location.lat", *JAPAN_LAT, errors)
+    lon = _plan_number(value["lon"], "location.lon", *JAPAN_LON, errors)
+    if lat is None or lon is None:
+        return None
+    town = nearest_municipality(lat, lon)
+    if town is None:
+        errors.append("location: no Japanese municipality near these coordinates (outside Japan?)")
+        return None
+    return {"lat": lat, "lon": lon, "prefecture": town.prefecture.code, "municipality": town.code,
+            "category": None, "typical_permits": (), "slug": None}
+
+
+@bp.route("/permit-plan", methods=["POST"])
+@limiter.limit(_permit_plan_limit, methods=["POST"],
+               exempt_when=lambda: current_app.config.get("LOGIN_RATE_LIMITED") is False)
+def permit_plan():
+    """The permits a shoot needs, where to file each and the latest safe filing dates."""
+    if request.content_length is not None and request.content_length > MAX_PLAN_BODY:
+        return _bad_request([f"body: larger than {MAX_PLAN_BODY // 1024} KB"])
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        return _bad_request(["body: must be a JSON object"])
+    errors: list[str] = []
+    lang = body.get("lang", current_language() if current_language() in ("en", "ja") else "en")
+    if lang not in ("en", "ja"):
+        errors.append("lang: must be en or ja")
+        lang = "en"
+    place = _plan_place(body.get("location"), errors)
+    start, end = _plan_date(body, "start_date", errors), _plan_date(body, "end_date", errors)
+    if start and end and end < start:
+        errors.append("end_date: before start_date")
+    elif start and end and (end - start).days + 1 > MAX_SHOOT_DAYS:
+        errors.append(f"end_date: a plan covers at most {MAX_SHOOT_DAYS} days")
+    rules = permits.load_rules(db.session)
+    chosen = body.get("activities")
+    codes: list[str] = []
+    if not isinstance(chosen, list):
+        errors.append("activities: required, a list of activity codes")
+    elif len(chosen) > MAX_ACTIVITIES:
+        errors.append(f"activities: at most {MAX_ACTIVITIES}")
+    else:
+        for item in chosen:
+            if not isinstance(item, str):
+                errors.append("activities: every item must be an activity code (a string)")
+            elif item not in rules.activities:
+                errors.append(f"activities: unknown activity {item[:40]!r}")
+            elif item not in codes:
+                codes.append(item)
+    if errors or place is None or start is None or end is None:
+        return _bad_request(errors)
+    shoot = permits.Shoot(
+        lat=place["lat"], lon=place["lon"], prefecture_code=place["prefecture"],
+        municipality_code=place["municipality"], start_date=start, end_date=end, activities=tuple(codes),
+        category_code=place["category"], typical_permits=place["typical_permits"])
+    plan = permits.plan_permits(shoot, rules, today=datetime.now(JST).date(), lang=lang)
+    payload = permits.plan_as_json(plan, lang)
+    payload["location"] = {"lat": place["lat"], "lon": place["lon"], "prefecture": place["prefecture"],
+                           "municipality": place["municipality"], "slug": place["slug"]}
+    return jsonify(payload)
