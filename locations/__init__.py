@@ -40,7 +40,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     cli.init_app(app)
     cli_import.init_app(app)
 
-    from .views import admin, api, auth, commission, locations, public  # noqa: F401  (locations adds routes to public)
+    from .views import admin, api, auth, commission, locations, planner, public  # noqa: F401  (locations, planner add routes to public)
 
     for blueprint in (public.bp, api.bp, auth.bp, commission.bp, admin.bp):
         app.register_blueprint(blueprint)

@@ -1,0 +1,27 @@
+import pytest
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_planner_lists_permits_authorities_and_dates(client, lang):
+    html = client.get(f"/plan?lang={lang}&near=34.3428,134.0465&start=2030-05-10&end=2030-05-11"
+                      "&activity=smoke_flame&activity=drone&activity=road_filming").get_data(as_text=True)
+    assert "高松市" in html  # a Takamatsu fire station handles the smoke notice
+    assert "大阪航空局" in html or "Osaka Regional Civil Aviation Bureau" in html
+    assert "香川県警察本部" in html or "Kagawa Prefectural Police Headquarters" in html
+    assert "2030-04-" in html  # deadlines counted back across Golden Week
+
+
+def test_planner_form_and_errors(client):
+    assert client.get("/plan?lang=en").status_code == 200
+    response = client.get("/plan?lang=en&near=Atlantis&start=2030-01-10&end=2030-01-05")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "No place called “Atlantis” was found." in html and "The last shooting day is before the first." in html
+    assert client.get("/plan?near=Takamatsu&start=soon&end=").status_code == 400
+
+
+def test_planner_from_a_location_page(client):
+    slug = client.get("/api/locations?q=栗林公園").get_json()["features"][0]["properties"]["slug"]
+    assert f"/plan?slug={slug}" in client.get(f"/locations/{slug}").get_data(as_text=True)
+    html = client.get(f"/plan?slug={slug}&start=2030-06-03&end=2030-06-03&lang=en").get_data(as_text=True)
+    assert "Urban park filming permit" in html
