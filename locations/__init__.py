@@ -30,6 +30,10 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
+    if app.config["SECRET_KEY"] == DefaultConfig.SECRET_KEY and not (app.debug or app.testing):
+        # Sessions signed with a published key can be forged; say so loudly rather than refuse to start.
+        app.logger.warning("SECRET_KEY is the development default: set SECRET_KEY in the environment for production")
+
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     i18n.init_app(app)

@@ -56,3 +56,14 @@ def test_wsgi_exposes_an_app():
 
     assert wsgi.app.name == "locations"
     assert os.path.isdir(wsgi.app.template_folder)
+
+
+def test_default_secret_key_is_warned_about(caplog, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with caplog.at_level("WARNING"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "SECRET_KEY is the development default" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32})
+    assert "SECRET_KEY" not in caplog.text
