@@ -44,7 +44,8 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     cli.init_app(app)
     cli_import.init_app(app)
 
-    from .views import admin, api, auth, commission, locations, planner, public  # noqa: F401  (locations, planner add routes to public)
+    # locations, planner and incentives add routes to public
+    from .views import admin, api, auth, commission, incentives, locations, planner, public  # noqa: F401
 
     for blueprint in (public.bp, api.bp, auth.bp, commission.bp, admin.bp):
         app.register_blueprint(blueprint)

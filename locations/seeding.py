@@ -378,6 +378,9 @@ def seed_all(seeds_dir: str) -> SeedReport:
 
         load_categories(loader)
         load_takamatsu(loader)
+        from .seeding_incentives import load_incentive_programs
+
+        load_incentive_programs(loader)
         if loader.report.counts["location"]["created"] or loader.report.counts["location"]["updated"]:
             rebuild_cells()
         if loader.report.changed:

@@ -40,6 +40,7 @@ RULES = {
     "admin.import_authorities": ({"admin"}, False),
     "admin.edit_category": ({"admin"}, False),
     "api.permit_plan": (set(ROLES), False),
+    "api.incentive_estimate": (set(ROLES), False),
 }
 
 

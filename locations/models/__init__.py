@@ -2,6 +2,7 @@
 from .accounts import ROLES, User
 from .audit import AuditEvent
 from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
+from .incentives import IncentiveProgram
 from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from .permits import (
     Activity,
@@ -26,6 +27,7 @@ __all__ = [
     "AuthorityKind",
     "FilmCommission",
     "GuidelineStep",
+    "IncentiveProgram",
     "Municipality",
     "PermitAuthority",
     "PermitType",

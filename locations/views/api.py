@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, library, permits
+from .. import directory, incentives, library, permits
 from ..directory import CommissionFilter
 from ..extensions import db
 from ..i18n import current_language
@@ -352,3 +352,72 @@ def permit_plan():
     payload["location"] = {"lat": place["lat"], "lon": place["lon"], "prefecture": place["prefecture"],
                            "municipality": place["municipality"], "slug": place["slug"]}
     return jsonify(payload)
+
+
+# --------------------------------------------------------------------------------- incentive estimates
+
+MAX_YEN = 10 ** 13  # ¥10 trillion: far above any production budget; larger numbers are typos or probes
+MAX_RELEASE_COUNTRIES = 250  # ISO 3166 lists 249 countries and territories
+INCENTIVE_FIELDS = (("total_budget_jpy", MAX_YEN), ("japan_spend_jpy", MAX_YEN),
+                    ("release_countries", MAX_RELEASE_COUNTRIES))
+
+
+def _incentive_limit() -> str:
+    return current_app.config.get("INCENTIVE_ESTIMATE_RATE_LIMIT", "60 per minute")
+
+
+def _whole_number(body: dict, name: str, high: int, errors: list[str]) -> Optional[int]:
+    value = body.get(name)
+    if value is None:
+        errors.append(f"{name}: required, a whole number")
+        return None
+    # bool is an int in Python, and 1.0 is no count of yen.
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.append(f"{name}: must be a whole number")
+        return None
+    if value < 0:
+        errors.append(f"{name}: must be 0 or more")
+        return None
+    if value > high:
+        errors.append(f"{name}: must be at most {high}")
+        return None
+    return value
+
+
+@bp.route("/incentive-estimate", methods=["POST"])
+@limiter.limit(_incentive_limit, methods=["POST"],
+               exempt_when=lambda: current_app.config.get("LOGIN_RATE_LIMITED") is False)
+def incentive_estimate():
+    """Whether a production meets an incentive programme's thresholds and the rebate it could get."""
+    if request.content_length is not None and request.content_length > MAX_PLAN_BODY:
+        return _bad_request([f"body: larger than {MAX_PLAN_BODY // 1024} KB"])
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        return _bad_request(["body: must be a JSON object"])
+    errors: list[str] = []
+    lang = body.get("lang", current_language() if current_language() in ("en", "ja") else "en")
+    if lang not in ("en", "ja"):
+        errors.append("lang: must be en or ja")
+        lang = "en"
+    total, japan, countries = (_whole_number(body, name, high, errors) for name, high in INCENTIVE_FIELDS)
+    if total is not None and japan is not None and japan > total:
+        errors.append("japan_spend_jpy: more than total_budget_jpy")
+    programs = {p.code: p for p in incentives.load_programs(db.session)}
+    code = body.get("program")
+    if code is None:
+        program = incentives.default_program(programs.values())
+        if program is None:
+            errors.append("program: no incentive programme is on record")
+    elif not isinstance(code, str):
+        errors.append("program: must be a programme code (a string)")
+        program = None
+    else:
+        program = programs.get(code)
+        if program is None:
+            errors.append(f"program: unknown programme {code[:60]!r}")
+    if errors or program is None or total is None or japan is None or countries is None:
+        return _bad_request(errors)
+    result = incentives.estimate(program, total, japan, countries, lang=lang)
+    return jsonify(eligible=result.eligible, reasons=list(result.reasons),
+                   estimated_rebate_jpy=result.estimated_rebate_jpy,
+                   program=incentives.program_as_json(program, lang))

@@ -1,0 +1,54 @@
+"""The incentive estimator page: the incentives engine for people, in both languages (the API serves programs)."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from .. import incentives
+from ..extensions import db
+from ..i18n import current_language
+from .api import MAX_RELEASE_COUNTRIES, MAX_YEN
+from .public import bp
+
+# People type thousands separators and spaces ("1,000,000,000"); nothing else is a number here.
+SEPARATORS = re.compile(r"[,\s_，]")
+
+
+def _number(name: str, label: str, high: int, errors: list[str]) -> Optional[int]:
+    raw = SEPARATORS.sub("", request.args.get(name, ""))[:40]
+    if not raw.isascii() or not raw.isdigit():
+        errors.append(_("Give the %(field)s as a whole number, 0 or more.", field=label))
+        return None
+    value = int(raw)
+    if value > high:
+        errors.append(_("The %(field)s must be at most %(max)s.", field=label, max=f"{high:,}"))
+        return None
+    return value
+
+
+@bp.route("/incentives")
+def incentive_estimator():
+    """Whether a production qualifies for Japan's location incentive, and roughly how much it could get."""
+    lang = "en" if current_language() == "en" else "ja"
+    programs = incentives.load_programs(db.session)
+    by_code = {p.code: p for p in programs}
+    program = by_code.get(request.args.get("program", "")) or incentives.default_program(programs)
+    errors: list[str] = []
+    result = None
+    if any(request.args.get(k) for k in ("total", "japan", "countries")):
+        total = _number("total", _("total budget"), MAX_YEN, errors)
+        japan = _number("japan", _("Japan spend"), MAX_YEN, errors)
+        countries = _number("countries", _("number of release countries"), MAX_RELEASE_COUNTRIES, errors)
+        if total is not None and japan is not None and japan > total:
+            errors.append(_("The Japan spend is more than the total budget."))
+        if request.args.get("program") and request.args["program"] not in by_code:
+            errors.append(_("Choose a programme from the list."))
+        if program is None:
+            errors.append(_("No incentive programme is on record."))
+        if not errors:
+            result = incentives.estimate(program, total, japan, countries, lang=lang)
+    return render_template("incentives.html", programs=list(reversed(programs)), program=program, result=result,
+                           errors=errors, lang=lang), (400 if errors else 200)
