@@ -30,6 +30,11 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def rate_limits_off() -> bool:
+    """Tests turn request limits off with LOGIN_RATE_LIMITED = False (a check made per request)."""
+    return current_app.config.get("LOGIN_RATE_LIMITED") is False
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -18,7 +18,7 @@ from ..directory import CommissionFilter
 from ..extensions import db
 from ..i18n import current_language
 from ..models import FACILITIES, Activity, Location
-from ..security import limiter
+from ..security import limiter, rate_limits_off
 from ..workspace import nearest_municipality
 from .params import BLOCK_CODE, PREFECTURE_CODE, SLUG, parse_bbox, parse_filters, parse_int
 
@@ -305,21 +305,29 @@ def _plan_place(value: Any, errors: list[str]) -> Optional[dict]:
             "category": None, "typical_permits": (), "slug": None}
 
 
-@bp.route("/permit-plan", methods=["POST"])
-@limiter.limit(_permit_plan_limit, methods=["POST"],
-               exempt_when=lambda: current_app.config.get("LOGIN_RATE_LIMITED") is False)
-def permit_plan():
-    """The permits a shoot needs, where to file each and the latest safe filing dates."""
+def _json_body() -> tuple[Optional[dict], str, list[str]]:
+    """The request's JSON object (or None), the answer language and the problems found so far."""
     if request.content_length is not None and request.content_length > MAX_PLAN_BODY:
-        return _bad_request([f"body: larger than {MAX_PLAN_BODY // 1024} KB"])
+        return None, "en", [f"body: larger than {MAX_PLAN_BODY // 1024} KB"]
     body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
-        return _bad_request(["body: must be a JSON object"])
+        return None, "en", ["body: must be a JSON object"]
     errors: list[str] = []
     lang = body.get("lang", current_language() if current_language() in ("en", "ja") else "en")
     if lang not in ("en", "ja"):
         errors.append("lang: must be en or ja")
         lang = "en"
+    return body, lang, errors
+
+
+@bp.route("/permit-plan", methods=["POST"])
+@limiter.limit(_permit_plan_limit, methods=["POST"],
+               exempt_when=rate_limits_off)
+def permit_plan():
+    """The permits a shoot needs, where to file each and the latest safe filing dates."""
+    body, lang, errors = _json_body()
+    if body is None:
+        return _bad_request(errors)
     place = _plan_place(body.get("location"), errors)
     start, end = _plan_date(body, "start_date", errors), _plan_date(body, "end_date", errors)
     if start and end and end < start:
@@ -386,19 +394,12 @@ def _whole_number(body: dict, name: str, high: int, errors: list[str]) -> Option
 
 @bp.route("/incentive-estimate", methods=["POST"])
 @limiter.limit(_incentive_limit, methods=["POST"],
-               exempt_when=lambda: current_app.config.get("LOGIN_RATE_LIMITED") is False)
+               exempt_when=rate_limits_off)
 def incentive_estimate():
     """Whether a production meets an incentive programme's thresholds and the rebate it could get."""
-    if request.content_length is not None and request.content_length > MAX_PLAN_BODY:
-        return _bad_request([f"body: larger than {MAX_PLAN_BODY // 1024} KB"])
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        return _bad_request(["body: must be a JSON object"])
-    errors: list[str] = []
-    lang = body.get("lang", current_language() if current_language() in ("en", "ja") else "en")
-    if lang not in ("en", "ja"):
-        errors.append("lang: must be en or ja")
-        lang = "en"
+    body, lang, errors = _json_body()
+    if body is None:
+        return _bad_request(errors)
     total, japan, countries = (_whole_number(body, name, high, errors) for name, high in INCENTIVE_FIELDS)
     if total is not None and japan is not None and japan > total:
         errors.append("japan_spend_jpy: more than total_budget_jpy")

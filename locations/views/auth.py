@@ -12,7 +12,7 @@ from .. import audit
 from ..extensions import db
 from ..forms import LoginForm, SignupForm
 from ..models import User
-from ..security import check_credentials, hash_password, limiter, password_problems, safe_next
+from ..security import check_credentials, hash_password, limiter, password_problems, rate_limits_off, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -25,7 +25,7 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], exempt_when=lambda: not current_app.config["LOGIN_RATE_LIMITED"])
+@limiter.limit(_login_limit, methods=["POST"], exempt_when=rate_limits_off)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
