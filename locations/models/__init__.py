@@ -1,6 +1,16 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
 from .accounts import ROLES, User
 from .audit import AuditEvent
+from .collaboration import (
+    INQUIRY_SOURCES,
+    INQUIRY_STATUSES,
+    SPEND_CATEGORIES,
+    Inquiry,
+    InquiryMessage,
+    InquiryReferral,
+    KnowhowNote,
+    ShootReport,
+)
 from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
 from .incentives import IncentiveProgram
 from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
@@ -12,8 +22,38 @@ from .permits import (
     PermitAuthority,
     PermitType,
 )
+from .productions import (
+    ORIGINS,
+    PRODUCTION_TYPES,
+    STEP_STATUSES,
+    ChecklistTick,
+    Notification,
+    PermitStep,
+    Production,
+    Shoot,
+    StepDocument,
+    StepNote,
+)
 
 __all__ = [
+    "INQUIRY_SOURCES",
+    "INQUIRY_STATUSES",
+    "SPEND_CATEGORIES",
+    "Inquiry",
+    "InquiryMessage",
+    "InquiryReferral",
+    "KnowhowNote",
+    "ShootReport",
+    "ORIGINS",
+    "PRODUCTION_TYPES",
+    "STEP_STATUSES",
+    "ChecklistTick",
+    "Notification",
+    "PermitStep",
+    "Production",
+    "Shoot",
+    "StepDocument",
+    "StepNote",
     "ROLES",
     "AuditEvent",
     "User",

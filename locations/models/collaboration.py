@@ -1,0 +1,194 @@
+"""FCs working together and showing their effect: inquiries and referrals, block know-how, shoot reports."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import User
+from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock, utcnow
+from .library import Location
+from .permits import PermitType
+
+INQUIRY_STATUSES = ("new", "in_progress", "supported", "closed", "declined")
+INQUIRY_SOURCES = ("web", "email", "phone", "in_person", "referral", "other")
+SPEND_CATEGORIES = ("lodging", "catering", "transport", "local_staff", "location_fees", "other")
+
+inquiry_location = Table(
+    "inquiry_location",
+    db.metadata,
+    Column("inquiry_id", ForeignKey("inquiry.id", ondelete="CASCADE"), primary_key=True),
+    Column("location_id", ForeignKey("location.id", ondelete="CASCADE"), primary_key=True),
+    # True: proposed by an FC; False: the producer asked about it.
+    Column("proposed", Boolean, primary_key=True, default=False),
+)
+
+knowhow_permit_type = Table(
+    "knowhow_permit_type",
+    db.metadata,
+    Column("note_id", ForeignKey("knowhow_note.id", ondelete="CASCADE"), primary_key=True),
+    Column("permit_type_id", ForeignKey("permit_type.id", ondelete="CASCADE"), primary_key=True),
+)
+
+knowhow_prefecture = Table(
+    "knowhow_prefecture",
+    db.metadata,
+    Column("note_id", ForeignKey("knowhow_note.id", ondelete="CASCADE"), primary_key=True),
+    Column("prefecture_id", ForeignKey("prefecture.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Inquiry(db.Model):
+    """A request for help with a shoot, held by one FC (``commission``) and copied to others."""
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("film_commission.id"), index=True)
+    producer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), index=True)  # None: asked by mail/phone
+    production_id: Mapped[Optional[int]] = mapped_column(ForeignKey("production.id", ondelete="SET NULL"))
+    contact_name: Mapped[str] = mapped_column(String(100))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    contact_phone: Mapped[Optional[str]] = mapped_column(String(40))
+    organisation: Mapped[Optional[str]] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)  # what they need
+    where_text: Mapped[Optional[str]] = mapped_column(String(300))
+    date_from: Mapped[Optional[date]] = mapped_column(Date)
+    date_to: Mapped[Optional[date]] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    source: Mapped[str] = mapped_column(String(20), default="web")
+    assigned_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    commission: Mapped[FilmCommission] = relationship()
+    producer: Mapped[Optional[User]] = relationship(foreign_keys=[producer_id])
+    assigned_to: Mapped[Optional[User]] = relationship(foreign_keys=[assigned_to_id])
+    referrals: Mapped[list[InquiryReferral]] = relationship(
+        back_populates="inquiry", cascade="all, delete-orphan", order_by="InquiryReferral.id"
+    )
+    messages: Mapped[list[InquiryMessage]] = relationship(
+        back_populates="inquiry", cascade="all, delete-orphan", order_by="InquiryMessage.id"
+    )
+    interested_locations: Mapped[list[Location]] = relationship(
+        secondary=inquiry_location,
+        secondaryjoin="and_(Location.id == inquiry_location.c.location_id, inquiry_location.c.proposed == False)",  # noqa: E712
+        viewonly=True,
+    )
+    proposed_locations: Mapped[list[Location]] = relationship(
+        secondary=inquiry_location,
+        secondaryjoin="and_(Location.id == inquiry_location.c.location_id, inquiry_location.c.proposed == True)",  # noqa: E712
+        viewonly=True,
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InquiryReferral(db.Model):
+    """An inquiry handed (``refer``: the receiving FC holds it from now on) or copied (``copy``: both hold
+    it) from one FC to another; rows are never changed, so they are the referral history."""
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiry.id", ondelete="CASCADE"), index=True)
+    from_commission_id: Mapped[int] = mapped_column(ForeignKey("film_commission.id"))
+    to_commission_id: Mapped[int] = mapped_column(ForeignKey("film_commission.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10))  # refer | copy
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    by_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    inquiry: Mapped[Inquiry] = relationship(back_populates="referrals")
+    from_commission: Mapped[FilmCommission] = relationship(foreign_keys=[from_commission_id])
+    to_commission: Mapped[FilmCommission] = relationship(foreign_keys=[to_commission_id])
+    by_user: Mapped[Optional[User]] = relationship()
+
+
+class InquiryMessage(db.Model):
+    """A reply to the producer (``internal`` False) or a note among FC staff (True)."""
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiry.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    commission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("film_commission.id"))  # None: the producer
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    inquiry: Mapped[Inquiry] = relationship(back_populates="messages")
+    author: Mapped[Optional[User]] = relationship()
+    commission: Mapped[Optional[FilmCommission]] = relationship()
+
+
+class KnowhowNote(db.Model):
+    """A case note on a block's board: what worked with which authority, local rules, contacts."""
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("regional_block.id"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    commission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("film_commission.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    shared_with_all_blocks: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    block: Mapped[RegionalBlock] = relationship()
+    author: Mapped[Optional[User]] = relationship()
+    commission: Mapped[Optional[FilmCommission]] = relationship()
+    permit_types: Mapped[list[PermitType]] = relationship(secondary=knowhow_permit_type, order_by="PermitType.code")
+    prefectures: Mapped[list[Prefecture]] = relationship(secondary=knowhow_prefecture, order_by="Prefecture.code")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ShootReport(db.Model):
+    """What a shoot brought to the area, recorded by the FC afterwards (effect verification)."""
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("film_commission.id"), index=True)
+    production_id: Mapped[Optional[int]] = mapped_column(ForeignKey("production.id", ondelete="SET NULL"))
+    production_title: Mapped[str] = mapped_column(String(200))
+    production_type: Mapped[str] = mapped_column(String(30))  # one of productions.PRODUCTION_TYPES
+    origin: Mapped[str] = mapped_column(String(20))  # one of productions.ORIGINS
+    origin_country: Mapped[Optional[str]] = mapped_column(String(80))
+    prefecture_id: Mapped[int] = mapped_column(ForeignKey("prefecture.id"), index=True)
+    municipality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipality.id"), index=True)
+    first_day: Mapped[date] = mapped_column(Date, index=True)
+    last_day: Mapped[date] = mapped_column(Date)
+    shoot_days: Mapped[int] = mapped_column(Integer)  # days actually shot, may be fewer than the span
+    crew_size: Mapped[int] = mapped_column(Integer)
+    spend_lodging_jpy: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend_catering_jpy: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend_transport_jpy: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend_local_staff_jpy: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend_location_fees_jpy: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend_other_jpy: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend_is_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    commission: Mapped[FilmCommission] = relationship()
+    prefecture: Mapped[Prefecture] = relationship()
+    municipality: Mapped[Optional[Municipality]] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def total_spend_jpy(self) -> int:
+        return sum(getattr(self, f"spend_{c}_jpy") or 0 for c in SPEND_CATEGORIES)
