@@ -45,9 +45,9 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     cli_import.init_app(app)
 
     # locations, planner and incentives add routes to public
-    from .views import admin, api, auth, commission, incentives, locations, planner, public  # noqa: F401
+    from .views import admin, api, auth, authority, commission, incentives, locations, planner, producer, public  # noqa: F401,E501
 
-    for blueprint in (public.bp, api.bp, auth.bp, commission.bp, admin.bp):
+    for blueprint in (public.bp, api.bp, auth.bp, producer.bp, commission.bp, authority.bp, admin.bp):
         app.register_blueprint(blueprint)
     # Read-only JSON API: no cookies change anything there, so no CSRF token is asked for.
     security.csrf.exempt(api.bp)
