@@ -1,11 +1,103 @@
-"""The permit case of a production: who may see it, and (below) how its steps move."""
+"""The permit case of a production: who may see it, how its steps move, and how a shoot's plan becomes steps.
+
+The status machine at the top is pure (no app, no database); the functions below it add and flush rows
+and leave the commit to the view.
+"""
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable, Optional
 
 from sqlalchemy import Select, exists, select
 
-from .models import PermitStep, Production, User
+from . import audit, permits
+from .extensions import db
+from .models import ChecklistTick, PermitStep, PermitType, Production, StepNote, User
 from .models.productions import production_commission
+from .notifications import notify
 
+# ------------------------------------------------------------------------------------------ status machine
+
+def N_(message: str) -> str:
+    """Marks a message id for extraction; the view translates it (these functions run without an app)."""
+    return message
+
+
+DECISIONS = frozenset({"approved", "approved_with_conditions", "rejected"})
+CLOSED = DECISIONS | {"not_needed"}
+# The due date is the latest safe day to *file*: once the application is submitted it cannot be late any more.
+AWAITING_FILING = frozenset({"not_started", "consulted"})
+# not_started < consulted < submitted < decided; closing a step as not needed ranks with the decisions.
+RANK = {"not_started": 0, "consulted": 1, "submitted": 2, "approved": 3, "approved_with_conditions": 3,
+        "rejected": 3, "not_needed": 3}
+
+
+def is_backwards(from_status: str, to_status: str) -> bool:
+    """Down the order, or from one decision to another (a revised decision undoes the first)."""
+    return RANK[to_status] < RANK[from_status] or (from_status in CLOSED and to_status in CLOSED)
+
+
+def allowed_targets(role: str, from_status: str) -> set[str]:
+    """The statuses ``role`` may move a step to from ``from_status`` (notes and conditions aside)."""
+    if from_status not in RANK:
+        return set()
+    rank = RANK[from_status]
+    targets: set[str] = set()
+    if role == "producer":
+        if rank > 0:
+            targets.add("not_started")  # reopening, with a note
+        if from_status == "not_started" or rank > 1:
+            targets.add("consulted")
+        if from_status in ("not_started", "consulted") or rank > 2:
+            targets.add("submitted")  # also a resubmission after a decision
+        if rank < 3:
+            targets.add("not_needed")
+    elif role == "authority":
+        if from_status == "not_started" or rank > 1:
+            targets.add("consulted")
+        for decision in DECISIONS:
+            if from_status in ("consulted", "submitted") or (from_status in DECISIONS and from_status != decision):
+                targets.add(decision)
+    return targets
+
+
+def check_transition(role: str, from_status: str, to_status: str, note: Optional[str],
+                     conditions: Optional[str] = None) -> list[str]:
+    """Why ``role`` may not move a step from ``from_status`` to ``to_status`` (empty: it may).
+
+    The problems are English message ids; the view translates them with ``gettext``.
+    """
+    note, conditions = (note or "").strip(), (conditions or "").strip()
+    if to_status not in RANK or from_status not in RANK:
+        return [N_("Unknown status.")]
+    if to_status == from_status:
+        return [N_("The step already has this status.")]
+    if to_status not in allowed_targets(role, from_status):
+        return [N_("Your role cannot make this change.")]
+    problems = []
+    if to_status == "not_needed" and not note:
+        problems.append(N_("Say why this permit is not needed."))
+    elif to_status == "rejected" and not note:
+        problems.append(N_("A rejection needs a note with the reasons."))
+    elif is_backwards(from_status, to_status) and not note:
+        problems.append(N_("Moving a step back needs a note saying why."))
+    if to_status == "approved_with_conditions" and not conditions:
+        problems.append(N_("Give the conditions of the approval."))
+    return problems
+
+
+def is_overdue(step: PermitStep, today: date) -> bool:
+    """The filing date has passed and the application is still not submitted."""
+    return step.due_date < today and step.status in AWAITING_FILING
+
+
+def is_due_soon(step: PermitStep, today: date, days: int = 7) -> bool:
+    return today <= step.due_date <= today + timedelta(days=days) and step.status in AWAITING_FILING
+
+
+# -------------------------------------------------------------------------------------------------- access
 
 def viewable_productions(user: User) -> Select:
     """Productions ``user`` may see: a producer's own, those involving an FC's commission, those with a
@@ -34,3 +126,197 @@ def can_view(user: User, production: Production) -> bool:
     if user.role == "authority":
         return user.authority_id is not None and any(s.authority_id == user.authority_id for s in production.steps)
     return False
+
+
+def can_view_step(user: User, step: PermitStep) -> bool:
+    """An officer sees only the steps addressed to their authority; the others see all of a visible case."""
+    if user.role == "authority":
+        return user.authority_id is not None and step.authority_id == user.authority_id
+    return can_view(user, step.production)
+
+
+def can_tick(user: User, production: Production, actor: str, has_role: bool) -> bool:
+    """Owner and the production's FC staff tick any guideline cell; an officer only the authority column."""
+    if not has_role or user.role == "admin" or not can_view(user, production):
+        return False
+    return user.role in ("producer", "fc_staff") or (user.role == "authority" and actor == "authority")
+
+
+def fc_staff_of(production: Production) -> list[User]:
+
+    ids = [c.id for c in production.commissions]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.role == "fc_staff", User.commission_id.in_(ids),
+                                                      User.active.is_(True)).order_by(User.id)))
+
+
+def officers_of(authority_id: Optional[int]) -> list[User]:
+
+    if authority_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(User.role == "authority", User.authority_id == authority_id,
+                                                      User.active.is_(True)).order_by(User.id)))
+
+
+def concerned(step: PermitStep, except_user: Optional[User] = None) -> list[User]:
+    """Everyone who follows a step: the producer, the production's FC staff, the addressed officers."""
+    people = [step.production.owner, *fc_staff_of(step.production), *officers_of(step.authority_id)]
+    return [u for u in people if except_user is None or u.id != except_user.id]
+
+
+def step_params(step: PermitStep) -> dict[str, str]:
+    """The notification params every step kind shares."""
+    return {"production": step.production.title, "shoot": step.shoot.name,
+            "permit_ja": step.permit_type.name_ja, "permit_en": step.permit_type.name_en}
+
+
+# -------------------------------------------------------------------------------------------- plan → steps
+
+# System notes are stored as these keys and translated when shown, so each reader sees their language.
+NOTE_SHOOT_CHANGED = "system:shoot_changed"
+NOTE_NO_LONGER_REQUIRED = "system:no_longer_required"
+
+
+@dataclass
+class SyncResult:
+    created: list[PermitStep] = field(default_factory=list)
+    updated: list[PermitStep] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # permit codes of deleted not-started steps
+    kept: list[PermitStep] = field(default_factory=list)  # steps under way, left as they are
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # by language
+
+
+def engine_shoot(shoot) -> permits.Shoot:
+    """The rules engine's view of a saved shoot, with the library location's category and usual permits."""
+
+    location = shoot.location
+    category = location.category.code if location is not None else None
+    typical: tuple[str, ...] = ()
+    if location is not None:
+        typical = tuple(location.permit_codes or [c.strip() for c in (location.category.typical_permits or "")
+                                                  .split(";") if c.strip()])
+    return permits.Shoot(
+        lat=shoot.lat, lon=shoot.lon,
+        prefecture_code=shoot.prefecture.code if shoot.prefecture else None,
+        municipality_code=shoot.municipality.code if shoot.municipality else None,
+        start_date=shoot.start_date, end_date=shoot.end_date,
+        activities=tuple(a.code for a in shoot.activities), category_code=category, typical_permits=typical)
+
+
+def sync_steps(shoot, rules, today: date, link_for: Callable[[PermitStep], str], shoot_changed: bool) -> SyncResult:
+    """Make the shoot's steps match its permit plan: add new ones, refresh or drop those not started,
+    keep those already under way (with a note when ``shoot_changed``: the authority may need to know).
+    Notifies about new steps."""
+
+    target = engine_shoot(shoot)
+    plans = {lang: permits.plan_permits(target, rules, today=today, lang=lang) for lang in ("ja", "en")}
+    english = {p.code: p for p in plans["en"].permits}
+    type_ids = dict(db.session.execute(select(PermitType.code, PermitType.id)).all())
+    existing = {step.permit_type.code: step for step in shoot.steps}
+    # Warnings about one permit ("no office on record", "too late") show on its step; keep the general ones.
+    result = SyncResult(warnings={lang: [w for w in plan.warnings
+                                         if not any(w.startswith(p.name(lang) + ":") for p in plan.permits)]
+                                  for lang, plan in plans.items()})
+    for permit in plans["ja"].permits:
+        reasons = json.dumps([{"ja": ja, "en": en} for ja, en in zip(permit.reasons, english[permit.code].reasons)],
+                             ensure_ascii=False)
+        values = {
+            "authority_id": permit.authority.authority.id if permit.authority else None,
+            "authority_distance_km": permit.authority.distance_km if permit.authority else None,
+            "due_date": permit.latest_filing_date, "lead_business_days": permit.lead_business_days,
+            "reasons": reasons, "is_estimate": permit.is_estimate,
+        }
+        step = existing.pop(permit.code, None)
+        if step is None:
+            step = PermitStep(production=shoot.production, shoot=shoot, permit_type_id=type_ids[permit.code],
+                              **values)
+            db.session.add(step)
+            result.created.append(step)
+        elif step.status == "not_started":
+            before = audit.snapshot(step, values)
+            for name, value in values.items():
+                setattr(step, name, value)
+            changes = audit.diff(before, audit.snapshot(step, values))
+            if changes:
+                audit.record("update", step, changes=changes, detail="permit plan")
+                result.updated.append(step)
+        else:
+            if shoot_changed:
+                db.session.add(StepNote(step=step, body=NOTE_SHOOT_CHANGED))
+            result.kept.append(step)
+    for code, step in existing.items():
+        if step.status == "not_started":
+            audit.record("delete", step, changes={"permit_type": [code, None]}, detail="permit plan")
+            db.session.delete(step)
+            result.removed.append(code)
+        else:
+            if shoot_changed:
+                db.session.add(StepNote(step=step, body=NOTE_NO_LONGER_REQUIRED))
+            result.kept.append(step)
+    db.session.flush()
+    if result.removed:
+        # The collections still hold the deleted rows until they are loaded again.
+        db.session.expire(shoot, ["steps"])
+        db.session.expire(shoot.production, ["steps"])
+    for step in result.created:
+        audit.record("create", step, changes={"permit_type": [None, step.permit_type.code],
+                                              "due_date": [None, step.due_date.isoformat()]})
+        notify([step.production.owner, *fc_staff_of(step.production), *officers_of(step.authority_id)],
+               "step_created", {**step_params(step), "due": step.due_date.isoformat()}, link_for(step))
+    return result
+
+
+def change_status(step: PermitStep, actor: User, to_status: str, note: str, conditions: Optional[str],
+                  link: str) -> list[str]:
+    """Move ``step`` if the rules allow it: records the note, the audit event and the notifications.
+    Returns the problems (nothing changed when there are any)."""
+
+    old = step.status
+    problems = check_transition(actor.role, old, to_status, note, conditions)
+    if problems:
+        return problems
+    note = (note or "").strip()
+    step.status = to_status
+    changes = {"status": [old, to_status]}
+    if to_status == "approved_with_conditions":
+        changes["conditions"] = [step.conditions, conditions.strip()]
+        step.conditions = conditions.strip()
+    if to_status == "not_needed":
+        changes["not_needed_reason"] = [step.not_needed_reason, note]
+        step.not_needed_reason = note
+    db.session.add(StepNote(step=step, author_id=actor.id, body=note, from_status=old, to_status=to_status))
+    audit.record("status", step, changes=changes, user=actor)
+    notify(concerned(step, except_user=actor), "step_status",
+           {**step_params(step), "from": old, "to": to_status, "by": actor.display_name}, link)
+    return []
+
+
+def add_comment(step: PermitStep, actor: User, body: str, link: str) -> None:
+
+    db.session.add(StepNote(step=step, author_id=actor.id, body=body.strip()))
+    audit.record("comment", step, detail=body.strip()[:200], user=actor)
+    notify(concerned(step, except_user=actor), "step_note", {**step_params(step), "by": actor.display_name}, link)
+
+
+def note_document(step: PermitStep, document, actor: User, link: str) -> None:
+    audit.record("upload", step, user=actor, changes={"document": [None, document.original_name]})
+    notify(concerned(step, except_user=actor), "step_note", {**step_params(step), "by": actor.display_name}, link)
+
+
+def toggle_tick(production: Production, guideline_step, actor: User, done: bool) -> bool:
+    """Tick or untick one guideline cell; returns whether anything changed."""
+
+    tick = next((t for t in production.checklist if t.guideline_step_id == guideline_step.id), None)
+    if done == (tick is not None):
+        return False
+    if done:
+        production.checklist.append(ChecklistTick(guideline_step_id=guideline_step.id, ticked_by_id=actor.id))
+    else:
+        production.checklist.remove(tick)
+        db.session.delete(tick)
+    audit.record("tick" if done else "untick", production, user=actor,
+                 changes={"checklist": [None, f"{guideline_step.phase}/{guideline_step.actor}"] if done
+                          else [f"{guideline_step.phase}/{guideline_step.actor}", None]})
+    return True
+

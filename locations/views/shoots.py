@@ -1,0 +1,221 @@
+"""A production's shoots: where (library location, map point or geocoded address), when and what they do;
+saving one turns its permit plan into steps. Registered on the producer blueprint (see producer.py)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audit, cases, geo, maps, permits
+from ..extensions import db
+from ..forms import choices
+from ..forms_cases import ShootForm
+from ..i18n import current_language
+from ..models import Activity, Location, Production, Shoot
+from ..security import roles_required
+from ..step_documents import remove_files
+from ..workspace import nearest_municipality
+from .producer import bp, fetch, owned_production, today
+
+SHOOT_FIELDS = ("name", "location_id", "address", "lat", "lon", "prefecture_id", "municipality_id", "start_date",
+                "end_date", "start_time", "end_time", "crew_size", "notes")
+MAX_SHOOT_DAYS = 366
+
+
+@bp.route("/productions/shoot-here")
+@roles_required("producer")
+def shoot_here():
+    """From a library location's page: choose the production the new shoot belongs to."""
+    slug = request.args.get("location", "").strip()[:120]
+    location = db.session.scalar(select(Location).where(
+        Location.slug == slug, Location.status == "published", Location.hidden_stale.is_(False)))
+    if location is None:
+        abort(404)
+    chosen = request.args.get("production", type=int)
+    if chosen is not None:
+        owned_production(chosen)
+        return redirect(url_for("producer.new_shoot", production_id=chosen, location=slug))
+    rows = db.session.scalars(cases.viewable_productions(current_user).order_by(Production.title)).all()
+    return render_template("producer/shoot_here.html", location=location, rows=rows)
+
+
+def _shoot_form(shoot: Shoot | None) -> ShootForm:
+    form = ShootForm()
+    lang = current_language()
+    activities = db.session.scalars(select(Activity).order_by(Activity.code))
+    form.activities.choices = choices((a.code, a.name_en if lang == "en" else a.name_ja) for a in activities)
+    if request.method != "GET":
+        return form
+    if shoot is None:
+        slug = request.args.get("location", "").strip()[:120]
+        form.where.data, form.location.data = ("library", slug) if slug else ("address", None)
+        return form
+    for name in ("name", "address", "start_date", "end_date", "start_time", "end_time", "crew_size", "notes"):
+        getattr(form, name).data = getattr(shoot, name)
+    form.activities.data = [a.code for a in shoot.activities]
+    if shoot.location is not None:
+        form.where.data, form.location.data = "library", shoot.location.slug
+    else:
+        form.where.data = "point" if not shoot.address else "address"
+        form.lat.data, form.lon.data = Decimal(f"{shoot.lat:.6f}"), Decimal(f"{shoot.lon:.6f}")
+    return form
+
+
+def _place(form: ShootForm) -> dict | None:
+    """Where the shoot is, from the chosen way of saying it, or None with the problem on the form."""
+    if form.where.data == "library":
+        slug = (form.location.data or "").strip()
+        location = db.session.scalar(select(Location).where(
+            Location.slug == slug, Location.status == "published", Location.hidden_stale.is_(False))) if slug else None
+        if location is None:
+            form.location.errors.append(_("Choose a published location from the library."))
+            return None
+        town = location.municipality or nearest_municipality(location.lat, location.lon)
+        return {"location": location, "lat": location.lat, "lon": location.lon, "address": location.address,
+                "municipality": town, "prefecture": location.prefecture}
+    if form.where.data == "point":
+        if form.lat.data is None or form.lon.data is None:
+            form.lat.errors.append(_("Click the map or give both latitude and longitude."))
+            return None
+        lat, lon, address = float(form.lat.data), float(form.lon.data), None
+    else:
+        query = (form.address.data or "").strip()
+        found = geo.geocode(query[:200]) if query else None
+        if found is None:
+            form.address.errors.append(_("No place called “%(place)s” was found.", place=query[:60]) if query
+                                       else _("Give an address or place name."))
+            return None
+        lat, lon, address = found.lat, found.lon, query
+    town = nearest_municipality(lat, lon)
+    if town is None:
+        (form.lat if form.where.data == "point" else form.address).errors.append(_("This point is not in Japan."))
+        return None
+    return {"location": None, "lat": lat, "lon": lon, "address": address, "municipality": town,
+            "prefecture": town.prefecture}
+
+
+def _dates_ok(form: ShootForm) -> bool:
+    start, end = form.start_date.data, form.end_date.data
+    if not 2000 <= start.year <= 2099:
+        form.start_date.errors.append(_("Give a date between 2000 and 2099."))
+    elif end < start:
+        form.end_date.errors.append(_("The last shooting day is before the first."))
+    elif (end - start).days + 1 > MAX_SHOOT_DAYS:
+        form.end_date.errors.append(_("A shoot lasts at most %(n)d days; split longer ones.", n=MAX_SHOOT_DAYS))
+    return not (form.start_date.errors or form.end_date.errors)
+
+
+def _shoot_snapshot(shoot: Shoot) -> dict:
+    shown = audit.snapshot(shoot, SHOOT_FIELDS)
+    shown["activities"] = sorted(a.code for a in shoot.activities)
+    return shown
+
+
+def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
+    place = _place(form) if _dates_ok(form) else None
+    if place is None:
+        return None
+    is_new = shoot is None
+    before = {} if is_new else _shoot_snapshot(shoot)
+    # Filling in a new shoot must not flush it half-made (the activity query would autoflush).
+    with db.session.no_autoflush:
+        shoot = shoot or Shoot(production=production)
+        shoot.name = form.name.data.strip()
+        shoot.location, shoot.address = place["location"], place["address"]
+        shoot.lat, shoot.lon = place["lat"], place["lon"]
+        shoot.municipality, shoot.prefecture = place["municipality"], place["prefecture"]
+        for name in ("start_date", "end_date", "start_time", "end_time", "crew_size"):
+            setattr(shoot, name, getattr(form, name).data)
+        shoot.notes = (form.notes.data or "").strip() or None
+        codes = form.activities.data or []
+        shoot.activities = list(db.session.scalars(
+            select(Activity).where(Activity.code.in_(codes)).order_by(Activity.code))) if codes else []
+    db.session.add(shoot)
+    db.session.flush()
+    changes = audit.diff(before, _shoot_snapshot(shoot))
+    if changes:
+        audit.record("create" if is_new else "update", shoot, changes=changes)
+    rules = permits.load_rules(db.session)
+    result = cases.sync_steps(shoot, rules, today(), lambda step: url_for(
+        "producer.step", production_id=production.id, step_id=step.id),
+        shoot_changed=not is_new and bool(set(changes) - {"name", "notes"}))
+    db.session.commit()
+    for warning in result.warnings["en" if current_language() == "en" else "ja"]:
+        flash(warning)
+    flash(_("Shoot saved: %(new)d new permit steps, %(removed)d removed, %(kept)d already under way kept.",
+            new=len(result.created), removed=len(result.removed), kept=len(result.kept)))
+    return redirect(url_for("producer.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
+
+
+def _pick_map(shoot: Shoot | None) -> maps.MapParts:
+    """A small map to click the shoot's point on (static/js/pick_point.js fills latitude and longitude)."""
+    if shoot is not None:
+        return maps.build_map([], center=(shoot.lat, shoot.lon), zoom=13)
+    # No outline layer: clicking an outline would open the prefecture's page instead of picking a point.
+    return maps.build_map([])
+
+
+@bp.route("/productions/<int:production_id>/shoots/new", methods=["GET", "POST"])
+@roles_required("producer")
+def new_shoot(production_id: int):
+    production = owned_production(production_id)
+    form = _shoot_form(None)
+    if form.validate_on_submit():
+        done = _save_shoot(production, None, form)
+        if done is not None:
+            return done
+    return _form_page(form, production, None)
+
+
+@bp.route("/productions/<int:production_id>/shoots/<int:shoot_id>/edit", methods=["GET", "POST"])
+@roles_required("producer")
+def edit_shoot(production_id: int, shoot_id: int):
+    production = owned_production(production_id)
+    shoot = fetch(Shoot, shoot_id)
+    if shoot is None or shoot.production_id != production.id:
+        abort(404)
+    form = _shoot_form(shoot)
+    if form.validate_on_submit():
+        done = _save_shoot(production, shoot, form)
+        if done is not None:
+            return done
+    return _form_page(form, production, shoot)
+
+
+def _form_page(form: ShootForm, production: Production, shoot: Shoot | None):
+    # Suggestions for the library field: the published locations of the production's film commissions.
+    fc_ids = [fc.id for fc in production.commissions]
+    suggestions = db.session.scalars(select(Location).where(
+        Location.commission_id.in_(fc_ids), Location.status == "published", Location.hidden_stale.is_(False))
+        .order_by(Location.name_ja).limit(1000)).all() if fc_ids else []
+    return render_template("producer/shoot_form.html", form=form, production=production, shoot=shoot,
+                           library=_library_choice(form), suggestions=suggestions, fmap=_pick_map(shoot)), \
+        (400 if form.errors else 200)
+
+
+def _library_choice(form: ShootForm) -> Location | None:
+    slug = (form.location.data or "").strip()
+    return db.session.scalar(select(Location).where(Location.slug == slug, Location.status == "published")) \
+        if slug else None
+
+
+@bp.route("/productions/<int:production_id>/shoots/<int:shoot_id>/delete", methods=["POST"])
+@roles_required("producer")
+def delete_shoot(production_id: int, shoot_id: int):
+    production = owned_production(production_id)
+    shoot = fetch(Shoot, shoot_id)
+    if shoot is None or shoot.production_id != production.id:
+        abort(404)
+    files = [d.filename for step in shoot.steps for d in step.documents]
+    audit.record("delete", shoot, changes={"name": [shoot.name, None],
+                                           "steps": [[s.permit_type.code for s in shoot.steps], None]})
+    for step in list(shoot.steps):
+        db.session.delete(step)
+    db.session.delete(shoot)
+    db.session.commit()
+    remove_files(files)
+    flash(_("Shoot deleted with its permit steps."))
+    return redirect(url_for("producer.production", production_id=production.id))

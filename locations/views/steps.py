@@ -1,0 +1,147 @@
+"""A permit step's page: facts, reasons, documents and notes, and per role the status change, comments
+and uploads. Registered on the producer blueprint (imported at the end of producer.py)."""
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, redirect, render_template, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import cases, step_documents
+from ..extensions import db
+from ..forms import choices
+from ..forms_cases import STATUS_LABELS, CommentForm, DocumentForm, StatusForm
+from ..models import PermitStep, StepDocument
+from ..security import roles_required
+from ..step_documents import EXTENSIONS, DocumentError, save_document
+from .producer import EVERYONE, bp, conflict_page, fetch, today, viewable_production
+
+ACTING = ("producer", "fc_staff", "authority")  # admins read cases but do not act in them
+
+
+def visible_step(production_id: int, step_id: int) -> PermitStep:
+    """The step if it belongs to the production and the user may see both, else 404."""
+    production = viewable_production(production_id)
+    step = fetch(PermitStep, step_id)
+    if step is None or step.production_id != production.id or not cases.can_view_step(current_user, step):
+        abort(404)
+    return step
+
+
+def may_change_status(step: PermitStep) -> bool:
+    if current_user.role == "producer":
+        return step.production.owner_id == current_user.id
+    return current_user.role == "authority" and step.authority_id == current_user.authority_id
+
+
+def _status_form(step: PermitStep) -> StatusForm:
+    form = StatusForm(prefix="status")
+    targets = cases.allowed_targets(current_user.role, step.status) if may_change_status(step) else set()
+    form.status.choices = choices((code, label) for code, label in STATUS_LABELS.items() if code in targets)
+    return form
+
+
+def _link(step: PermitStep) -> str:
+    return url_for("producer.step", production_id=step.production_id, step_id=step.id)
+
+
+def _page(step: PermitStep, status_form=None, comment_form=None, document_form=None, problems=(), code=200):
+    status_form = status_form or _status_form(step)
+    if not status_form.version.data:
+        status_form.version.data = str(step.version)
+    reasons = json.loads(step.reasons or "[]")
+    return render_template(
+        "producer/step.html", step=step, production=step.production, reasons=reasons, today=today(),
+        cases=cases, status_labels=STATUS_LABELS, status_form=status_form if status_form.status.choices else None,
+        comment_form=(comment_form or CommentForm(prefix="comment")) if current_user.role in ACTING else None,
+        document_form=(document_form or DocumentForm(prefix="doc")) if current_user.role in ACTING else None,
+        problems=problems, extensions=EXTENSIONS), code
+
+
+@bp.route("/productions/<int:production_id>/steps/<int:step_id>")
+@roles_required(*EVERYONE)
+def step(production_id: int, step_id: int):
+    return _page(visible_step(production_id, step_id))
+
+
+@bp.route("/productions/<int:production_id>/steps/<int:step_id>/status", methods=["POST"])
+@roles_required("producer", "authority")
+def step_status(production_id: int, step_id: int):
+    step = visible_step(production_id, step_id)
+    if not may_change_status(step):
+        abort(403)
+    form = _status_form(step)
+    if not form.validate_on_submit():
+        return _page(step, status_form=form, code=400)
+    wanted, current = form.status.data, step.status
+    if int(form.version.data) != step.version:
+        return _status_conflict(step, wanted)
+    try:
+        problems = cases.change_status(step, current_user, wanted, form.note.data, form.conditions.data,
+                                       _link(step))
+        if problems:
+            return _page(step, status_form=form, problems=[_(p) for p in problems], code=400)
+        db.session.flush()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return _status_conflict(step, wanted)
+    flash(_("Status changed from %(old)s to %(new)s.", old=STATUS_LABELS[current], new=STATUS_LABELS[wanted]))
+    return redirect(_link(step))
+
+
+def _status_conflict(step: PermitStep, wanted: str):
+    db.session.rollback()
+    db.session.refresh(step)
+    rows = [(_("Status"), str(STATUS_LABELS.get(step.status, step.status)),
+             str(STATUS_LABELS.get(wanted, wanted)), True)]
+    return conflict_page(rows, _link(step))
+
+
+@bp.route("/productions/<int:production_id>/steps/<int:step_id>/comments", methods=["POST"])
+@roles_required(*ACTING)
+def step_comment(production_id: int, step_id: int):
+    step = visible_step(production_id, step_id)
+    form = CommentForm(prefix="comment")
+    if not form.validate_on_submit():
+        return _page(step, comment_form=form, code=400)
+    cases.add_comment(step, current_user, form.body.data, _link(step))
+    db.session.commit()
+    flash(_("Comment added."))
+    return redirect(_link(step) + "#notes")
+
+
+@bp.route("/productions/<int:production_id>/steps/<int:step_id>/documents", methods=["POST"])
+@roles_required(*ACTING)
+def step_upload(production_id: int, step_id: int):
+    step = visible_step(production_id, step_id)
+    form = DocumentForm(prefix="doc")
+    if not form.validate_on_submit():
+        return _page(step, document_form=form, code=400)
+    upload = form.file.data
+    try:
+        document = save_document(step, upload.stream, upload.filename or "", current_user)
+    except DocumentError as error:
+        db.session.rollback()
+        form.file.errors.append(_(str(error)))
+        return _page(step, document_form=form, code=400)
+    cases.note_document(step, document, current_user, _link(step))
+    db.session.commit()
+    flash(_("Document added."))
+    return redirect(_link(step) + "#documents")
+
+
+@bp.route("/productions/<int:production_id>/steps/<int:step_id>/documents/<int:document_id>")
+@roles_required(*EVERYONE)
+def step_document(production_id: int, step_id: int, document_id: int):
+    step = visible_step(production_id, step_id)
+    document = fetch(StepDocument, document_id)
+    if document is None or document.step_id != step.id:
+        abort(404)
+    response = send_from_directory(step_documents.document_dir(), document.filename, as_attachment=True,
+                                   download_name=document.original_name, mimetype=document.content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
