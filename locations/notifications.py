@@ -1,26 +1,128 @@
-"""In-app notifications: domain code calls ``notify`` inside its transaction; the view commits."""
+"""In-app notifications: domain code calls ``notify`` inside its transaction; the view commits.
+
+A notification stores a ``kind`` and JSON ``params``, never finished text: ``message`` renders it in the
+reader's language when it is shown (and in both languages when it is emailed).
+"""
 from __future__ import annotations
 
 import json
 from typing import Any, Iterable, Optional
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
 from .extensions import db
 from .models import Notification, User
+
+# Status labels shared by the notification texts, the timeline and the calendar.
+STEP_STATUS_LABELS = {
+    "not_started": _l("not started"),
+    "consulted": _l("consulted"),
+    "submitted": _l("submitted"),
+    "approved": _l("approved"),
+    "approved_with_conditions": _l("approved with conditions"),
+    "rejected": _l("rejected"),
+    "not_needed": _l("not needed"),
+}
+INQUIRY_STATUS_LABELS = {
+    "new": _l("new"),
+    "in_progress": _l("in progress"),
+    "supported": _l("supported"),
+    "closed": _l("closed"),
+    "declined": _l("declined"),
+}
+
+# kind → text with %(name)s placeholders; "permit", "fc" and "from_fc" are chosen from their _ja/_en pair.
+KINDS = {
+    "step_created": _l("%(production)s · %(shoot)s: new permit step “%(permit)s”, file by %(due)s."),
+    "step_status": _l("%(production)s · %(shoot)s: “%(permit)s” changed from %(from)s to %(to)s (by %(by)s)."),
+    "step_note": _l("%(production)s · %(shoot)s: %(by)s added a note or document to “%(permit)s”."),
+    "step_due_soon": _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s."),
+    "step_overdue": _l("%(production)s · %(shoot)s: “%(permit)s” was due on %(due)s and is overdue."),
+    "inquiry_new": _l("New inquiry “%(subject)s” from %(from)s."),
+    "inquiry_referred": _l("Inquiry “%(subject)s” was referred to you by %(from_fc)s. %(note)s"),
+    "inquiry_copied": _l("Inquiry “%(subject)s” was copied to you by %(from_fc)s. %(note)s"),
+    "inquiry_reply": _l("%(fc)s replied to your inquiry “%(subject)s”."),
+    "inquiry_message": _l("%(by)s wrote on inquiry “%(subject)s”."),
+    "inquiry_status": _l("Your inquiry “%(subject)s” is now %(to)s."),
+}
+# Which params hold status codes, per kind, and which labels translate them.
+STATUS_PARAMS = {
+    "step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS},
+    "inquiry_status": {"to": INQUIRY_STATUS_LABELS},
+}
+BILINGUAL_PARAMS = ("permit", "fc", "from_fc")
+
+
+class _Blank(dict):
+    """Missing params render as nothing rather than raising: old rows may lack a newer param."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _values(kind: str, params: dict[str, Any], lang: str) -> _Blank:
+    values = _Blank({key: str(value) for key, value in params.items()
+                     if isinstance(value, (str, int, float)) and not isinstance(value, bool)})
+    other = "en" if lang == "ja" else "ja"
+    for name in BILINGUAL_PARAMS:
+        values[name] = values.get(f"{name}_{lang}") or values.get(f"{name}_{other}", "")
+    for name, labels in STATUS_PARAMS.get(kind, {}).items():
+        code = values.get(name)
+        if code in labels:
+            values[name] = str(labels[code])
+    return values
+
+
+def message(kind: str, params: Any, lang: str) -> str:
+    """The text of one notification in ``lang``; unknown kinds or broken params give a generic line."""
+    with force_locale(lang):
+        if isinstance(params, str):
+            try:
+                params = json.loads(params)
+            except ValueError:
+                params = {}
+        template = KINDS.get(kind)
+        if template is None or not isinstance(params, dict):
+            return str(_l("You have a new notification."))
+        try:
+            return str(template) % _values(kind, params, lang)
+        except (TypeError, ValueError):
+            return str(_l("You have a new notification."))
 
 
 def notify(users: Iterable[User], kind: str, params: dict[str, Any], link: Optional[str] = None,
            dedupe_key: Optional[str] = None) -> list[Notification]:
-    """Add one notification per distinct active user; ``params`` must be JSON-serialisable."""
+    """Add one notification per distinct active user; ``params`` must be JSON-serialisable.
+
+    With ``dedupe_key`` (completed with the user id) a user who already has that key gets nothing,
+    so a repeated run adds no duplicates."""
     made = []
     seen: set[int] = set()
-    for user in users:
-        if user is None or user.id in seen or not user.active:
+    candidates = [u for u in users if u is not None and u.active]
+    existing: set[str] = set()
+    if dedupe_key and candidates:
+        keys = [f"{dedupe_key}:{u.id}" for u in candidates]
+        existing = set(db.session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))))
+    for user in candidates:
+        if user.id in seen:
             continue
         seen.add(user.id)
         key = f"{dedupe_key}:{user.id}" if dedupe_key else None
+        if key in existing:
+            continue
         note = Notification(user_id=user.id, kind=kind, params=json.dumps(params, ensure_ascii=False),
                             link=link, dedupe_key=key)
         db.session.add(note)
         made.append(note)
     db.session.flush()
     return made
+
+
+def unread_count(user: User) -> int:
+    """How many of ``user``'s notifications are unread (for the badge in the navigation)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0

@@ -1,0 +1,72 @@
+"""flask reminders: the daily run that warns of filing deadlines coming up or missed, and retries email."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from . import mail
+from .cases import AWAITING_FILING
+from .extensions import db
+from .models import PermitStep, Production, User
+from .notifications import notify
+
+def step_link(step: PermitStep) -> str:
+    # The step page's URL (producer.step); written out because the command has no request to build it from.
+    return f"/productions/{step.production_id}/steps/{step.id}"
+
+
+def step_params(step: PermitStep) -> dict[str, str]:
+    return {"production": step.production.title, "shoot": step.shoot.name,
+            "permit_ja": step.permit_type.name_ja, "permit_en": step.permit_type.name_en,
+            "due": step.due_date.isoformat()}
+
+
+def reminder_recipients(production: Production) -> list[User]:
+    """The producer who owns the production and the staff of its film commissions."""
+    fc_ids = [fc.id for fc in production.commissions]
+    staff = db.session.scalars(select(User).where(User.role == "fc_staff", User.commission_id.in_(fc_ids),
+                                                  User.active.is_(True)).order_by(User.id)).all() if fc_ids else []
+    return [production.owner, *staff]
+
+
+def queue_reminders(today: date, days_before: int) -> int:
+    """Notify about steps not filed yet that are due within ``days_before`` days or already overdue; once
+    per step, kind and day. Returns how many notifications were added."""
+    horizon = today + timedelta(days=days_before)
+    steps = db.session.scalars(
+        select(PermitStep).where(PermitStep.status.in_(AWAITING_FILING), PermitStep.due_date <= horizon)
+        .options(selectinload(PermitStep.production).selectinload(Production.commissions),
+                 selectinload(PermitStep.shoot), selectinload(PermitStep.permit_type))
+        .order_by(PermitStep.due_date, PermitStep.id)).all()
+    added = 0
+    for step in steps:
+        kind = "step_overdue" if step.due_date < today else "step_due_soon"
+        made = notify(reminder_recipients(step.production), kind, step_params(step), step_link(step),
+                      dedupe_key=f"{kind}:{step.id}:{today.isoformat()}")
+        added += len(made)
+    return added
+
+
+@click.command("reminders")
+@with_appcontext
+@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="Run as if it were this day (default: today).")
+def reminders_command(today_text: str | None) -> None:
+    """Send deadline reminders for permit steps and retry notification emails that failed."""
+    try:
+        today = date.fromisoformat(today_text) if today_text else date.today()
+    except ValueError:
+        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--today") from None
+    # Older unsent mail first, so the new reminders (mailed on commit) are not attempted twice.
+    retried = mail.retry_unsent()
+    added = queue_reminders(today, int(current_app.config["REMINDER_DAYS_BEFORE"]))
+    db.session.commit()
+    click.echo(f"reminders: {added} notification(s) sent for {today.isoformat()}; {retried} earlier email(s) resent")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(reminders_command)

@@ -1,0 +1,252 @@
+"""Notifications: texts per kind in both languages, the list page, reading, and email after commit."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from locations import create_app
+from locations.config import from_environment
+from locations.extensions import db
+from locations.models import Notification, User
+from locations.notifications import INQUIRY_STATUS_LABELS, KINDS, STEP_STATUS_LABELS, message, notify, unread_count
+from tests.builders import login, make_user
+from tests.builders_outputs import SmtpSink, clear_outputs, free_port, mail_settings
+from tests.conftest import make_test_config
+
+STEP = {"production": "海の映画", "shoot": "Harbour scene", "permit_ja": "道路使用許可", "permit_en": "Road use permit",
+        "due": "2026-12-01"}
+CASE = {k: v for k, v in STEP.items() if k != "due"}
+PARAMS = {
+    "step_created": STEP,
+    "step_status": {**CASE, "from": "submitted", "to": "approved_with_conditions", "by": "Officer Tanaka"},
+    "step_note": {**CASE, "by": "Producer Sato"},
+    "step_due_soon": STEP,
+    "step_overdue": STEP,
+    "inquiry_new": {"subject": "Night shoot at the port", "from": "Sato"},
+    "inquiry_referred": {"subject": "Night shoot", "from_fc_ja": "香川フィルムコミッション",
+                         "from_fc_en": "Kagawa Film Commission", "note": "Please help"},
+    "inquiry_copied": {"subject": "Night shoot", "from_fc_ja": "香川フィルムコミッション",
+                       "from_fc_en": "Kagawa Film Commission", "note": "FYI"},
+    "inquiry_reply": {"subject": "Night shoot", "fc_ja": "高松フィルムコミッション", "fc_en": "Takamatsu Film Commission"},
+    "inquiry_message": {"subject": "Night shoot", "by": "Sato"},
+    "inquiry_status": {"subject": "Night shoot", "to": "in_progress"},
+}
+
+
+@pytest.fixture
+def clean(app):
+    with app.app_context():
+        clear_outputs()
+    yield
+    with app.app_context():
+        clear_outputs()
+
+
+def test_every_kind_of_the_contract_has_a_text():
+    assert set(PARAMS) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(PARAMS))
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_each_kind_renders_in_the_readers_language(request_context, kind, lang):
+    params = PARAMS[kind]
+    text = message(kind, json.dumps(params, ensure_ascii=False), lang)
+    assert text and "%(" not in text
+    for name in ("subject", "production", "shoot", "by", "due", "note"):
+        if name in params:
+            assert params[name] in text
+    for name in ("permit", "fc", "from_fc"):
+        if f"{name}_{lang}" in params:
+            assert params[f"{name}_{lang}"] in text
+            other = "en" if lang == "ja" else "ja"
+            assert params[f"{name}_{other}"] not in text
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_status_codes_are_shown_as_translated_labels(request_context, lang):
+    step_text = message("step_status", PARAMS["step_status"], lang)
+    inquiry_text = message("inquiry_status", PARAMS["inquiry_status"], lang)
+    with force_locale(lang):
+        assert str(STEP_STATUS_LABELS["submitted"]) in step_text
+        assert str(STEP_STATUS_LABELS["approved_with_conditions"]) in step_text
+        assert str(INQUIRY_STATUS_LABELS["in_progress"]) in inquiry_text
+    assert "approved_with_conditions" not in step_text and "in_progress" not in inquiry_text
+    if lang == "en":
+        assert "from submitted to approved with conditions" in step_text
+
+
+def test_permit_name_falls_back_to_the_other_language(request_context):
+    params = {k: v for k, v in STEP.items() if k != "permit_en"}
+    assert "道路使用許可" in message("step_due_soon", params, "en")
+
+
+@pytest.mark.parametrize("kind, params", [
+    ("no_such_kind", {"x": "1"}),
+    ("step_created", "not json at all {"),
+    ("step_created", json.dumps(["a", "list"])),
+    ("step_status", {}),
+    ("inquiry_status", {"subject": "S", "to": "weird_status", "extra": {"nested": True}}),
+])
+def test_unknown_kinds_and_broken_params_never_crash(request_context, kind, params):
+    text = message(kind, params, "en")
+    assert isinstance(text, str) and text
+
+
+def test_unknown_kind_gives_the_generic_line(request_context):
+    assert message("no_such_kind", {}, "en") == "You have a new notification."
+
+
+def _notes_for(user_id):
+    return db.session.scalars(select(Notification).where(Notification.user_id == user_id)
+                              .order_by(Notification.id)).all()
+
+
+def test_notify_skips_inactive_and_duplicate_users_and_dedupes_by_key(app, clean):
+    with app.app_context():
+        alice, inactive = make_user("producer"), make_user("producer", active=False)
+        assert len(notify([alice, alice, inactive, None], "step_created", STEP, "/x")) == 1
+        assert len(notify([alice], "step_overdue", STEP, "/x", dedupe_key="step_overdue:1:2026-12-01")) == 1
+        assert notify([alice], "step_overdue", STEP, "/x", dedupe_key="step_overdue:1:2026-12-01") == []
+        db.session.commit()
+        assert [n.kind for n in _notes_for(alice.id)] == ["step_created", "step_overdue"]
+        assert _notes_for(inactive.id) == []
+        assert unread_count(alice) == 2
+
+
+def test_list_shows_newest_first_in_english_with_unread_marked_and_escaped(app, client, clean):
+    with app.app_context():
+        user = make_user("producer")
+        notify([user], "inquiry_new", {"subject": "Old one", "from": "A"}, "/inquiries/1")
+        notify([user], "inquiry_new", {"subject": "<script>alert(1)</script>", "from": "B"}, "/inquiries/2")
+        first = _notes_for(user.id)[0]
+        first.read_at = first.created_at
+        db.session.commit()
+        email = user.email
+    login(client, email)
+    page = client.get("/notifications?lang=en").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.index("alert(1)") < page.index("Old one")
+    assert page.count('class="notification unread"') == 1
+    assert 'New inquiry “Old one” from A.' in page
+
+
+def test_opening_one_marks_it_read_and_goes_to_its_link(app, client, clean):
+    with app.app_context():
+        user, other = make_user("fc_staff"), make_user("producer")
+        mine = notify([user], "inquiry_message", {"subject": "S", "by": "Sato"}, "/inquiries/7")[0]
+        theirs = notify([other], "inquiry_message", {"subject": "S", "by": "Sato"}, "/inquiries/8")[0]
+        db.session.commit()
+        email, mine_id, theirs_id = user.email, mine.id, theirs.id
+    login(client, email)
+    response = client.post(f"/notifications/{mine_id}/read")
+    assert response.status_code == 302 and response.headers["Location"] == "/inquiries/7"
+    assert client.post(f"/notifications/{theirs_id}/read").status_code == 404
+    assert client.post("/notifications/999999/read").status_code == 404
+    with app.app_context():
+        assert db.session.get(Notification, mine_id).read_at is not None
+        assert db.session.get(Notification, theirs_id).read_at is None
+
+
+def test_mark_all_read_touches_only_the_users_own(app, client, clean):
+    with app.app_context():
+        user, other = make_user("authority"), make_user("producer")
+        notify([user, other], "step_created", STEP, "/productions/1")
+        notify([user], "step_note", {**STEP, "by": "X"}, "/productions/1")
+        db.session.commit()
+        email, user_id, other_id = user.email, user.id, other.id
+    login(client, email)
+    assert client.post("/notifications/read-all").status_code == 302
+    with app.app_context():
+        assert unread_count(db.session.get(User, user_id)) == 0
+        assert unread_count(db.session.get(User, other_id)) == 1
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get("/notifications")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- email
+
+
+@pytest.fixture
+def smtp(app):
+    sink = SmtpSink()
+    sink.start()
+    with mail_settings(app, sink.port):
+        yield sink
+    sink.stop()
+
+
+def test_email_is_sent_after_commit_in_both_languages_with_the_absolute_link(app, smtp, clean):
+    with app.app_context():
+        user = make_user("producer")
+        note = notify([user], "step_due_soon", STEP, "/productions/3/steps/9")[0]
+        assert smtp.messages == []  # nothing before the commit
+        db.session.commit()
+        assert db.session.get(Notification, note.id).emailed_at is not None
+        email = user.email
+    assert len(smtp.messages) == 1
+    mail = smtp.messages[0]
+    body = mail.get_content()
+    assert mail["To"] == email
+    assert "道路使用許可" in body and "Road use permit" in body
+    assert "http://127.0.0.1:5000/productions/3/steps/9" in body
+    assert "\n" not in mail["Subject"]
+
+
+def test_no_email_for_a_rolled_back_change(app, smtp, clean):
+    with app.app_context():
+        user = make_user("producer")
+        db.session.commit()
+        notify([user], "step_created", STEP, "/productions/1")
+        db.session.rollback()
+        # A later commit in the same session must not mail what was rolled back.
+        user = db.session.get(User, user.id)
+        user.display_name = "renamed"
+        db.session.commit()
+        assert _notes_for(user.id) == []
+    assert smtp.messages == []
+
+
+def test_mail_off_by_default_sends_nothing_and_leaves_rows_unsent(app, clean):
+    assert app.config["MAIL_SERVER"] == ""
+    with app.app_context():
+        user = make_user("producer")
+        note = notify([user], "step_created", STEP, "/productions/1")[0]
+        db.session.commit()
+        assert db.session.get(Notification, note.id).emailed_at is None
+
+
+def test_smtp_down_does_not_break_the_request_and_leaves_emailed_at_null(database_url, seeded_app, clean, caplog):
+    """A request that notifies and commits still answers normally when the mail server is unreachable."""
+    app = create_app(make_test_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port()))
+    made: list[int] = []
+
+    @app.post("/_test/notify/<int:user_id>")
+    def _notify_view(user_id):
+        made.extend(n.id for n in notify([db.session.get(User, user_id)], "step_created", STEP, "/productions/1"))
+        db.session.commit()
+        return "done"
+
+    with app.app_context():
+        user_id = make_user("producer").id
+        db.session.commit()
+    response = app.test_client().post(f"/_test/notify/{user_id}")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "done"
+    with app.app_context():
+        assert len(made) == 1 and db.session.get(Notification, made[0]).emailed_at is None
+        db.engine.dispose()
+    assert any("mail: cannot reach 127.0.0.1" in record.getMessage() for record in caplog.records)
+
+
+def test_mail_settings_come_from_the_environment():
+    settings = from_environment({"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": "587", "MAIL_USE_TLS": "true",
+                                 "MAIL_USERNAME": "app", "MAIL_PASSWORD": "secret", "MAIL_FROM": "fc@example.com",
+                                 "PUBLIC_BASE_URL": "https://locations.example.com", "REMINDER_DAYS_BEFORE": "5"})
+    assert settings["MAIL_PORT"] == 587 and settings["MAIL_USE_TLS"] is True and settings["REMINDER_DAYS_BEFORE"] == 5
+    assert settings["MAIL_SERVER"] == "smtp.example.com" and settings["PUBLIC_BASE_URL"].startswith("https://")
+    assert from_environment({"MAIL_USE_TLS": "0"})["MAIL_USE_TLS"] is False
