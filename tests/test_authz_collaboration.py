@@ -1,0 +1,95 @@
+"""Who may change inquiries and know-how notes: every POST route of the area × role × own/other entity.
+
+"Own" is the signed-in user's side: an inquiry held by their FC (Kagawa) or asked by them (producers),
+a note they wrote. "Other" is an inquiry of another FC (Sapporo) asked by another producer, and a note by
+another author of their block.
+"""
+from __future__ import annotations
+
+import pytest
+
+from locations.extensions import db
+from tests.builders import login, make_user
+from tests.builders_collab import KAGAWA, SAPPORO, fc, make_inquiry, make_note, remove_collab_data
+from tests.test_authorization import ROLES, outcome
+
+# endpoint → (roles allowed, whether the route acts on an entity the user must own)
+RULES = {
+    "public.ask_commission": (set(ROLES), False),
+    "producer.inquiry_message": ({"producer"}, True),
+    "commission.inquiry_handling": ({"fc_staff"}, True),
+    "commission.inquiry_message": ({"fc_staff"}, True),
+    "commission.inquiry_propose": ({"fc_staff"}, True),
+    "commission.inquiry_refer": ({"fc_staff"}, True),
+    "commission.new_note": ({"fc_staff"}, False),
+    "commission.edit_note": ({"fc_staff"}, True),
+    "commission.delete_note": ({"fc_staff"}, True),
+}
+
+URLS = {
+    "public.ask_commission": "/commissions/{fc}/ask",
+    "producer.inquiry_message": "/inquiries/{inquiry}/messages",
+    "commission.inquiry_handling": "/commission/inquiries/{inquiry}/handling",
+    "commission.inquiry_message": "/commission/inquiries/{inquiry}/messages",
+    "commission.inquiry_propose": "/commission/inquiries/{inquiry}/locations",
+    "commission.inquiry_refer": "/commission/inquiries/{inquiry}/referrals",
+    "commission.new_note": "/commission/board/new",
+    "commission.edit_note": "/commission/board/{note}/edit",
+    "commission.delete_note": "/commission/board/{note}/delete",
+}
+
+
+def expected(endpoint: str, role: str, ownership: str) -> str:
+    allowed, owned = RULES[endpoint]
+    if role not in allowed:
+        return "login" if role == "anonymous" else "forbidden"
+    if owned and ownership == "other":
+        return "not_found"
+    return "allowed"
+
+
+@pytest.fixture
+def collab_clean(app):
+    with app.app_context():
+        remove_collab_data()
+    yield
+    with app.app_context():
+        remove_collab_data()
+
+
+def client_and_entities(app, role: str) -> tuple:
+    """A client signed in as ``role`` and the ids of its own and another's inquiry and note."""
+    client = app.test_client()
+    with app.app_context():
+        user = None if role == "anonymous" else make_user(role)
+        kagawa, sapporo = fc(KAGAWA), fc(SAPPORO)
+        colleague = make_user("fc_staff", commission=kagawa)
+        own_inquiry = make_inquiry(kagawa, user if role == "producer" else None)
+        other_inquiry = make_inquiry(sapporo, make_user("producer"))
+        own_note = make_note(user if role == "fc_staff" else colleague)
+        other_note = make_note(colleague)
+        ids = {"own": {"inquiry": own_inquiry.id, "note": own_note.id, "fc": KAGAWA},
+               "other": {"inquiry": other_inquiry.id, "note": other_note.id, "fc": KAGAWA}}
+        email = user.email if user else None
+        db.session.commit()
+    if email:
+        assert login(client, email).status_code == 302
+    return client, ids
+
+
+CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "other") if RULES[e][1] else ("own",))]
+
+
+@pytest.mark.parametrize("endpoint, role, ownership", CASES)
+def test_collaboration_route_by_role_and_ownership(app, collab_clean, endpoint, role, ownership):
+    client, ids = client_and_entities(app, role)
+    response = client.post(URLS[endpoint].format(**ids[ownership]), data={})
+    assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership,
+                                                                        response.status_code)
+
+
+def test_the_urls_here_are_the_registered_ones(app):
+    registered = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in RULES}
+    for endpoint, url in URLS.items():
+        assert registered[endpoint].replace("<int:inquiry_id>", "{inquiry}").replace(
+            "<int:note_id>", "{note}").replace("<slug>", "{fc}") == url
