@@ -12,6 +12,7 @@ from ..i18n import current_language
 from ..models import FACILITIES, FilmCommission, Location, LocationCategory, PermitAuthority, PermitType
 from .params import parse_filters, parse_int
 from .public import block_colours_by_code, commission_layer, outline_layer, bp
+from .reports import busy_layer
 
 FILTER_ARGS = ("q", "category", "prefecture", "block", "commission", "near", "radius_km")
 
@@ -63,7 +64,7 @@ def locations():
 
 @bp.route("/map")
 def full_map():
-    fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer({})])
+    fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer({}), busy_layer()])
     return render_template("locations/map.html", fmap=fmap)
 
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, maps
+from .. import directory, maps, reports
 from ..extensions import db
 from ..i18n import current_language
 from ..models import (
@@ -73,6 +74,13 @@ def index():
     )
 
 
+def _report_figures() -> dict:
+    """Each commission's shoot-report figures this calendar year and over all years."""
+    year = date.today().year
+    return {"year": year, "figures_year": reports.commission_figures(year),
+            "figures_all": reports.commission_figures(None)}
+
+
 @bp.route("/commissions")
 def commissions():
     filters = directory.CommissionFilter(
@@ -87,6 +95,7 @@ def commissions():
         groups=directory.group_by_block_and_prefecture(found),
         total=len(found),
         blocks=directory.blocks_with_prefectures(),
+        **_report_figures(),
     )
 
 
@@ -121,7 +130,10 @@ def block(code: str):
         [outline_layer(block=blk.code), commission_layer(block=blk.code)],
         bounds=maps.bounds_around(points),
     )
-    return render_template("public/block.html", block=blk, fmap=fmap)
+    year = date.today().year
+    return render_template("public/block.html", block=blk, fmap=fmap, **_report_figures(),
+                           block_year=reports.block_figures(blk.id, year),
+                           block_all=reports.block_figures(blk.id, None))
 
 
 @bp.route("/prefectures/<code>")

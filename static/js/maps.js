@@ -33,6 +33,26 @@
     });
   }
 
+  /* Prefectures filled with colours chosen by the server; labels are plain text (name: value). */
+  function choropleth(data, opts) {
+    return L.geoJSON(data, {
+      style: function (f) {
+        return { color: "#555", weight: 0.8, fillColor: (opts.fills || {})[f.properties.code] || "#eeeeee",
+                 fillOpacity: 0.8 };
+      },
+      onEachFeature: function (f, layer) {
+        var text = label(f.properties, opts.lang) + ": " + ((opts.labels || {})[f.properties.code] || "0");
+        layer.bindTooltip(el("span", text), { sticky: true });
+        if (layer.getElement) {
+          layer.on("add", function () {
+            var path = layer.getElement();
+            if (path) { path.setAttribute("data-code", f.properties.code); path.classList.add("choropleth-shape"); }
+          });
+        }
+      }
+    });
+  }
+
   function pointPopup(props, opts) {
     var box = el("div", null, { "class": "map-popup" });
     if (props.thumbnail) {
@@ -48,6 +68,9 @@
     if (props.synthetic && opts.syntheticText) {
       box.appendChild(el("div", opts.syntheticText, { "class": "map-popup-note" }));
     }
+    if (typeof props.days === "number" && opts.daysText) {
+      box.appendChild(el("div", opts.daysText.replace("{n}", String(props.days)), { "class": "map-popup-note" }));
+    }
     if (props.approximate && opts.approximateText) {
       box.appendChild(el("div", opts.approximateText, { "class": "map-popup-note" }));
     }
@@ -59,7 +82,7 @@
       pointToLayer: function (f, latlng) {
         var c = colourOf(f.properties, opts);
         return L.circleMarker(latlng, {
-          radius: 7, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 0.9
+          radius: opts.radius || 7, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 0.9
         });
       },
       onEachFeature: function (f, layer) {
@@ -172,11 +195,13 @@
           return r.json();
         })
         .then(function (data) {
-          var layer = opts.kind === "outlines" ? outlines(data, opts) : points(data, opts);
+          var layer = opts.kind === "outlines" ? outlines(data, opts) :
+            opts.kind === "choropleth" ? choropleth(data, opts) : points(data, opts);
           layer.addTo(map);
           if (opts.kind === "outlines") { layer.bringToBack(); }
           control.addOverlay(layer, opts.name);
-          map.getContainer().setAttribute("data-loaded-" + opts.kind, String(layer.getLayers().length));
+          // opts.key tells apart two layers of one kind on the same map (say, two point layers).
+          map.getContainer().setAttribute("data-loaded-" + (opts.key || opts.kind), String(layer.getLayers().length));
         })
         .catch(function (err) {
           map.getContainer().setAttribute("data-error", String(err));

@@ -1,0 +1,300 @@
+"""Effect verification: FCs record shoot reports; anyone sees the sums, charts, a choropleth and a CSV;
+busy municipalities (area overuse) as GeoJSON for the maps."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Optional
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit, charts, maps, overuse, reports
+from ..extensions import db
+from ..forms import ActionForm, choices
+from ..forms_reports import PRODUCTION_TYPE_LABELS, SPEND_LABELS, ShootReportForm
+from ..i18n import current_language, localized
+from ..models import SPEND_CATEGORIES, FilmCommission, Municipality, Prefecture, ShootReport
+from ..security import roles_required
+from .api import _geojson
+from .api import bp as api_bp
+from .commission import FC_ONLY, _shown, own_commission
+from .commission import bp as commission_bp
+from .public import bp as public_bp
+
+def _today() -> date:
+    return date.today()
+
+
+# --- the public report ------------------------------------------------------------------------------
+
+def _selection() -> tuple[reports.Selection, str, list[str]]:
+    """The year, grouping and map measure asked for; bad values fall back to the defaults with a reason."""
+    errors = []
+    raw_year = request.args.get("year", "")
+    year: Optional[int] = _today().year
+    if raw_year == "all":
+        year = None
+    elif raw_year:
+        if raw_year.isdigit() and 1900 <= int(raw_year) <= 2200:
+            year = int(raw_year)
+        else:
+            errors.append(_("year: choose a year from the list or all years"))
+    group = request.args.get("group", "commission")
+    if group not in reports.GROUPINGS:
+        errors.append(_("group: choose film commission, prefecture or regional block"))
+        group = "commission"
+    measure = request.args.get("measure", "days")
+    if measure not in reports.MEASURES:
+        errors.append(_("measure: choose shoot days or spend"))
+        measure = "days"
+    return reports.Selection(year=year, group=group), measure, errors
+
+
+def yen(amount: int) -> str:
+    return _("¥%(amount)s", amount=f"{amount:,}")
+
+
+def _measure_label(measure: str, value: int) -> str:
+    if measure == "days":
+        return ngettext("%(num)d shoot day", "%(num)d shoot days", value)
+    return yen(value)
+
+
+def _group_label(group: str) -> str:
+    return {"commission": _("Film commission"), "prefecture": _("Prefecture"), "block": _("Regional block")}[group]
+
+
+@public_bp.route("/reports")
+def reports_page():
+    selection, measure, errors = _selection()
+    rows, totals = reports.summary(selection)
+    yearly = reports.by_year()
+    year_labels = [str(y) for y, _figures in yearly]
+    days_chart = charts.bar_chart(
+        year_labels, [f.shoot_days for _y, f in yearly], _("Shoot days per year"), "chart-days",
+        highlight=str(selection.year) if selection.year else None, value_axis=_("shoot days"))
+    spend_chart = charts.horizontal_bar_chart(
+        [str(SPEND_LABELS[c]) for c in SPEND_CATEGORIES], [totals.spend[c] for c in SPEND_CATEGORIES],
+        _("Local spend by category (%(year)s)", year=selection.year or _("all years")), "chart-spend",
+        value_axis=_("yen"))
+    values = reports.prefecture_values(selection.year, measure)
+    labels = {code: _measure_label(measure, value) for code, value in values.items()}
+    fmap, legend = maps.choropleth_map(
+        values, labels, url_for("api.prefectures"),
+        _("Shoot days by prefecture") if measure == "days" else _("Local spend by prefecture"), current_language())
+    years = sorted(set(reports.years()) | {_today().year}, reverse=True)
+    return render_template(
+        "reports/index.html", selection=selection, measure=measure, errors=errors, rows=rows, totals=totals,
+        days_chart=days_chart, spend_chart=spend_chart, fmap=fmap, legend=legend, years=years,
+        group_label=_group_label(selection.group), categories=SPEND_CATEGORIES, spend_labels=SPEND_LABELS,
+        measure_label=_measure_label,
+    ), (400 if errors else 200)
+
+
+CSV_HEADER = ("group", "code", "name_ja", "name_en", "reports", "shoot_days", "crew_days",
+              *(f"spend_{c}_jpy" for c in SPEND_CATEGORIES), "spend_total_jpy", "reports_with_estimated_spend")
+
+
+def _csv_row(group: str, figures: reports.Figures) -> list:
+    return [group, figures.key, figures.name_ja, figures.name_en, figures.reports, figures.shoot_days,
+            figures.crew_days, *(figures.spend[c] for c in SPEND_CATEGORIES), figures.total_spend, figures.estimates]
+
+
+@public_bp.route("/reports.csv")
+def reports_csv():
+    selection, _measure, errors = _selection()
+    if errors:
+        abort(400, description="; ".join(errors))
+    rows, totals = reports.summary(selection)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow(_csv_row(selection.group, row))
+    writer.writerow(_csv_row("total", totals))
+    # The byte order mark tells Excel the file is UTF-8, so Japanese names open readable.
+    body = "\ufeff" + out.getvalue()
+    name = f"shoot-reports-{selection.year or 'all'}-{selection.group}.csv"
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+# --- busy areas ---------------------------------------------------------------------------------------
+
+def overuse_settings() -> tuple[int, int]:
+    return current_app.config["OVERUSE_THRESHOLD_DAYS"], current_app.config["OVERUSE_WINDOW_DAYS"]
+
+
+@api_bp.route("/overuse")
+def overuse_geojson():
+    threshold, window_days = overuse_settings()
+    areas = overuse.busy_areas(_today(), window_days, threshold)
+    return _geojson(overuse.busy_areas_geojson(areas, threshold, window_days,
+                                               lambda code: url_for("public.prefecture", code=code)))
+
+
+def busy_layer() -> maps.RemoteLayer:
+    """The map layer of busy municipalities, for pages that show locations."""
+    threshold, window_days = overuse_settings()
+    return maps.RemoteLayer(kind="points", url=url_for("api.overuse_geojson"),
+                            name=_("Busy areas (%(n)d+ shoot days in %(w)d days)", n=threshold, w=window_days),
+                            options={"lang": current_language(), "color": "#c0392b", "key": "busy", "radius": 11,
+                                     "daysText": _("Busy area: %(n)s shoot days in the last %(w)d days",
+                                                   n="{n}", w=window_days)})
+
+
+@commission_bp.app_template_global()
+def busy_areas_in(prefecture_id: int) -> list[overuse.BusyArea]:
+    """Busy municipalities of one prefecture, for the FC workspace."""
+    threshold, window_days = overuse_settings()
+    return overuse.busy_areas(_today(), window_days, threshold, prefecture_id=prefecture_id)
+
+
+# --- recording (FC workspace) ---------------------------------------------------------------------------
+
+def own_report(report_id: int) -> ShootReport:
+    """The signed-in user's commission's report, or 404 (logged when it belongs to another FC)."""
+    report = db.session.get(ShootReport, report_id)
+    if report is None:
+        abort(404)
+    if report.commission_id != current_user.commission_id:
+        audit.record("denied", report, detail=f"{request.method} {request.path}"[:500])
+        db.session.commit()
+        abort(404)
+    return report
+
+
+@commission_bp.route("/shoot-reports")
+@roles_required(*FC_ONLY)
+def shoot_reports():
+    fc = own_commission()
+    rows = db.session.scalars(
+        select(ShootReport).where(ShootReport.commission_id == fc.id)
+        .options(selectinload(ShootReport.municipality), selectinload(ShootReport.prefecture))
+        .order_by(ShootReport.first_day.desc(), ShootReport.id.desc())).all()
+    return render_template("reports/list.html", fc=fc, rows=rows, type_labels=PRODUCTION_TYPE_LABELS,
+                           action=ActionForm())
+
+
+def _report_form(fc: FilmCommission, report: Optional[ShootReport]) -> ShootReportForm:
+    form = ShootReportForm(obj=report)
+    form.prefecture_id.choices = choices((p.id, localized(p, "name")) for p in
+                                         db.session.scalars(select(Prefecture).order_by(Prefecture.code)))
+    if request.method == "GET":
+        form.version.data = str(report.version) if report else "0"
+        if report is None:
+            form.prefecture_id.data = fc.prefecture_id
+            form.municipality_id.data = str(fc.municipality_id or "")
+        else:
+            form.municipality_id.data = str(report.municipality_id or "")
+    prefecture_id = form.prefecture_id.data if isinstance(form.prefecture_id.data, int) else fc.prefecture_id
+    towns = db.session.scalars(select(Municipality).where(Municipality.prefecture_id == prefecture_id)
+                               .order_by(Municipality.code))
+    form.municipality_id.choices = choices([("", _("Whole prefecture / not one municipality"))] + [
+        (str(m.id), m.name_ja if current_language() == "ja" else f"{m.name_romaji or m.name_ja} ({m.name_ja})")
+        for m in towns])
+    return form
+
+
+def _values_from(form: ShootReportForm) -> Optional[dict]:
+    """The model values, or None after adding errors the field validators cannot see."""
+    ok = True
+    first, last = form.first_day.data, form.last_day.data
+    if last < first:
+        form.last_day.errors.append(_("The last day cannot be before the first day."))
+        ok = False
+    elif form.shoot_days.data > (last - first).days + 1:
+        form.shoot_days.errors.append(_("More shooting days than days from the first to the last day (%(n)d).",
+                                        n=(last - first).days + 1))
+        ok = False
+    municipality_id = None
+    if form.municipality_id.data:
+        town = db.session.get(Municipality, int(form.municipality_id.data)) \
+            if str(form.municipality_id.data).isdigit() else None
+        if town is None or town.prefecture_id != form.prefecture_id.data:
+            form.municipality_id.errors.append(_("Choose a municipality in the chosen prefecture."))
+            ok = False
+        else:
+            municipality_id = town.id
+    if form.origin.data == "domestic" and (form.origin_country.data or "").strip():
+        form.origin_country.errors.append(_("Leave the country empty for a domestic production."))
+        ok = False
+    if not ok:
+        return None
+    values = {name: form[name].data for name in ("production_type", "origin", "prefecture_id", "first_day",
+                                                 "last_day", "shoot_days", "crew_size", "spend_is_estimate")}
+    values.update({name: form[name].data for name in ShootReportForm.SPEND_FIELDS})
+    values["production_title"] = form.production_title.data.strip()
+    values["origin_country"] = (form.origin_country.data or "").strip() or None
+    values["municipality_id"] = municipality_id
+    values["notes"] = (form.notes.data or "").strip() or None
+    return values
+
+
+def _conflict(report: ShootReport, form: ShootReportForm, values: dict):
+    """409 with the saved values next to the submitted ones, as for locations."""
+    db.session.refresh(report)
+    rows = []
+    for name in reports.REPORT_FIELDS:
+        theirs, mine = getattr(report, name), values.get(name)
+        if name == "prefecture_id":
+            theirs, mine = (localized(db.session.get(Prefecture, v), "name") if v else None for v in (theirs, mine))
+        elif name == "municipality_id":
+            theirs, mine = (db.session.get(Municipality, v).name_ja if v else None for v in (theirs, mine))
+        rows.append((form[name].label.text, _shown(theirs), _shown(mine), _shown(theirs) != _shown(mine)))
+    return render_template("commission/conflict.html", rows=rows,
+                           retry_url=url_for("commission.edit_shoot_report", report_id=report.id)), 409
+
+
+@commission_bp.route("/shoot-reports/new", methods=["GET", "POST"])
+@roles_required(*FC_ONLY)
+def new_shoot_report():
+    fc = own_commission()
+    form = _report_form(fc, None)
+    if form.validate_on_submit():
+        values = _values_from(form)
+        if values is not None:
+            report = ShootReport(commission_id=fc.id, created_by_id=current_user.id)
+            reports.save_report(report, values, None)
+            db.session.commit()
+            flash(_("Shoot report saved."))
+            return redirect(url_for("commission.shoot_reports"))
+    return render_template("reports/form.html", form=form, report=None, fc=fc), (400 if form.errors else 200)
+
+
+@commission_bp.route("/shoot-reports/<int:report_id>/edit", methods=["GET", "POST"])
+@roles_required(*FC_ONLY)
+def edit_shoot_report(report_id: int):
+    report = own_report(report_id)
+    form = _report_form(report.commission, report)
+    if form.validate_on_submit():
+        values = _values_from(form)
+        if values is not None:
+            try:
+                reports.save_report(report, values, int(form.version.data))
+                db.session.commit()
+            except (reports.Conflict, StaleDataError):
+                db.session.rollback()
+                return _conflict(report, form, values)
+            flash(_("Saved."))
+            return redirect(url_for("commission.shoot_reports"))
+    return render_template("reports/form.html", form=form, report=report, fc=report.commission,
+                           action=ActionForm()), (400 if form.errors else 200)
+
+
+@commission_bp.route("/shoot-reports/<int:report_id>/delete", methods=["POST"])
+@roles_required(*FC_ONLY)
+def delete_shoot_report(report_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    reports.delete_report(own_report(report_id))
+    db.session.commit()
+    flash(_("Shoot report deleted."))
+    return redirect(url_for("commission.shoot_reports"))

@@ -1,0 +1,66 @@
+"""Who may change shoot reports: every report route × role × own/other commission's report."""
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, select
+
+from locations.extensions import db
+from locations.models import AuditEvent, ShootReport, User
+from tests.builders_reports import commission, make_report, remove_made
+from tests.test_authorization import ROLES, client_for, outcome
+
+# endpoint → (roles allowed, whether the route acts on an FC-owned entity)
+RULES = {
+    "commission.new_shoot_report": ({"fc_staff"}, False),
+    "commission.edit_shoot_report": ({"fc_staff"}, True),
+    "commission.delete_shoot_report": ({"fc_staff"}, True),
+}
+CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "other") if RULES[e][1] else ("own",))]
+
+
+def expected(endpoint: str, role: str, ownership: str) -> str:
+    allowed, owned = RULES[endpoint]
+    if role not in allowed:
+        return "login" if role == "anonymous" else "forbidden"
+    return "not_found" if owned and ownership == "other" else "allowed"
+
+
+@pytest.fixture
+def world(app):
+    """A report of the staff's own FC (Kagawa, the builders' default) and one of another FC (Sapporo)."""
+    with app.app_context():
+        made = {key: make_report(commission(slug), date(2010, 5, 1)).id
+                for key, slug in (("own", "kagawa-film-commission"), ("other", "sapporo-film-commission"))}
+        db.session.commit()
+    yield made
+    with app.app_context():
+        remove_made()
+        db.session.execute(delete(User).where(User.email.like("%@example.com")))
+        db.session.commit()
+
+
+def url(endpoint: str, world: dict, ownership: str) -> str:
+    path = "/commission/shoot-reports"
+    if endpoint == "commission.new_shoot_report":
+        return f"{path}/new"
+    action = endpoint.rsplit("_", 2)[0].split(".")[1]  # edit | delete
+    return f"{path}/{world[ownership]}/{action}"
+
+
+@pytest.mark.parametrize("endpoint, role, ownership", CASES)
+def test_report_routes_by_role_and_ownership(app, world, endpoint, role, ownership):
+    client = client_for(app, role)
+    response = client.post(url(endpoint, world, ownership), data={})
+    assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership, response.status_code)
+    with app.app_context():
+        # Whatever the outcome, the other commission's report is untouched.
+        assert db.session.get(ShootReport, world["other"]).version == 1
+
+
+def test_reaching_for_another_commissions_report_is_logged(app, world):
+    client = client_for(app, "fc_staff")
+    client.post(url("commission.delete_shoot_report", world, "other"))
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "denied")
+                                  .order_by(AuditEvent.id.desc()))
+        assert event.entity_type == "shoot_report" and event.entity_id == world["other"]
