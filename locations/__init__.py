@@ -8,7 +8,7 @@ from flask import Flask
 
 import json
 
-from . import cli, cli_import, errors, i18n, maps, photos, security
+from . import cli, cli_import, cli_reminders, errors, i18n, mail, maps, photos, security
 from .config import DefaultConfig, from_environment
 from .extensions import db, migrate
 
@@ -43,13 +43,25 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     cli_import.init_app(app)
+    cli_reminders.init_app(app)
+    mail.init_app(app)
 
     # locations, planner and incentives add routes to public
-    from .views import admin, api, auth, authority, commission, incentives, locations, planner, producer, public  # noqa: F401,E501
+    from .views import admin, api, auth, authority, board, commission, incentives, inquiries, locations, notices, outputs, planner, producer, public, reports  # noqa: F401,E501
 
     for blueprint in (public.bp, api.bp, auth.bp, producer.bp, commission.bp, authority.bp, admin.bp):
         app.register_blueprint(blueprint)
     # Read-only JSON API: no cookies change anything there, so no CSRF token is asked for.
     security.csrf.exempt(api.bp)
     app.jinja_env.filters["fromjson"] = json.loads
+    app.jinja_env.globals["unread_notifications"] = _unread_notifications
     return app
+
+
+def _unread_notifications() -> int:
+    """For the header's badge: one COUNT query per page, and none for visitors who are not signed in."""
+    from flask_login import current_user
+
+    from .notifications import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0

@@ -11,7 +11,19 @@ ENV_KEYS = (
     "SESSION_COOKIE_SECURE",
     "RATELIMIT_STORAGE_URI",
     "FRESHNESS_DAYS",
+    "OVERUSE_THRESHOLD_DAYS",
+    "OVERUSE_WINDOW_DAYS",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
+    "PUBLIC_BASE_URL",
+    "REMINDER_DAYS_BEFORE",
+    "INQUIRY_RATE_LIMIT",
 )
+INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE")
 
 
 class DefaultConfig:
@@ -32,6 +44,7 @@ class DefaultConfig:
     MAP_POINT_CAP = 500
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_PHOTO_BYTES = 10 * 1024 * 1024
+    STEP_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     MAX_QUERY_STRING_BYTES = 4096
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -41,7 +54,23 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     LOGIN_RATE_LIMITED = True
+    # Inquiries sent without an account, per client address (signed-in producers are not limited).
+    INQUIRY_RATE_LIMIT = "5 per hour;20 per day"
     FRESHNESS_DAYS = 180
+    # A municipality with this many shoot days in the last OVERUSE_WINDOW_DAYS days is flagged as busy.
+    OVERUSE_THRESHOLD_DAYS = 20
+    OVERUSE_WINDOW_DAYS = 90
+    # Email copies of notifications: an empty MAIL_SERVER turns email off (in-app notifications stay).
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "noreply@localhost"
+    # Links in emails and calendar feeds are made absolute with this.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # The daily reminders command warns this many days before a filing deadline.
+    REMINDER_DAYS_BEFORE = 3
     LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
     JSON_SORT_KEYS = False
 
@@ -51,8 +80,11 @@ def from_environment(environ=os.environ) -> dict:
     settings: dict = {key: environ[key] for key in ENV_KEYS if environ.get(key) is not None}
     if "SESSION_COOKIE_SECURE" in settings:
         settings["SESSION_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"].lower() not in ("0", "false", "no")
-    if "FRESHNESS_DAYS" in settings:
-        settings["FRESHNESS_DAYS"] = int(settings["FRESHNESS_DAYS"])
+    for key in INTEGER_KEYS:
+        if key in settings:
+            settings[key] = int(settings[key])
+    if "MAIL_USE_TLS" in settings:
+        settings["MAIL_USE_TLS"] = settings["MAIL_USE_TLS"].lower() in ("1", "true", "yes")
     url = settings.pop("DATABASE_URL", None)
     if url:
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)

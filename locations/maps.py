@@ -6,6 +6,7 @@ static/js/maps.js, so a page's size does not grow with the data and the page wor
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -143,3 +144,122 @@ def build_map(
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(vendor)
+
+
+# Choropleth classes: a light grey for "nothing recorded", then light to dark red.
+CHOROPLETH_ZERO = "#eeeeee"
+CHOROPLETH_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+# In a tall map frame at zoom 5 this shows Okinawa Island to Hokkaido; fitting bounds would snap to
+# zoom 4, where the prefectures become too small to tell apart.
+CHOROPLETH_CENTER = (36.2, 136.0)
+
+
+@dataclass(frozen=True)
+class LegendStep:
+    colour: str
+    low: int
+    high: int
+
+
+def choropleth_steps(values: dict[str, int]) -> list[LegendStep]:
+    """Zero on its own, then up to five equal, whole-number classes from 1 to the largest value."""
+    steps = [LegendStep(CHOROPLETH_ZERO, 0, 0)]
+    top = max(values.values(), default=0)
+    if top <= 0:
+        return steps
+    width = -(-top // len(CHOROPLETH_COLOURS))  # ceiling division: the last class reaches ``top``
+    low = 1
+    for colour in CHOROPLETH_COLOURS:
+        high = min(low + width - 1, top)
+        steps.append(LegendStep(colour, low, high))
+        if high >= top:
+            break
+        low = high + 1
+    return steps
+
+
+def choropleth_colour(value: int, steps: list[LegendStep]) -> str:
+    return next((s.colour for s in steps if s.low <= value <= s.high), steps[-1].colour)
+
+
+def choropleth_map(values: dict[str, int], labels: dict[str, str], outlines_url: str, name: str,
+                   lang: str) -> tuple[MapParts, list[LegendStep]]:
+    """Prefectures filled by ``values`` (code → number), with ``labels`` (code → text) in the tooltips.
+
+    The outlines come from ``outlines_url`` (the cached prefecture GeoJSON): inlining them would add
+    ~320 kB to every page; the 47 values and colours travel inline.
+    """
+    steps = choropleth_steps(values)
+    layer = RemoteLayer(kind="choropleth", url=outlines_url, name=name, options={
+        "lang": lang,
+        "values": values,
+        "labels": labels,
+        "fills": {code: choropleth_colour(value, steps) for code, value in values.items()},
+    })
+    return build_map([layer], center=CHOROPLETH_CENTER, zoom=JAPAN_ZOOM), steps
+
+
+# --- A production's map: its shoots, the authorities its permit steps are addressed to, and the lines
+# between them. The few points travel inline (a production has a handful), drawn by folium itself.
+
+SHOOT_COLOUR = "#1f77b4"
+AUTHORITY_COLOUR = "#b2182b"
+
+
+@dataclass(frozen=True)
+class MapPin:
+    """A point with plain-text tooltip lines (the first is its name); escaping happens here."""
+
+    lat: float
+    lon: float
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MapLink:
+    start: tuple[float, float]
+    end: tuple[float, float]
+    lines: tuple[str, ...]
+
+
+def map_text(lines: tuple[str, ...]) -> str:
+    """Tooltip HTML from plain text: folium puts it raw into a JavaScript template literal, so besides
+    HTML's special characters the backtick, ``$`` and backslash are turned into entities too."""
+    safe = []
+    for line in lines:
+        text = html.escape(str(line), quote=True)
+        safe.append(text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;"))
+    return "<br>".join(safe)
+
+
+def build_production_map(shoots: list[MapPin], authorities: list[MapPin], links: list[MapLink]) -> MapParts:
+    """Shoots as blue dots, authorities as smaller red rings, and a dashed line per (shoot, authority)."""
+    points = [(p.lat, p.lon) for p in (*shoots, *authorities)]
+    fmap = folium.Map(location=points[0] if points else JAPAN_CENTER, zoom_start=12 if points else JAPAN_ZOOM,
+                      tiles=None, control_scale=True)
+    fmap.options.update(maxZoom=18, minZoom=3)
+    fmap.default_js = [("leaflet", url_for("vendor.leaflet_asset", filename="leaflet.js"))]
+    fmap.default_css = [("leaflet_css", url_for("vendor.leaflet_asset", filename="leaflet.css"))]
+    tile_url = current_app.config.get("TILE_URL")
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=current_app.config.get("TILE_ATTRIBUTION") or "",
+                         name="tiles", control=False).add_to(fmap)
+    if len(points) > 1:
+        fmap.fit_bounds([list(corner) for corner in bounds_around(points, margin=0.01)])
+    for link in links:
+        folium.PolyLine([list(link.start), list(link.end)], color=AUTHORITY_COLOUR, weight=2, opacity=0.8,
+                        dash_array="6 6", tooltip=folium.Tooltip(map_text(link.lines))).add_to(fmap)
+    for pin in shoots:
+        folium.CircleMarker([pin.lat, pin.lon], radius=9, color="#ffffff", weight=2, fill=True,
+                            fill_color=SHOOT_COLOUR, fill_opacity=0.9,
+                            tooltip=folium.Tooltip(map_text(pin.lines))).add_to(fmap)
+    for pin in authorities:
+        folium.CircleMarker([pin.lat, pin.lon], radius=7, color=AUTHORITY_COLOUR, weight=3, fill=True,
+                            fill_color="#ffffff", fill_opacity=1,
+                            tooltip=folium.Tooltip(map_text(pin.lines))).add_to(fmap)
+    root = fmap.get_root()
+    root.render()
+    assets = [child.render() for child in root.header._children.values()
+              if isinstance(child, (JavascriptLink, CssLink))]
+    return MapParts(header=Markup("\n".join(assets)), html=Markup(root.html.render()),
+                    script=Markup(root.script.render()))
