@@ -65,7 +65,8 @@ def test_each_role_moves_the_step_as_the_rules_allow(app, people, case):
             ("approved_with_conditions", "submitted")]
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "permit_step",
                                                              AuditEvent.entity_id == case["road"],
-                                                             AuditEvent.action == "status")).all()
+                                                             AuditEvent.action == "status")
+                                    .order_by(AuditEvent.id)).all()
         assert [json.loads(e.changes)["status"] for e in events] == [
             ["not_started", "submitted"], ["submitted", "approved_with_conditions"],
             ["approved_with_conditions", "submitted"]]

@@ -62,7 +62,8 @@ def test_producer_creates_a_production_and_lists_it(app, people, lang):
         production = db.session.get(Production, production_id)
         assert len(production.calendar_token) >= 40 and production.owner_id == people["ids"]["producer"]
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "production",
-                                                           AuditEvent.entity_id == production_id))
+                                                           AuditEvent.entity_id == production_id)
+                                  .order_by(AuditEvent.id))
         assert event.action == "create" and "港の記憶" in event.changes
 
 

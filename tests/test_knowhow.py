@@ -128,7 +128,8 @@ def test_post_a_note_with_tags(app, board):
         assert [p.code for p in note.permit_types] == ["PARK_USE", "ROAD_USE"]
         assert [p.code for p in note.prefectures] == ["37"]
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "knowhow_note",
-                                                          AuditEvent.entity_id == note.id)).action == "create"
+                                                          AuditEvent.entity_id == note.id)
+                                  .order_by(AuditEvent.id)).action == "create"
         note_id = note.id
     # Shared with all blocks: Hokkaido reads it too.
     assert signed_in(app, board["sapporo"]).get(f"/commission/board/{note_id}").status_code == 200
