@@ -44,9 +44,12 @@ def queue_reminders(today: date, days_before: int) -> int:
                  selectinload(PermitStep.shoot), selectinload(PermitStep.permit_type))
         .order_by(PermitStep.due_date, PermitStep.id)).all()
     added = 0
+    recipients: dict[int, list[User]] = {}  # per production: one staff query each, not one per step
     for step in steps:
         kind = "step_overdue" if step.due_date < today else "step_due_soon"
-        made = notify(reminder_recipients(step.production), kind, step_params(step), step_link(step),
+        if step.production_id not in recipients:
+            recipients[step.production_id] = reminder_recipients(step.production)
+        made = notify(recipients[step.production_id], kind, step_params(step), step_link(step),
                       dedupe_key=f"{kind}:{step.id}:{today.isoformat()}")
         added += len(made)
     return added

@@ -5,13 +5,13 @@
 """
 from __future__ import annotations
 
-import secrets
 from datetime import date, timedelta
 from itertools import count
 
 import pytest
 from sqlalchemy import delete, select
 
+from locations.calendar_feed import new_calendar_token
 from locations.extensions import db
 from tests.builders import login, make_user
 from locations.models import (
@@ -41,7 +41,7 @@ def authority(code: str = "police-hq-37") -> PermitAuthority:
 def make_production(owner: User, commissions=None, **overrides) -> Production:
     n = next(_serial)
     values = {"title": f"Test production {n}", "company": "Example Films", "contact_name": "Ada Example",
-              "contact_email": "ada@example.com", "calendar_token": secrets.token_urlsafe(32)}
+              "contact_email": "ada@example.com", "calendar_token": new_calendar_token()}
     values.update(overrides)
     production = Production(owner_id=owner.id, **values)
     production.commissions = list(commissions if commissions is not None else [commission()])

@@ -1,5 +1,5 @@
-"""Builders for permit-case outputs and notifications: a production with shoots and steps made directly
-with the models, and a local SMTP sink."""
+"""Builders for permit-case outputs and notifications: the case builders with the defaults the packet,
+calendar and reminder tests read (waterfront address, crew, due dates), and a local SMTP sink."""
 from __future__ import annotations
 
 import json
@@ -7,73 +7,43 @@ import socket
 from datetime import date, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from itertools import count
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import delete, select
 
-from locations.calendar_feed import new_calendar_token
 from locations.extensions import db
-from locations.models import (
-    FilmCommission,
-    Notification,
-    PermitAuthority,
-    PermitStep,
-    PermitType,
-    Production,
-    Shoot,
-    User,
-)
+from locations.models import Notification, PermitStep, PermitType, Production, Shoot, User
+from tests import builders_cases as cases_builders
+from tests.builders_cases import authority  # noqa: F401 — the outputs tests look authorities up here too
 
-_serial = count(1)
 TAKAMATSU = (34.3428, 134.0466)
-
-
-def authority(code: str) -> PermitAuthority:
-    return db.session.scalar(select(PermitAuthority).where(PermitAuthority.code == code))
 
 
 def permit_type(code: str) -> PermitType:
     return db.session.scalar(select(PermitType).where(PermitType.code == code))
 
 
-def kagawa_fc() -> FilmCommission:
-    return db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "kagawa-film-commission"))
-
-
 def make_production(owner: User, title: str | None = None, commissions=None, **overrides) -> Production:
-    n = next(_serial)
-    values = {"title": title or f"Output test film {n}", "company": "Test Pictures", "contact_name": "Sato",
-              "contact_email": f"contact{n}@example.com", "calendar_token": new_calendar_token()}
-    values.update(overrides)
-    production = Production(owner_id=owner.id, **values)
-    production.commissions = list(commissions if commissions is not None else [kagawa_fc()])
-    db.session.add(production)
-    db.session.flush()
-    return production
+    if title is not None:
+        overrides["title"] = title
+    return cases_builders.make_production(owner, commissions=commissions, **overrides)
 
 
 def make_shoot(production: Production, name: str = "Harbour scene", start: date | None = None, days: int = 2,
                lat: float = TAKAMATSU[0], lon: float = TAKAMATSU[1], **overrides) -> Shoot:
+    """A shoot at Takamatsu's waterfront address with a crew, as the packet and calendar show them."""
     start = start or date.today() + timedelta(days=30)
-    shoot = Shoot(production_id=production.id, name=name, lat=lat, lon=lon, start_date=start,
-                  end_date=start + timedelta(days=days - 1), address="香川県高松市サンポート", crew_size=25, **overrides)
-    db.session.add(shoot)
-    db.session.flush()
-    return shoot
+    return cases_builders.make_shoot(production, start=start, name=name, lat=lat, lon=lon,
+                                     end_date=start + timedelta(days=days - 1), address="香川県高松市サンポート",
+                                     crew_size=25, **overrides)
 
 
 def make_step(shoot: Shoot, permit_code: str, authority_code: str | None, due: date, status: str = "not_started",
               **overrides) -> PermitStep:
-    permit = permit_type(permit_code)
-    step = PermitStep(production_id=shoot.production_id, shoot_id=shoot.id, permit_type_id=permit.id,
-                      authority_id=authority(authority_code).id if authority_code else None, status=status,
-                      due_date=due, lead_business_days=permit.lead_business_days,
-                      reasons=json.dumps([{"ja": "道路で撮影するため", "en": "Because the shoot uses a road"}],
-                                         ensure_ascii=False), **overrides)
-    db.session.add(step)
-    db.session.flush()
-    return step
+    lead = permit_type(permit_code).lead_business_days
+    reasons = json.dumps([{"ja": "道路で撮影するため", "en": "Because the shoot uses a road"}], ensure_ascii=False)
+    return cases_builders.make_step(shoot, permit_code, authority_code, due_date=due, status=status,
+                                    lead_business_days=lead, reasons=reasons, **overrides)
 
 
 def make_case(owner: User, title: str | None = None, today: date | None = None) -> Production:

@@ -3,7 +3,6 @@ the case too, each acting as their role allows). Shoot and step pages live in sh
 this blueprint."""
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, cases
+from .. import audit, calendar_feed, cases
 from ..extensions import db
 from ..forms import choices
 from ..forms_cases import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STATUS_LABELS, ProductionForm, TickForm
@@ -129,7 +128,7 @@ def new_production():
     if form.validate_on_submit():
         values = _production_values(form)
         if values is not None:
-            production = Production(owner_id=current_user.id, calendar_token=secrets.token_urlsafe(32))
+            production = Production(owner_id=current_user.id, calendar_token=calendar_feed.new_calendar_token())
             changes = _apply(production, values)
             db.session.add(production)
             db.session.flush()
