@@ -3,10 +3,15 @@
 Folium would link Leaflet, jQuery and Bootstrap from public CDNs and inline every marker; here the map
 takes Leaflet from the XStatic package, and point and outline layers are fetched as GeoJSON by
 static/js/maps.js, so a page's size does not grow with the data and the page works offline.
+
+No data value ever reaches folium. branca compiles every element's rendered script as a new Jinja
+template, so a name such as ``{{ lipsum.__globals__ }}`` inside a tooltip or layer option would run on
+the server. The layers' options (names, labels, pins) travel instead in a JSON ``<script
+type="application/json">`` element beside the map, written by ``layer_data_element`` and read by
+static/js/maps.js, which puts every value into the page with ``textContent``.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -16,6 +21,7 @@ import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
 from branca.element import CssLink, JavascriptLink, MacroElement
 from flask import Blueprint, Flask, current_app, send_from_directory, url_for
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 JAPAN_CENTER = (36.2, 138.3)
@@ -67,18 +73,33 @@ class RemoteLayer:
 
 
 class _RemoteLayers(MacroElement):
+    """Asks static/js/maps.js to draw the layers described in the JSON element ``data_id``.
+
+    Only the map's generated name and that id are written into the script: both are made here,
+    never from data, because branca renders this script as a template a second time.
+    """
+
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        LocationsMaps.addLayers({{ this._parent.get_name() }}, {{ this.layers|tojson }});
+        LocationsMaps.addLayersFrom({{ this._parent.get_name() }}, {{ this.data_id|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, layers: list[RemoteLayer]):
+    def __init__(self, data_id: str):
         super().__init__()
         self._name = "RemoteLayers"
-        self.layers = [layer.as_options() for layer in layers]
+        self.data_id = data_id
+
+
+def layer_data_element(data_id: str, layers: list[dict[str, Any]]) -> Markup:
+    """The layers as inert JSON in the page: the browser does not run it and no template engine reads it.
+
+    ``htmlsafe_json_dumps`` escapes ``<``, ``>``, ``&`` and ``'``, so no value can close the element.
+    """
+    return Markup('<script type="application/json" id="{}">{}</script>').format(
+        data_id, htmlsafe_json_dumps(layers))
 
 
 def bounds_around(
@@ -98,13 +119,9 @@ def block_colours(block_codes: list[str]) -> dict[str, str]:
     return {code: BLOCK_PALETTE[i % len(BLOCK_PALETTE)] for i, code in enumerate(block_codes)}
 
 
-def build_map(
-    layers: list[RemoteLayer],
-    center: tuple[float, float] = JAPAN_CENTER,
-    zoom: int = JAPAN_ZOOM,
-    bounds: Optional[tuple[tuple[float, float], tuple[float, float]]] = None,
-) -> MapParts:
-    """A map with the configured tiles (if any) and the given remote layers."""
+def _base_map(center: tuple[float, float], zoom: int,
+              bounds: Optional[tuple[tuple[float, float], tuple[float, float]]]) -> folium.Map:
+    """A folium map with Leaflet from our own server and the configured tiles, if any."""
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True)
     # MarkerCluster needs the map's own maxZoom: without tiles nothing else sets one.
     fmap.options.update(maxZoom=18, minZoom=3)
@@ -120,8 +137,12 @@ def build_map(
         ).add_to(fmap)
     if bounds:
         fmap.fit_bounds([list(bounds[0]), list(bounds[1])])
-    _RemoteLayers(layers).add_to(fmap)
+    return fmap
 
+
+def _render(fmap: folium.Map, layers: list[dict[str, Any]]) -> MapParts:
+    data_id = f"{fmap.get_name()}_layers"
+    _RemoteLayers(data_id).add_to(fmap)
     root = fmap.get_root()
     root.render()
     # Keep only the asset links from folium's header: its page-wide styles would fight ours.
@@ -130,16 +151,26 @@ def build_map(
         for child in root.header._children.values()
         if isinstance(child, (JavascriptLink, CssLink))
     ]
-    if any(layer.kind == "viewport" for layer in layers):
+    if any(layer.get("kind") == "viewport" for layer in layers):
         for name in ("MarkerCluster.css", "MarkerCluster.Default.css"):
             assets.append(f'<link rel="stylesheet" href="{url_for("vendor.markercluster_asset", filename=name)}">')
         assets.append(f'<script src="{url_for("vendor.markercluster_asset", filename="leaflet.markercluster.js")}"></script>')
     assets.append(f'<script src="{url_for("static", filename="js/maps.js")}"></script>')
     return MapParts(
         header=Markup("\n".join(assets)),
-        html=Markup(root.html.render()),
+        html=Markup(root.html.render()) + layer_data_element(data_id, layers),
         script=Markup(root.script.render()),
     )
+
+
+def build_map(
+    layers: list[RemoteLayer],
+    center: tuple[float, float] = JAPAN_CENTER,
+    zoom: int = JAPAN_ZOOM,
+    bounds: Optional[tuple[tuple[float, float], tuple[float, float]]] = None,
+) -> MapParts:
+    """A map with the configured tiles (if any) and the given remote layers."""
+    return _render(_base_map(center, zoom, bounds), [layer.as_options() for layer in layers])
 
 
 def init_app(app: Flask) -> None:
@@ -208,7 +239,7 @@ AUTHORITY_COLOUR = "#b2182b"
 
 @dataclass(frozen=True)
 class MapPin:
-    """A point with plain-text tooltip lines (the first is its name); escaping happens here."""
+    """A point with plain-text tooltip lines (the first is its name); the browser sets them as text."""
 
     lat: float
     lon: float
@@ -222,44 +253,24 @@ class MapLink:
     lines: tuple[str, ...]
 
 
-def map_text(lines: tuple[str, ...]) -> str:
-    """Tooltip HTML from plain text: folium puts it raw into a JavaScript template literal, so besides
-    HTML's special characters the backtick, ``$`` and backslash are turned into entities too."""
-    safe = []
-    for line in lines:
-        text = html.escape(str(line), quote=True)
-        safe.append(text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;"))
-    return "<br>".join(safe)
+def _pin(pin: MapPin) -> dict[str, Any]:
+    return {"lat": pin.lat, "lon": pin.lon, "lines": [str(line) for line in pin.lines]}
 
 
 def build_production_map(shoots: list[MapPin], authorities: list[MapPin], links: list[MapLink]) -> MapParts:
-    """Shoots as blue dots, authorities as smaller red rings, and a dashed line per (shoot, authority)."""
+    """Shoots as blue dots, authorities as smaller red rings, and a dashed line per (shoot, authority).
+
+    The pins travel as data and static/js/maps.js draws them, tooltips as plain text."""
     points = [(p.lat, p.lon) for p in (*shoots, *authorities)]
-    fmap = folium.Map(location=points[0] if points else JAPAN_CENTER, zoom_start=12 if points else JAPAN_ZOOM,
-                      tiles=None, control_scale=True)
-    fmap.options.update(maxZoom=18, minZoom=3)
-    fmap.default_js = [("leaflet", url_for("vendor.leaflet_asset", filename="leaflet.js"))]
-    fmap.default_css = [("leaflet_css", url_for("vendor.leaflet_asset", filename="leaflet.css"))]
-    tile_url = current_app.config.get("TILE_URL")
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=current_app.config.get("TILE_ATTRIBUTION") or "",
-                         name="tiles", control=False).add_to(fmap)
-    if len(points) > 1:
-        fmap.fit_bounds([list(corner) for corner in bounds_around(points, margin=0.01)])
-    for link in links:
-        folium.PolyLine([list(link.start), list(link.end)], color=AUTHORITY_COLOUR, weight=2, opacity=0.8,
-                        dash_array="6 6", tooltip=folium.Tooltip(map_text(link.lines))).add_to(fmap)
-    for pin in shoots:
-        folium.CircleMarker([pin.lat, pin.lon], radius=9, color="#ffffff", weight=2, fill=True,
-                            fill_color=SHOOT_COLOUR, fill_opacity=0.9,
-                            tooltip=folium.Tooltip(map_text(pin.lines))).add_to(fmap)
-    for pin in authorities:
-        folium.CircleMarker([pin.lat, pin.lon], radius=7, color=AUTHORITY_COLOUR, weight=3, fill=True,
-                            fill_color="#ffffff", fill_opacity=1,
-                            tooltip=folium.Tooltip(map_text(pin.lines))).add_to(fmap)
-    root = fmap.get_root()
-    root.render()
-    assets = [child.render() for child in root.header._children.values()
-              if isinstance(child, (JavascriptLink, CssLink))]
-    return MapParts(header=Markup("\n".join(assets)), html=Markup(root.html.render()),
-                    script=Markup(root.script.render()))
+    bounds = bounds_around(points, margin=0.01) if len(points) > 1 else None
+    fmap = _base_map(points[0] if points else JAPAN_CENTER, 12 if points else JAPAN_ZOOM, bounds)
+    layer = {
+        "kind": "pins",
+        "shootColor": SHOOT_COLOUR,
+        "authorityColor": AUTHORITY_COLOUR,
+        "shoots": [_pin(p) for p in shoots],
+        "authorities": [_pin(p) for p in authorities],
+        "links": [{"start": list(link.start), "end": list(link.end), "lines": [str(x) for x in link.lines]}
+                  for link in links],
+    }
+    return _render(fmap, [layer])

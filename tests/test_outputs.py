@@ -1,6 +1,7 @@
 """Permit-case outputs: application packet, iCalendar feed, timeline and production map, and who sees them."""
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 from datetime import date, timedelta
@@ -94,7 +95,7 @@ def test_packet_lists_the_authoritys_steps_with_documents_legal_basis_map_and_pr
     assert "Harbour scene" in text and "香川県高松市サンポート" in text and "25" in text
     assert "Because the shoot uses a road" in text
     assert re.search(r'<link rel="stylesheet" href="/static/css/print.css" media="print">', text)
-    assert "folium-map" in text and "L.circleMarker" in text
+    assert "folium-map" in text and map_pins(text)["shoots"]
     assert f'href="/productions/{world["id"]}"' in text  # back to the case
 
 
@@ -214,24 +215,29 @@ def second_shoot(app, world):
         db.session.commit()
 
 
-def map_script(text: str) -> str:
-    return text[text.index("<script nonce="):]
+def map_pins(text: str) -> dict:
+    """The production map's pins layer, from the JSON element beside the map (maps.js draws it)."""
+    found = re.search(r'<script type="application/json" id="[^"]+_layers">(.*?)</script>', text, re.S)
+    (layer,) = json.loads(found.group(1))
+    assert layer["kind"] == "pins"
+    return layer
 
 
 def test_map_has_one_line_per_shoot_and_authority_pair(app, world, second_shoot):
     text = page(signed_in(app, world, "owner"), f"/productions/{world['id']}/map?lang=en")
-    script = map_script(text)
-    assert script.count("L.polyline(") == 3  # shoot 1 → police, shoot 1 → CAB, shoot 2 → police
-    assert script.count("L.circleMarker(") == 2 + 2  # two shoots, two authorities
-    assert "<b>night</b>" not in text and "`${x}`" not in script
-    assert "Castle &lt;b&gt;night&lt;/b&gt; &#96;&#36;{x}&#96;" in script
-    assert " km" in script and "Road use permit" in script
+    pins = map_pins(text)
+    assert len(pins["links"]) == 3  # shoot 1 → police, shoot 1 → CAB, shoot 2 → police
+    assert len(pins["shoots"]) == 2 and len(pins["authorities"]) == 2
+    assert "<b>night</b>" not in text and "`${x}`" not in text[text.index("<script nonce="):]
+    assert "Castle <b>night</b> `${x}`" in pins["shoots"][1]["lines"]
+    lines = [line for link in pins["links"] for line in link["lines"]]
+    assert any(line.endswith(" km") for line in lines) and "Road use permit (police)" in lines
 
 
 def test_an_officer_sees_only_the_steps_addressed_to_their_authority(app, world, second_shoot):
     client = signed_in(app, world, "officer")
-    script = map_script(page(client, f"/productions/{world['id']}/map?lang=en"))
-    assert script.count("L.polyline(") == 2 and "Osaka Regional Civil Aviation Bureau" not in script
+    text = page(client, f"/productions/{world['id']}/map?lang=en")
+    assert len(map_pins(text)["links"]) == 2 and "Osaka Regional Civil Aviation Bureau" not in text
     timeline = page(client, f"/productions/{world['id']}/timeline?lang=en")
     assert "File: Road use permit" in timeline and "File: Drone" not in timeline
     assert client.get(f"/productions/{world['id']}/packet/{world['cab']}").status_code == 404

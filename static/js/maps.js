@@ -180,12 +180,52 @@
     return group;
   }
 
+  /* Lines of plain text, one per row, for a tooltip. */
+  function textLines(lines) {
+    var box = el("div");
+    (lines || []).forEach(function (line, i) {
+      if (i) { box.appendChild(document.createElement("br")); }
+      box.appendChild(document.createTextNode(String(line)));
+    });
+    return box;
+  }
+
+  /* A production's shoots, the authorities its steps go to and a dashed line per pair, all inline. */
+  function pins(opts) {
+    var group = L.featureGroup();
+    (opts.links || []).forEach(function (link) {
+      L.polyline([link.start, link.end], {
+        color: opts.authorityColor, weight: 2, opacity: 0.8, dashArray: "6 6"
+      }).bindTooltip(textLines(link.lines), { sticky: true }).addTo(group);
+    });
+    (opts.shoots || []).forEach(function (pin) {
+      L.circleMarker([pin.lat, pin.lon], {
+        radius: 9, color: "#ffffff", weight: 2, fill: true, fillColor: opts.shootColor, fillOpacity: 0.9
+      }).bindTooltip(textLines(pin.lines)).addTo(group);
+    });
+    (opts.authorities || []).forEach(function (pin) {
+      L.circleMarker([pin.lat, pin.lon], {
+        radius: 7, color: opts.authorityColor, weight: 3, fill: true, fillColor: "#ffffff", fillOpacity: 1
+      }).bindTooltip(textLines(pin.lines)).addTo(group);
+    });
+    return group;
+  }
+
   function addLayers(map, layers) {
-    var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+    var control = null;
+    function overlay(layer, name) {
+      if (!control) { control = L.control.layers(null, null, { collapsed: false }).addTo(map); }
+      control.addOverlay(layer, name);
+    }
     layers.forEach(function (opts) {
+      if (opts.kind === "pins") {
+        var drawn = pins(opts).addTo(map);
+        map.getContainer().setAttribute("data-loaded-pins", String(drawn.getLayers().length));
+        return;
+      }
       if (opts.kind === "viewport") {
         var live = viewport(map, opts);
-        control.addOverlay(live, opts.name);
+        overlay(live, opts.name);
         live.addTo(map);
         return;
       }
@@ -199,7 +239,7 @@
             opts.kind === "choropleth" ? choropleth(data, opts) : points(data, opts);
           layer.addTo(map);
           if (opts.kind === "outlines") { layer.bringToBack(); }
-          control.addOverlay(layer, opts.name);
+          overlay(layer, opts.name);
           // opts.key tells apart two layers of one kind on the same map (say, two point layers).
           map.getContainer().setAttribute("data-loaded-" + (opts.key || opts.kind), String(layer.getLayers().length));
         })
@@ -210,5 +250,11 @@
     });
   }
 
-  window.LocationsMaps = { addLayers: addLayers };
+  /* The layers come as JSON in an inert element beside the map, never inside the script itself. */
+  function addLayersFrom(map, id) {
+    var data = document.getElementById(id);
+    addLayers(map, data ? JSON.parse(data.textContent) : []);
+  }
+
+  window.LocationsMaps = { addLayers: addLayers, addLayersFrom: addLayersFrom };
 })();
