@@ -51,7 +51,7 @@ def fresh_app(path: str):
     from locations.extensions import db
     from locations.seeding import seed_all
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TILE_URL": ""})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TILE_URL": "", "TESTING": True})
     if not os.path.exists(path):
         with app.app_context():
             with contextlib.redirect_stderr(io.StringIO()):

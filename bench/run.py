@@ -213,7 +213,7 @@ class Bench:
         from locations import create_app
 
         self.n, self.repeat, self.tmp = n, repeat, tmp
-        self.app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "TILE_URL": ""})
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "TILE_URL": "", "TESTING": True})
         # Unhandled exceptions become 500 pages (TESTING is off, as in production); keep their
         # tracebacks out of the report and remember them instead.
         self.app.logger.disabled = True

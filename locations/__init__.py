@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping, Optional
 
+import click
 from flask import Flask
 
 import json
+import secrets
 
 from . import cli, cli_import, cli_reminders, errors, i18n, mail, maps, photos, security
-from .config import DefaultConfig, from_environment
+from .config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .extensions import db, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,14 +27,12 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
         static_folder=os.path.join(ROOT, "static"),
     )
     app.config.from_object(DefaultConfig)
+    app.config.from_mapping(read_secret_key_file(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(from_environment())
     if config:
         app.config.from_mapping(config)
-
-    if app.config["SECRET_KEY"] == DefaultConfig.SECRET_KEY and not (app.debug or app.testing):
-        # Sessions signed with a published key can be forged; say so loudly rather than refuse to start.
-        app.logger.warning("SECRET_KEY is the development default: set SECRET_KEY in the environment for production")
+    check_secret_key(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -56,6 +56,35 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
     return app
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to serve with no key or a published one: anyone could forge an admin's session.
+
+    Debug and test apps get a throwaway key. Flask commands other than ``run`` may go on without one
+    (``setup`` is what writes it), since they sign no sessions.
+    """
+    if not weak_secret_key(app.config.get("SECRET_KEY")):
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        return
+    command = click.get_current_context(silent=True)
+    if command is not None and command.command.name != "run":
+        return
+    require_secret_key(app)
+
+
+def require_secret_key(app: Flask) -> None:
+    if weak_secret_key(app.config.get("SECRET_KEY")) and not (app.debug or app.testing):
+        raise MissingSecretKey(
+        "No usable SECRET_KEY (missing, shorter than 16 characters, or a published default). "
+        "Run `flask --app wsgi setup`, which writes a random one to instance/secret_key, "
+        "or set SECRET_KEY in the environment.")
 
 
 def _unread_notifications() -> int:

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from .config import SECRET_KEY_FILE, read_secret_key_file, weak_secret_key, write_secret_key_file
 from .extensions import db
 from .geo import clear_gazetteer_cache
 from .seeding import SeedError, seed_all
@@ -37,12 +38,36 @@ def seed_command(seeds_dir: str | None) -> None:
     run_seed(seeds_dir or current_app.config.get("SEEDS_DIR", DEFAULT_SEEDS))
 
 
+def ensure_secret_key() -> None:
+    """Write a random SECRET_KEY to instance/secret_key when none is configured anywhere."""
+    path = os.path.join(current_app.instance_path, SECRET_KEY_FILE)
+    if weak_secret_key(current_app.config.get("SECRET_KEY")) and not os.path.exists(path):
+        current_app.config["SECRET_KEY"] = write_secret_key_file(current_app.instance_path)
+        click.echo(f"Wrote a new random SECRET_KEY to {path} (readable by this user only).")
+    if weak_secret_key(current_app.config.get("SECRET_KEY")):
+        click.echo("Warning: the configured SECRET_KEY is missing, short or a published default; "
+                   "the server will refuse to start until SECRET_KEY is set to a long random value.", err=True)
+
+
 @click.command("setup")
 @with_appcontext
 def setup_command() -> None:
-    """Create or migrate the database to the latest schema, then seed it."""
+    """Write a secret key if none is configured, migrate the database to the latest schema, then seed it."""
+    ensure_secret_key()
     upgrade()
     run_seed(current_app.config.get("SEEDS_DIR", DEFAULT_SEEDS))
+
+
+@click.command("rotate-secret-key")
+@with_appcontext
+def rotate_secret_key_command() -> None:
+    """Replace instance/secret_key with a new random key; the old one stays valid as a fallback until the next rotation."""
+    current = read_secret_key_file(current_app.instance_path).get("SECRET_KEY")
+    write_secret_key_file(current_app.instance_path, keep_previous=current)
+    click.echo("Wrote a new SECRET_KEY to instance/secret_key; restart the app (and the worker) to use it. "
+               "The previous key still verifies existing cookies and links until the next rotation.")
+    if os.environ.get("SECRET_KEY"):
+        click.echo("Note: SECRET_KEY is set in the environment, which overrides instance/secret_key.", err=True)
 
 
 @click.command("demo-locations")
@@ -151,4 +176,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
+    app.cli.add_command(rotate_secret_key_command)
     app.cli.add_command(demo_locations_command)

@@ -1,5 +1,7 @@
-"""Configuration defaults; the environment and instance/config.py override them."""
+"""Configuration defaults; instance/secret_key, instance/config.py and the environment override them."""
 import os
+import secrets
+from typing import Optional
 
 ENV_KEYS = (
     "SECRET_KEY",
@@ -27,7 +29,10 @@ INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS
 
 
 class DefaultConfig:
-    SECRET_KEY = "dev-only-change-me"
+    # None until configured: `flask setup` writes a random key to instance/secret_key, and outside
+    # debug and tests the app refuses to start without a real one (see check_secret_key).
+    SECRET_KEY = None
+    SECRET_KEY_FALLBACKS: list = []
     # A relative SQLite path lands in the instance folder (Flask-SQLAlchemy resolves it there).
     SQLALCHEMY_DATABASE_URI = "sqlite:///locations.db"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -97,3 +102,39 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+# The key this project once shipped as its default: anyone could sign sessions with it.
+PUBLISHED_KEYS = ("dev-only-change-me",)
+MIN_SECRET_KEY_LENGTH = 16
+SECRET_KEY_FILE = "secret_key"
+
+
+def weak_secret_key(key: Optional[str]) -> bool:
+    return not key or key in PUBLISHED_KEYS or len(key) < MIN_SECRET_KEY_LENGTH
+
+
+def read_secret_key_file(instance_path: str) -> dict:
+    """SECRET_KEY (first line) and SECRET_KEY_FALLBACKS (the older keys after it) from instance/secret_key."""
+    path = os.path.join(instance_path, SECRET_KEY_FILE)
+    try:
+        with open(path, encoding="ascii") as handle:
+            keys = [line.strip() for line in handle if line.strip()]
+    except FileNotFoundError:
+        return {}
+    return {"SECRET_KEY": keys[0], "SECRET_KEY_FALLBACKS": keys[1:]} if keys else {}
+
+
+def write_secret_key_file(instance_path: str, keep_previous: Optional[str] = None) -> str:
+    """A new random key in instance/secret_key (mode 0600); ``keep_previous`` stays valid as a fallback."""
+    os.makedirs(instance_path, exist_ok=True)
+    key = secrets.token_hex(32)
+    path = os.path.join(instance_path, SECRET_KEY_FILE)
+    lines = [key] + ([keep_previous] if keep_previous else [])
+    temporary = f"{path}.new"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write("\n".join(lines) + "\n")
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+    return key

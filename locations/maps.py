@@ -24,6 +24,8 @@ from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from .security import csp_nonce
+
 JAPAN_CENTER = (36.2, 138.3)
 JAPAN_ZOOM = 5
 
@@ -96,10 +98,11 @@ class _RemoteLayers(MacroElement):
 def layer_data_element(data_id: str, layers: list[dict[str, Any]]) -> Markup:
     """The layers as inert JSON in the page: the browser does not run it and no template engine reads it.
 
-    ``htmlsafe_json_dumps`` escapes ``<``, ``>``, ``&`` and ``'``, so no value can close the element.
+    ``htmlsafe_json_dumps`` escapes ``<``, ``>``, ``&`` and ``'``, so no value can close the element. It
+    carries the page's nonce like every inline script, although browsers never run this type.
     """
-    return Markup('<script type="application/json" id="{}">{}</script>').format(
-        data_id, htmlsafe_json_dumps(layers))
+    return Markup('<script type="application/json" id="{}" nonce="{}">{}</script>').format(
+        data_id, csp_nonce(), htmlsafe_json_dumps(layers))
 
 
 def bounds_around(

@@ -31,7 +31,7 @@ MAP_PAGES = ["/", "/commissions/sapporo-film-commission", "/blocks/KNT", "/prefe
 
 @pytest.fixture(scope="module")
 def ja():
-    app = create_app()
+    app = create_app({"TESTING": True})
     return Translations.load(f"{app.root_path}/translations", ["ja"])
 
 

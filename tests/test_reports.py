@@ -117,7 +117,7 @@ def test_choropleth_has_one_value_per_prefecture(app, recorded):
 
 def layer_options(html: str) -> dict:
     """The options of the first remote layer in the page's map script."""
-    layers = json.loads(re.search(r'<script type="application/json" id="[^"]+_layers">(.*?)</script>', html,
+    layers = json.loads(re.search(r'<script type="application/json" id="[^"]+_layers" nonce="[^"]+">(.*?)</script>', html,
                                   re.S).group(1))
     return layers[0]
 

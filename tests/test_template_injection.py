@@ -125,7 +125,7 @@ def test_case_pages_show_payloads_literally(app, hostile, path, lang):
 
 def map_layers(text: str) -> list[dict]:
     """The layers of the page's map, from the inert JSON element that maps.js reads."""
-    found = re.search(r'<script type="application/json" id="[^"]+_layers">(.*?)</script>', text, re.S)
+    found = re.search(r'<script type="application/json" id="[^"]+_layers" nonce="[^"]+">(.*?)</script>', text, re.S)
     assert found, "no map layer data on the page"
     return json.loads(found.group(1))
 
