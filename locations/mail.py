@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
 from .extensions import db
-from .models import Notification
+from .models import Notification, OutboxMessage
 from .notifications import message
 
 PENDING = "mail_pending_notifications"
@@ -33,6 +33,28 @@ FOOTER = _l("Sent by Japan Film Locations. You can read all your notifications a
 
 def mail_enabled() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def queue_email(to_address: str, subject: str, body: str, kind: str) -> OutboxMessage:
+    """Add one finished email (an address check, a password reset…) to the outbox, in the caller's
+    transaction: it is sent by the worker once that transaction commits, and never if it rolls back.
+
+    Account emails are queued even when ``MAIL_SERVER`` is empty; the worker then writes them to the
+    log, so that on a development machine the link can still be followed."""
+    message_row = OutboxMessage(kind=kind, to_address=to_address, subject=_one_line(subject)[:300], body=body)
+    db.session.add(message_row)
+    db.session.flush()
+    return message_row
+
+
+def queue_notification_emails(notes: Iterable[Notification]) -> list[OutboxMessage]:
+    """Email copies of new notifications, when email is on (in-app notifications stay either way)."""
+    if not mail_enabled():
+        return []
+    rows = [OutboxMessage(kind="notification", to_address=note.user.email, notification=note)
+            for note in notes if note.user is not None and note.user.email]
+    db.session.add_all(rows)
+    return rows
 
 
 def absolute_link(link: str | None) -> str:

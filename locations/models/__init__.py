@@ -13,6 +13,7 @@ from .collaboration import (
 )
 from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
 from .incentives import IncentiveProgram
+from .outbox import JobRun, OutboxMessage
 from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from .permits import (
     Activity,
@@ -49,6 +50,8 @@ __all__ = [
     "STEP_STATUSES",
     "ChecklistTick",
     "Notification",
+    "JobRun",
+    "OutboxMessage",
     "PermitStep",
     "Production",
     "Shoot",
