@@ -10,7 +10,7 @@ from flask import Flask
 import json
 import secrets
 
-from . import cli, cli_import, cli_reminders, errors, i18n, mail, maps, photos, security
+from . import cli, cli_import, cli_reminders, errors, i18n, maps, photos, security, worker
 from .config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .extensions import db, migrate
 
@@ -44,7 +44,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     cli.init_app(app)
     cli_import.init_app(app)
     cli_reminders.init_app(app)
-    mail.init_app(app)
+    worker.init_app(app)
 
     # locations, planner and incentives add routes to public
     from .views import admin, api, auth, authority, board, commission, incentives, inquiries, locations, notices, outputs, planner, producer, public, reports  # noqa: F401,E501

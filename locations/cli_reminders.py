@@ -1,7 +1,9 @@
-"""flask reminders: the daily run that warns of filing deadlines coming up or missed, and retries email."""
+"""flask reminders: the daily run that warns of filing deadlines coming up or missed (the worker runs it too)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+
+from .clock import today_jst
 
 import click
 from flask import Flask, current_app
@@ -9,7 +11,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from . import mail
 from .cases import AWAITING_FILING
 from .extensions import db
 from .models import PermitStep, Production, User
@@ -57,18 +58,16 @@ def queue_reminders(today: date, days_before: int) -> int:
 
 @click.command("reminders")
 @with_appcontext
-@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="Run as if it were this day (default: today).")
+@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="Run as if it were this day (default: today in Japan).")
 def reminders_command(today_text: str | None) -> None:
-    """Send deadline reminders for permit steps and retry notification emails that failed."""
+    """Add deadline reminders for permit steps (their emails go out through the worker)."""
     try:
-        today = date.fromisoformat(today_text) if today_text else date.today()
+        today = date.fromisoformat(today_text) if today_text else today_jst()
     except ValueError:
         raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--today") from None
-    # Older unsent mail first, so the new reminders (mailed on commit) are not attempted twice.
-    retried = mail.retry_unsent()
     added = queue_reminders(today, int(current_app.config["REMINDER_DAYS_BEFORE"]))
     db.session.commit()
-    click.echo(f"reminders: {added} notification(s) sent for {today.isoformat()}; {retried} earlier email(s) resent")
+    click.echo(f"reminders: {added} notification(s) added for {today.isoformat()}")
 
 
 def init_app(app: Flask) -> None:

@@ -24,8 +24,15 @@ ENV_KEYS = (
     "PUBLIC_BASE_URL",
     "REMINDER_DAYS_BEFORE",
     "INQUIRY_RATE_LIMIT",
+    "MAIL_TIMEOUT_SECONDS",
+    "MAIL_MAX_ATTEMPTS",
+    "MAIL_RETRY_DAYS",
+    "WORKER_POLL_SECONDS",
+    "DAILY_JOBS_HOUR_JST",
 )
-INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE")
+INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE",
+                "MAIL_TIMEOUT_SECONDS", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_DAYS", "WORKER_POLL_SECONDS",
+                "DAILY_JOBS_HOUR_JST")
 
 
 class DefaultConfig:
@@ -72,6 +79,15 @@ class DefaultConfig:
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_FROM = "noreply@localhost"
+    # The worker's SMTP timeout: a hung mail server delays only the worker, and only this long per try.
+    MAIL_TIMEOUT_SECONDS = 10
+    MAIL_MAX_ATTEMPTS = 8
+    # Unsent mail older than this is not retried: a message about last month's deadline helps nobody.
+    MAIL_RETRY_DAYS = 7
+    # The worker looks at the outbox this often, and runs the daily jobs (reminders, freshness) once a
+    # day in Japan, from this hour (JST) on.
+    WORKER_POLL_SECONDS = 5
+    DAILY_JOBS_HOUR_JST = 6
     # Links in emails and calendar feeds are made absolute with this.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # The daily reminders command warns this many days before a filing deadline.

@@ -1,5 +1,7 @@
 """In-app notifications: domain code calls ``notify`` inside its transaction; the view commits.
 
+With email on, each notification also gets an outbox row in that same transaction, which the worker sends.
+
 A notification stores a ``kind`` and JSON ``params``, never finished text: ``message`` renders it in the
 reader's language when it is shown (and in both languages when it is emailed).
 """
@@ -117,6 +119,9 @@ def notify(users: Iterable[User], kind: str, params: dict[str, Any], link: Optio
         db.session.add(note)
         made.append(note)
     db.session.flush()
+    from .mail import queue_notification_emails  # mail renders notifications, so it imports this module
+
+    queue_notification_emails(made)
     return made
 
 

@@ -1,4 +1,4 @@
-"""Notifications: texts per kind in both languages, the list page, reading, and email after commit."""
+"""Notifications: texts per kind in both languages, the list page and reading (email: test_mail_outbox.py)."""
 from __future__ import annotations
 
 import json
@@ -7,14 +7,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from locations import create_app
 from locations.config import from_environment
 from locations.extensions import db
 from locations.models import Notification, User
 from locations.notifications import INQUIRY_STATUS_LABELS, KINDS, STEP_STATUS_LABELS, message, notify, unread_count
 from tests.builders import login, make_user
-from tests.builders_outputs import SmtpSink, clear_outputs, free_port, mail_settings
-from tests.conftest import make_test_config
+from tests.builders_outputs import clear_outputs
 
 STEP = {"production": "海の映画", "shoot": "Harbour scene", "permit_ja": "道路使用許可", "permit_en": "Road use permit",
         "due": "2026-12-01"}
@@ -167,82 +165,6 @@ def test_mark_all_read_touches_only_the_users_own(app, client, clean):
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.get("/notifications")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
-# --- email
-
-
-@pytest.fixture
-def smtp(app):
-    sink = SmtpSink()
-    sink.start()
-    with mail_settings(app, sink.port):
-        yield sink
-    sink.stop()
-
-
-def test_email_is_sent_after_commit_in_both_languages_with_the_absolute_link(app, smtp, clean):
-    with app.app_context():
-        user = make_user("producer")
-        note = notify([user], "step_due_soon", STEP, "/productions/3/steps/9")[0]
-        assert smtp.messages == []  # nothing before the commit
-        db.session.commit()
-        assert db.session.get(Notification, note.id).emailed_at is not None
-        email = user.email
-    assert len(smtp.messages) == 1
-    mail = smtp.messages[0]
-    body = mail.get_content()
-    assert mail["To"] == email
-    assert "道路使用許可" in body and "Road use permit" in body
-    assert "http://127.0.0.1:5000/productions/3/steps/9" in body
-    assert "\n" not in mail["Subject"]
-
-
-def test_no_email_for_a_rolled_back_change(app, smtp, clean):
-    with app.app_context():
-        user = make_user("producer")
-        db.session.commit()
-        notify([user], "step_created", STEP, "/productions/1")
-        db.session.rollback()
-        # A later commit in the same session must not mail what was rolled back.
-        user = db.session.get(User, user.id)
-        user.display_name = "renamed"
-        db.session.commit()
-        assert _notes_for(user.id) == []
-    assert smtp.messages == []
-
-
-def test_mail_off_by_default_sends_nothing_and_leaves_rows_unsent(app, clean):
-    assert app.config["MAIL_SERVER"] == ""
-    with app.app_context():
-        user = make_user("producer")
-        note = notify([user], "step_created", STEP, "/productions/1")[0]
-        db.session.commit()
-        assert db.session.get(Notification, note.id).emailed_at is None
-
-
-def test_smtp_down_does_not_break_the_request_and_leaves_emailed_at_null(database_url, seeded_app, clean, caplog):
-    """A request that notifies and commits still answers normally when the mail server is unreachable."""
-    app = create_app(make_test_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port()))
-    made: list[int] = []
-
-    @app.post("/_test/notify/<int:user_id>")
-    def _notify_view(user_id):
-        made.extend(n.id for n in notify([db.session.get(User, user_id)], "step_created", STEP, "/productions/1"))
-        db.session.commit()
-        return "done"
-
-    with app.app_context():
-        user_id = make_user("producer").id
-        db.session.commit()
-    response = app.test_client().post(f"/_test/notify/{user_id}")
-    assert response.status_code == 200 and response.get_data(as_text=True) == "done"
-    with app.app_context():
-        assert len(made) == 1 and db.session.get(Notification, made[0]).emailed_at is None
-    # Disposed once the session above is closed: a connection still checked out would outlive its pool.
-    with app.app_context():
-        db.engine.dispose()
-    assert any("mail: cannot reach 127.0.0.1" in record.getMessage() for record in caplog.records)
 
 
 def test_mail_settings_come_from_the_environment():

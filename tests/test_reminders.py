@@ -1,4 +1,4 @@
-"""flask reminders: due-soon and overdue notices once per step, kind and day, and email retries."""
+"""flask reminders: due-soon and overdue notices once per step, kind and day, mailed by the worker."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from locations.extensions import db
-from locations.models import FilmCommission, Notification, Production
+from locations.models import FilmCommission, Notification, OutboxMessage, Production
 from tests.builders import make_user
 from tests.builders_outputs import SmtpSink, clear_outputs, make_production, make_shoot, make_step, mail_settings
 
@@ -62,7 +62,7 @@ def test_due_soon_and_overdue_reach_the_producer_and_the_fc_staff(app, runner, c
         (case["owner"], "step_due_soon", soon_link), (case["staff"], "step_due_soon", soon_link),
         (case["owner"], "step_overdue", overdue_link), (case["staff"], "step_overdue", overdue_link),
     ])
-    assert f"{_count(app) - before} notification(s) sent for {TODAY.isoformat()}" in result.output
+    assert f"{_count(app) - before} notification(s) added for {TODAY.isoformat()}" in result.output
 
 
 def test_the_days_before_setting_widens_the_window(app, runner, case):
@@ -79,7 +79,7 @@ def test_running_twice_the_same_day_sends_nothing_new_but_the_next_day_does(app,
     runner.invoke(args=["reminders", "--today", TODAY.isoformat()])
     first = len(_notes(app))
     again = runner.invoke(args=["reminders", "--today", TODAY.isoformat()])
-    assert again.exit_code == 0 and "0 notification(s) sent" in again.output
+    assert again.exit_code == 0 and "0 notification(s) added" in again.output
     assert len(_notes(app)) == first == 4
     runner.invoke(args=["reminders", "--today", (TODAY + timedelta(days=1)).isoformat()])
     # The next day: both are announced again, and the step due in 4 days now falls within the 3 days too.
@@ -101,23 +101,23 @@ def test_a_bad_date_is_refused(runner):
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
 
 
-def test_unsent_email_is_retried_by_the_next_run_which_also_mails_its_own(app, runner, case):
-    runner.invoke(args=["reminders", "--today", TODAY.isoformat()])  # mail is off: rows stay unsent
-    with app.app_context():
-        unsent = db.session.scalar(select(func.count()).select_from(Notification)
-                                   .where(Notification.emailed_at.is_(None)))
-        assert unsent >= 4
+def test_reminder_emails_go_out_through_the_outbox_once(app, runner, case):
     sink = SmtpSink()
     sink.start()
     try:
         with mail_settings(app, sink.port):
-            # The next day: old rows are resent, then the day's 6 new reminders are mailed on commit.
-            result = runner.invoke(args=["reminders", "--today", (TODAY + timedelta(days=1)).isoformat()])
+            result = runner.invoke(args=["reminders", "--today", TODAY.isoformat()])
+            assert result.exit_code == 0, result.output
+            assert sink.messages == []  # the command only queues; the worker sends
+            with app.app_context():
+                queued = db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                           .where(OutboxMessage.sent_at.is_(None)))
+                assert queued == int(result.output.split("reminders: ")[1].split()[0]) >= 4
+            assert runner.invoke(args=["worker", "--once"]).exit_code == 0
+            assert runner.invoke(args=["worker", "--once"]).exit_code == 0
     finally:
         sink.stop()
-    assert result.exit_code == 0, result.output
-    assert "6 notification(s) sent" in result.output and f"{unsent} earlier email(s) resent" in result.output
-    assert len(sink.messages) == unsent + 6
+    assert len(sink.messages) == queued
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Notification)
                                  .where(Notification.emailed_at.is_(None))) == 0
