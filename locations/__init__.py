@@ -36,11 +36,11 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    errors.init_app(app)  # first: it adds the <id:…> URL converter the blueprints' routes use
     i18n.init_app(app)
     maps.init_app(app)
     photos.init_app(app)
     security.init_app(app)
-    errors.init_app(app)
     cli.init_app(app)
     cli_import.init_app(app)
     cli_reminders.init_app(app)

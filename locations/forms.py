@@ -23,6 +23,19 @@ from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, 
 LONG_TEXT = 20_000
 
 
+class WholeNumberField(IntegerField):
+    """An integer field that refuses numbers too long to mean anything: Python's ints are unbounded, and
+    WTForms' range check turns a 400-digit number into a float and fails with OverflowError."""
+
+    MAX_DIGITS = 15
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip().lstrip("+-")) > self.MAX_DIGITS:
+            self.data = None
+            raise ValueError(_l("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
@@ -111,7 +124,7 @@ class PhotoEditForm(FlaskForm):
     caption_ja = StringField(_l("Caption (Japanese)"), validators=[Optional(), Length(max=300)])
     caption_en = StringField(_l("Caption (English)"), validators=[Optional(), Length(max=300)])
     credit = StringField(_l("Credit"), validators=[Optional(), Length(max=200)])
-    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 999)])
+    position = WholeNumberField(_l("Order"), validators=[Optional(), NumberRange(0, 999)])
     submit = SubmitField(_l("Save"))
 
 

@@ -9,7 +9,6 @@ from wtforms import (
     DecimalField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -21,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .forms import LONG_TEXT, VersionedForm, choices
+from .forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
 
 PRODUCTION_TYPE_LABELS = {
     "feature_film": _l("Feature film"), "tv_drama": _l("TV drama"), "tv_program": _l("TV programme"),
@@ -77,7 +76,7 @@ class ShootForm(FlaskForm):
     end_date = DateField(_l("Last shooting day"), validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[Optional()])
     end_time = TimeField(_l("End time"), validators=[Optional()])
-    crew_size = IntegerField(_l("Crew size"), validators=[Optional(), NumberRange(1, 10_000)])
+    crew_size = WholeNumberField(_l("Crew size"), validators=[Optional(), NumberRange(1, 10_000)])
     activities = MultiCheckboxField(_l("What the shoot does"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=LONG_TEXT)])
     submit = SubmitField(_l("Save shoot"))

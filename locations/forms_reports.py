@@ -5,10 +5,10 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .forms import LONG_TEXT, VersionedForm, choices
+from .forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
 from .models import SPEND_CATEGORIES
 
 PRODUCTION_TYPE_LABELS = {
@@ -71,8 +71,8 @@ class ShootReportForm(VersionedForm):
     municipality_id = SelectField(_l("Municipality"), validate_choice=False)
     first_day = DateField(_l("First day"), validators=[InputRequired()])
     last_day = DateField(_l("Last day"), validators=[InputRequired()])
-    shoot_days = IntegerField(_l("Shooting days"), validators=[InputRequired(), NumberRange(1, 3660)])
-    crew_size = IntegerField(_l("Crew size"), validators=[InputRequired(), NumberRange(1, 100_000)])
+    shoot_days = WholeNumberField(_l("Shooting days"), validators=[InputRequired(), NumberRange(1, 3660)])
+    crew_size = WholeNumberField(_l("Crew size"), validators=[InputRequired(), NumberRange(1, 100_000)])
     spend_lodging_jpy = YenField(SPEND_LABELS["lodging"], default=0)
     spend_catering_jpy = YenField(SPEND_LABELS["catering"], default=0)
     spend_transport_jpy = YenField(SPEND_LABELS["transport"], default=0)

@@ -98,12 +98,12 @@ def _send(directory: str, photo_id: int):
     return response
 
 
-@bp.route("/<int:photo_id>")
+@bp.route("/<id:photo_id>")
 def original(photo_id: int):
     return _send(photo_dir(), photo_id)
 
 
-@bp.route("/<int:photo_id>/thumb")
+@bp.route("/<id:photo_id>/thumb")
 def thumbnail(photo_id: int):
     return _send(thumb_dir(), photo_id)
 

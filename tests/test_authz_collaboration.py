@@ -91,5 +91,5 @@ def test_collaboration_route_by_role_and_ownership(app, collab_clean, endpoint, 
 def test_the_urls_here_are_the_registered_ones(app):
     registered = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in RULES}
     for endpoint, url in URLS.items():
-        assert registered[endpoint].replace("<int:inquiry_id>", "{inquiry}").replace(
-            "<int:note_id>", "{note}").replace("<slug>", "{fc}") == url
+        assert registered[endpoint].replace("<id:inquiry_id>", "{inquiry}").replace(
+            "<id:note_id>", "{note}").replace("<slug>", "{fc}") == url

@@ -154,7 +154,7 @@ def test_a_hung_mail_server_is_never_contacted_by_a_request(database_url, seeded
     app = create_app(make_test_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=hung.port,
                                       MAIL_TIMEOUT_SECONDS=1))
 
-    @app.post("/_test/notify/<int:user_id>")
+    @app.post("/_test/notify/<id:user_id>")
     def _notify_view(user_id):
         notify([db.session.get(User, user_id)], "step_created", STEP, "/productions/1")
         db.session.commit()

@@ -78,13 +78,13 @@ def _set_active(user_id: int, active: bool):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@bp.route("/users/<id:user_id>/disable", methods=["POST"])
 @roles_required(*ADMIN)
 def disable_user(user_id: int):
     return _set_active(user_id, False)
 
 
-@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@bp.route("/users/<id:user_id>/enable", methods=["POST"])
 @roles_required(*ADMIN)
 def enable_user(user_id: int):
     return _set_active(user_id, True)

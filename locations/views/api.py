@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -20,7 +21,7 @@ from ..i18n import current_language
 from ..models import FACILITIES, Activity, Location
 from ..security import limiter, rate_limits_off
 from ..workspace import nearest_municipality
-from .params import BLOCK_CODE, PREFECTURE_CODE, SLUG, parse_bbox, parse_filters, parse_int
+from .params import BLOCK_CODE, PREFECTURE_CODE, SLUG, first_nul, json_nesting, parse_bbox, parse_filters, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -219,6 +220,8 @@ PLAN_YEARS = (2000, 2099)
 MAX_ACTIVITIES = 30
 MAX_SHOOT_DAYS = 366
 MAX_PLAN_BODY = 64 * 1024
+# The deepest body the APIs accept needs 3 levels; 8 leaves room without inviting a parser bomb.
+MAX_JSON_DEPTH = 8
 
 
 def _permit_plan_limit() -> str:
@@ -236,7 +239,11 @@ def _plan_number(value: Any, name: str, low: float, high: float, errors: list[st
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         errors.append(f"{name}: must be a number")
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        errors.append(f"{name}: outside Japan (expected {low:g}..{high:g})")
+        return None
     if not math.isfinite(number):
         errors.append(f"{name}: must be a finite number")
         return None
@@ -306,12 +313,31 @@ def _plan_place(value: Any, errors: list[str]) -> Optional[dict]:
 
 
 def _json_body() -> tuple[Optional[dict], str, list[str]]:
-    """The request's JSON object (or None), the answer language and the problems found so far."""
+    """The request's JSON object (or None), the answer language and the problems found so far.
+
+    Parsed here rather than by ``get_json``: a body of 1,000 nested brackets makes Python's parser raise
+    RecursionError, which ``silent=True`` does not catch, and NUL characters could not be stored anyway."""
+    too_big = [f"body: larger than {MAX_PLAN_BODY // 1024} KB"]
     if request.content_length is not None and request.content_length > MAX_PLAN_BODY:
-        return None, "en", [f"body: larger than {MAX_PLAN_BODY // 1024} KB"]
-    body = request.get_json(force=True, silent=True)
+        return None, "en", too_big
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_PLAN_BODY:
+        return None, "en", too_big
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "en", ["body: must be JSON in UTF-8"]
+    if json_nesting(text) > MAX_JSON_DEPTH:
+        return None, "en", [f"body: nested more than {MAX_JSON_DEPTH} levels deep"]
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         return None, "en", ["body: must be a JSON object"]
+    nul = first_nul(body)
+    if nul:
+        return None, "en", [f"{nul}: contains a NUL character"]
     errors: list[str] = []
     lang = body.get("lang", current_language() if current_language() in ("en", "ja") else "en")
     if lang not in ("en", "ja"):

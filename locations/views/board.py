@@ -67,7 +67,7 @@ def board():
                            filters=filters, permit_types=permit_types, prefectures=prefectures, blocks=blocks)
 
 
-@bp.route("/board/<int:note_id>", endpoint="note")
+@bp.route("/board/<id:note_id>", endpoint="note")
 @roles_required("fc_staff", "admin")
 def note(note_id: int):
     note = _visible_note(note_id)
@@ -108,7 +108,7 @@ def new_note():
     return render_template("board/form.html", form=form, note=None, block=block), (400 if form.errors else 200)
 
 
-@bp.route("/board/<int:note_id>/edit", methods=["GET", "POST"], endpoint="edit_note")
+@bp.route("/board/<id:note_id>/edit", methods=["GET", "POST"], endpoint="edit_note")
 @roles_required("fc_staff")
 def edit_note(note_id: int):
     note = _own_note(note_id)
@@ -144,7 +144,7 @@ def _conflict(note: KnowhowNote, form: KnowhowForm, values: dict):
                            retry_url=url_for("commission.edit_note", note_id=note.id)), 409
 
 
-@bp.route("/board/<int:note_id>/delete", methods=["POST"], endpoint="delete_note")
+@bp.route("/board/<id:note_id>/delete", methods=["POST"], endpoint="delete_note")
 @roles_required("fc_staff")
 def delete_note(note_id: int):
     note = _own_note(note_id)

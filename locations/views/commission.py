@@ -279,7 +279,7 @@ def upload_photo(slug: str):
     return redirect(url_for("commission.edit_location", slug=slug))
 
 
-@bp.route("/photos/<int:photo_id>/edit", methods=["POST"])
+@bp.route("/photos/<id:photo_id>/edit", methods=["POST"])
 @roles_required(*FC_ONLY)
 def edit_photo(photo_id: int):
     photo = own_photo(photo_id)
@@ -302,7 +302,7 @@ def edit_photo(photo_id: int):
     return redirect(url_for("commission.edit_location", slug=photo.location.slug))
 
 
-@bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
+@bp.route("/photos/<id:photo_id>/delete", methods=["POST"])
 @roles_required(*FC_ONLY)
 def delete_photo(photo_id: int):
     photo = own_photo(photo_id)

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from .. import audit, inquiries
+from ..errors import parse_id
 from ..extensions import db
 from ..forms_collab import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
 from ..i18n import localized
@@ -113,13 +114,13 @@ def _render_own(inquiry: Inquiry, form: ProducerMessageForm | None = None, statu
                            form=form or ProducerMessageForm()), status
 
 
-@producer.bp.route("/inquiries/<int:inquiry_id>", endpoint="inquiry")
+@producer.bp.route("/inquiries/<id:inquiry_id>", endpoint="inquiry")
 @roles_required("producer")
 def my_inquiry(inquiry_id: int):
     return _render_own(_own_inquiry(inquiry_id))
 
 
-@producer.bp.route("/inquiries/<int:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")
+@producer.bp.route("/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")
 @roles_required("producer")
 def my_inquiry_message(inquiry_id: int):
     inquiry = _own_inquiry(inquiry_id)
@@ -198,20 +199,21 @@ def _render_fc(inquiry: Inquiry, level: str, status: int = 200, **forms):
     ), status
 
 
-@commission.bp.route("/inquiries/<int:inquiry_id>", endpoint="inquiry")
+@commission.bp.route("/inquiries/<id:inquiry_id>", endpoint="inquiry")
 @roles_required("fc_staff", "admin")
 def fc_inquiry(inquiry_id: int):
     return _render_fc(*_fc_inquiry(inquiry_id))
 
 
-@commission.bp.route("/inquiries/<int:inquiry_id>/handling", methods=["POST"])
+@commission.bp.route("/inquiries/<id:inquiry_id>/handling", methods=["POST"])
 @roles_required("fc_staff")
 def inquiry_handling(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
     form = _handling_form(inquiry, HandlingForm())
     if not form.validate_on_submit():
         return _render_fc(inquiry, level, 400, handling=form)
-    assignee = db.session.get(User, int(form.assigned_to.data)) if form.assigned_to.data.isdigit() else None
+    assignee_id = parse_id(form.assigned_to.data)
+    assignee = db.session.get(User, assignee_id) if assignee_id is not None else None
     if form.assigned_to.data and assignee is None:
         form.assigned_to.errors.append(_("Not a valid choice."))
         return _render_fc(inquiry, level, 400, handling=form)
@@ -243,7 +245,7 @@ def _conflict(inquiry: Inquiry, form: HandlingForm, assignee):
                            retry_url=url_for("commission.inquiry", inquiry_id=inquiry.id)), 409
 
 
-@commission.bp.route("/inquiries/<int:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")
+@commission.bp.route("/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")
 @roles_required("fc_staff")
 def fc_inquiry_message(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
@@ -258,7 +260,7 @@ def fc_inquiry_message(inquiry_id: int):
     return redirect(url_for("commission.inquiry", inquiry_id=inquiry.id) + "#messages")
 
 
-@commission.bp.route("/inquiries/<int:inquiry_id>/locations", methods=["POST"])
+@commission.bp.route("/inquiries/<id:inquiry_id>/locations", methods=["POST"])
 @roles_required("fc_staff")
 def inquiry_propose(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
@@ -275,7 +277,7 @@ def inquiry_propose(inquiry_id: int):
     return _render_fc(inquiry, level, 400, propose=form)
 
 
-@commission.bp.route("/inquiries/<int:inquiry_id>/referrals", methods=["POST"])
+@commission.bp.route("/inquiries/<id:inquiry_id>/referrals", methods=["POST"])
 @roles_required("fc_staff")
 def inquiry_refer(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)

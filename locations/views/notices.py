@@ -45,7 +45,7 @@ def read_all_notifications():
     return redirect(url_for("auth.notifications"))
 
 
-@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@bp.route("/notifications/<id:notification_id>/read", methods=["POST"])
 @roles_required(*SIGNED_IN)
 def read_notification(notification_id: int):
     """Mark one read and open its page; another user's notification is a 404."""

@@ -99,7 +99,7 @@ def case_map(shoots, steps: list[PermitStep], lang: str) -> maps.MapParts:
                                      [authority_pin(a, lang) for a in authorities.values()], links)
 
 
-@bp.route("/productions/<int:production_id>/packet/<int:authority_id>")
+@bp.route("/productions/<id:production_id>/packet/<id:authority_id>")
 @roles_required(*SIGNED_IN)
 def packet(production_id: int, authority_id: int):
     production = visible_production(production_id)
@@ -136,7 +136,7 @@ def calendar(token: str):
     return response
 
 
-@bp.route("/productions/<int:production_id>/calendar/rotate", methods=["POST"])
+@bp.route("/productions/<id:production_id>/calendar/rotate", methods=["POST"])
 @roles_required("producer")
 def rotate_calendar(production_id: int):
     """A new feed URL for the owner; the old one stops working (e.g. after it was shared by mistake)."""
@@ -201,7 +201,7 @@ def timeline_entries(production: Production, steps: list[PermitStep], on: date, 
     return sorted(entries, key=lambda e: (e.day, e.order))
 
 
-@bp.route("/productions/<int:production_id>/timeline")
+@bp.route("/productions/<id:production_id>/timeline")
 @roles_required(*SIGNED_IN)
 def timeline(production_id: int):
     production = visible_production(production_id)
@@ -220,7 +220,7 @@ def timeline(production_id: int):
                            named=named, feed=feed, feed_url=feed_url, action=ActionForm())
 
 
-@bp.route("/productions/<int:production_id>/map")
+@bp.route("/productions/<id:production_id>/map")
 @roles_required(*SIGNED_IN)
 def production_map(production_id: int):
     production = visible_production(production_id)

@@ -4,9 +4,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -158,5 +157,33 @@ def parse_int(args, name: str, default: int, low: int, high: int, errors: list[s
     return value
 
 
-def max_query_bytes() -> int:
-    return current_app.config.get("MAX_QUERY_STRING_BYTES", 4096)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def json_nesting(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for char in _JSON_STRING.sub('""', text):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def first_nul(value: Any, path: str = "body") -> Optional[str]:
+    """The path of the first string (key or value) holding a NUL character, which no field may hold."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = (path if "\x00" in key else None) or first_nul(item, f"{path}.{key}" if path != "body" else key)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = first_nul(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None

@@ -4,6 +4,7 @@ this blueprint."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, calendar_feed, cases
+from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
 from ..forms_cases import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STATUS_LABELS, ProductionForm, TickForm
@@ -32,12 +34,10 @@ def today() -> date:
     return datetime.now(JST).date()
 
 
-MAX_ID = 2 ** 63 - 1  # larger ids cannot be stored, and the database driver would raise on them
-
-
-def fetch(model, ident: int):
+def fetch(model, ident: Any):
     """The row with this id, or None (also for ids no database column can hold)."""
-    return db.session.get(model, ident) if 0 < ident <= MAX_ID else None
+    number = parse_id(ident)
+    return db.session.get(model, number) if number is not None else None
 
 
 def viewable_production(production_id: int) -> Production:
@@ -143,7 +143,7 @@ def new_production():
     return render_template("producer/production_form.html", form=form, production=None), (400 if form.errors else 200)
 
 
-@bp.route("/productions/<int:production_id>/edit", methods=["GET", "POST"])
+@bp.route("/productions/<id:production_id>/edit", methods=["GET", "POST"])
 @roles_required("producer")
 def edit_production(production_id: int):
     production = owned_production(production_id)
@@ -184,7 +184,7 @@ def _production_conflict(production: Production, form: ProductionForm, values: d
     return conflict_page(rows, retry)
 
 
-@bp.route("/productions/<int:production_id>")
+@bp.route("/productions/<id:production_id>")
 @roles_required(*EVERYONE)
 def production(production_id: int):
     production = viewable_production(production_id)
@@ -209,7 +209,7 @@ def production(production_id: int):
                            is_owner=production.owner_id == current_user.id)
 
 
-@bp.route("/productions/<int:production_id>/checklist/<int:guideline_step_id>", methods=["POST"])
+@bp.route("/productions/<id:production_id>/checklist/<id:guideline_step_id>", methods=["POST"])
 @roles_required("producer", "fc_staff", "authority")
 def tick(production_id: int, guideline_step_id: int):
     production = viewable_production(production_id)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, charts, maps, overuse, reports
+from ..errors import parse_id
 from ..extensions import db
 from ..forms import ActionForm, choices
 from ..forms_reports import PRODUCTION_TYPE_LABELS, SPEND_LABELS, ShootReportForm
@@ -194,7 +195,7 @@ def _report_form(fc: FilmCommission, report: Optional[ShootReport]) -> ShootRepo
             form.municipality_id.data = str(fc.municipality_id or "")
         else:
             form.municipality_id.data = str(report.municipality_id or "")
-    prefecture_id = form.prefecture_id.data if isinstance(form.prefecture_id.data, int) else fc.prefecture_id
+    prefecture_id = parse_id(form.prefecture_id.data) or fc.prefecture_id
     towns = db.session.scalars(select(Municipality).where(Municipality.prefecture_id == prefecture_id)
                                .order_by(Municipality.code))
     form.municipality_id.choices = choices([("", _("Whole prefecture / not one municipality"))] + [
@@ -216,8 +217,8 @@ def _values_from(form: ShootReportForm) -> Optional[dict]:
         ok = False
     municipality_id = None
     if form.municipality_id.data:
-        town = db.session.get(Municipality, int(form.municipality_id.data)) \
-            if str(form.municipality_id.data).isdigit() else None
+        town_id = parse_id(form.municipality_id.data)
+        town = db.session.get(Municipality, town_id) if town_id is not None else None
         if town is None or town.prefecture_id != form.prefecture_id.data:
             form.municipality_id.errors.append(_("Choose a municipality in the chosen prefecture."))
             ok = False
@@ -269,7 +270,7 @@ def new_shoot_report():
     return render_template("reports/form.html", form=form, report=None, fc=fc), (400 if form.errors else 200)
 
 
-@commission_bp.route("/shoot-reports/<int:report_id>/edit", methods=["GET", "POST"])
+@commission_bp.route("/shoot-reports/<id:report_id>/edit", methods=["GET", "POST"])
 @roles_required(*FC_ONLY)
 def edit_shoot_report(report_id: int):
     report = own_report(report_id)
@@ -289,7 +290,7 @@ def edit_shoot_report(report_id: int):
                            action=ActionForm()), (400 if form.errors else 200)
 
 
-@commission_bp.route("/shoot-reports/<int:report_id>/delete", methods=["POST"])
+@commission_bp.route("/shoot-reports/<id:report_id>/delete", methods=["POST"])
 @roles_required(*FC_ONLY)
 def delete_shoot_report(report_id: int):
     if not ActionForm().validate_on_submit():

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, cases, geo, maps, permits
+from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
 from ..forms_cases import ShootForm
@@ -34,7 +35,7 @@ def shoot_here():
         Location.slug == slug, Location.status == "published", Location.hidden_stale.is_(False)))
     if location is None:
         abort(404)
-    chosen = request.args.get("production", type=int)
+    chosen = request.args.get("production", type=parse_id)
     if chosen is not None:
         owned_production(chosen)
         return redirect(url_for("producer.new_shoot", production_id=chosen, location=slug))
@@ -158,7 +159,7 @@ def _pick_map(shoot: Shoot | None) -> maps.MapParts:
     return maps.build_map([])
 
 
-@bp.route("/productions/<int:production_id>/shoots/new", methods=["GET", "POST"])
+@bp.route("/productions/<id:production_id>/shoots/new", methods=["GET", "POST"])
 @roles_required("producer")
 def new_shoot(production_id: int):
     production = owned_production(production_id)
@@ -170,7 +171,7 @@ def new_shoot(production_id: int):
     return _form_page(form, production, None)
 
 
-@bp.route("/productions/<int:production_id>/shoots/<int:shoot_id>/edit", methods=["GET", "POST"])
+@bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/edit", methods=["GET", "POST"])
 @roles_required("producer")
 def edit_shoot(production_id: int, shoot_id: int):
     production = owned_production(production_id)
@@ -202,7 +203,7 @@ def _library_choice(form: ShootForm) -> Location | None:
         if slug else None
 
 
-@bp.route("/productions/<int:production_id>/shoots/<int:shoot_id>/delete", methods=["POST"])
+@bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/delete", methods=["POST"])
 @roles_required("producer")
 def delete_shoot(production_id: int, shoot_id: int):
     production = owned_production(production_id)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import cases, step_documents
+from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
 from ..forms_cases import STATUS_LABELS, CommentForm, DocumentForm, StatusForm
@@ -60,24 +61,27 @@ def _page(step: PermitStep, status_form=None, comment_form=None, document_form=N
         problems=problems, extensions=EXTENSIONS), code
 
 
-@bp.route("/productions/<int:production_id>/steps/<int:step_id>")
+@bp.route("/productions/<id:production_id>/steps/<id:step_id>")
 @roles_required(*EVERYONE)
 def step(production_id: int, step_id: int):
     return _page(visible_step(production_id, step_id))
 
 
-@bp.route("/productions/<int:production_id>/steps/<int:step_id>/status", methods=["POST"])
+@bp.route("/productions/<id:production_id>/steps/<id:step_id>/status", methods=["POST"])
 @roles_required("producer", "authority")
 def step_status(production_id: int, step_id: int):
     step = visible_step(production_id, step_id)
     if not may_change_status(step):
         abort(403)
     form = _status_form(step)
+    # Before validating: the status choices follow the step's current status, so a change made from a
+    # stale page would otherwise be refused as "not a valid choice" instead of being shown as a conflict.
+    sent_version = parse_id(form.version.data)
+    if sent_version is not None and sent_version != step.version:
+        return _status_conflict(step, str(form.status.data or ""))
     if not form.validate_on_submit():
         return _page(step, status_form=form, code=400)
     wanted, current = form.status.data, step.status
-    if int(form.version.data) != step.version:
-        return _status_conflict(step, wanted)
     try:
         problems = cases.change_status(step, current_user, wanted, form.note.data, form.conditions.data,
                                        _link(step))
@@ -100,7 +104,7 @@ def _status_conflict(step: PermitStep, wanted: str):
     return conflict_page(rows, _link(step))
 
 
-@bp.route("/productions/<int:production_id>/steps/<int:step_id>/comments", methods=["POST"])
+@bp.route("/productions/<id:production_id>/steps/<id:step_id>/comments", methods=["POST"])
 @roles_required(*ACTING)
 def step_comment(production_id: int, step_id: int):
     step = visible_step(production_id, step_id)
@@ -113,7 +117,7 @@ def step_comment(production_id: int, step_id: int):
     return redirect(_link(step) + "#notes")
 
 
-@bp.route("/productions/<int:production_id>/steps/<int:step_id>/documents", methods=["POST"])
+@bp.route("/productions/<id:production_id>/steps/<id:step_id>/documents", methods=["POST"])
 @roles_required(*ACTING)
 def step_upload(production_id: int, step_id: int):
     step = visible_step(production_id, step_id)
@@ -133,7 +137,7 @@ def step_upload(production_id: int, step_id: int):
     return redirect(_link(step) + "#documents")
 
 
-@bp.route("/productions/<int:production_id>/steps/<int:step_id>/documents/<int:document_id>")
+@bp.route("/productions/<id:production_id>/steps/<id:step_id>/documents/<id:document_id>")
 @roles_required(*EVERYONE)
 def step_document(production_id: int, step_id: int, document_id: int):
     step = visible_step(production_id, step_id)
