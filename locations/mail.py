@@ -52,16 +52,6 @@ def queue_email(to_address: str, subject: str, body: str, kind: str) -> OutboxMe
     return message_row
 
 
-def queue_notification_emails(notes: Iterable[Notification]) -> list[OutboxMessage]:
-    """Email copies of new notifications, when email is on (in-app notifications stay either way)."""
-    if not mail_enabled():
-        return []
-    rows = [OutboxMessage(kind="notification", to_address=note.user.email, notification=note)
-            for note in notes if note.user is not None and note.user.email]
-    db.session.add_all(rows)
-    return rows
-
-
 def absolute_link(link: str | None) -> str:
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     return f"{base}{link or '/notifications'}"

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Optional
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Notification, User
+from .models import Notification, OutboxMessage, User
 
 # Status labels shared by the notification texts, the timeline and the calendar.
 STEP_STATUS_LABELS = {
@@ -119,10 +120,18 @@ def notify(users: Iterable[User], kind: str, params: dict[str, Any], link: Optio
         db.session.add(note)
         made.append(note)
     db.session.flush()
-    from .mail import queue_notification_emails  # mail renders notifications, so it imports this module
-
     queue_notification_emails(made)
     return made
+
+
+def queue_notification_emails(notes: Iterable[Notification]) -> list[OutboxMessage]:
+    """Email copies of new notifications for the worker to send, when email is on (``MAIL_SERVER`` set)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return []
+    rows = [OutboxMessage(kind="notification", to_address=note.user.email, notification=note)
+            for note in notes if note.user is not None and note.user.email]
+    db.session.add_all(rows)
+    return rows
 
 
 def unread_count(user: User) -> int:
