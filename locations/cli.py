@@ -97,6 +97,7 @@ def demo_locations_command(count: int, seed: int, clear: bool) -> None:
 @with_appcontext
 def create_user_command(email, role, display_name, commission_slug, authority_code, password) -> None:
     """Create an account (admins, FC staff and authority officers are created this way or by an admin)."""
+    from flask_babel import force_locale
     from sqlalchemy import or_, select
 
     from .models import FilmCommission, PermitAuthority
@@ -114,8 +115,10 @@ def create_user_command(email, role, display_name, commission_slug, authority_co
         if authority is None:
             raise click.ClickException("authority officers need --authority with an existing authority id or code")
     try:
-        user = create_user(email, display_name, role, password, commission=commission, authority=authority,
-                           email_verified=True, detail="flask create-user")
+        # No request to choose a language from: the terminal gets English.
+        with force_locale("en"):
+            user = create_user(email, display_name, role, password, commission=commission, authority=authority,
+                               email_verified=True, detail="flask create-user")
     except UserProblems as problems:
         db.session.rollback()
         raise click.ClickException(str(problems)) from None

@@ -126,8 +126,10 @@ def two_step():
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
     user = _pending_user()
-    if user is None or not user.totp_enabled:
+    if user is None:
         return _expired_pending()
+    if not user.totp_enabled:
+        return redirect(url_for("auth.two_step_enrol")) if totp.required_for(user) else _expired_pending()
     form = CodeForm()
     if form.validate_on_submit():
         until = throttle.locked_until(user.email)
@@ -154,8 +156,10 @@ def two_step_enrol():
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
     user = _pending_user()
-    if user is None or user.totp_enabled or not totp.required_for(user):
+    if user is None or not (user.totp_enabled or totp.required_for(user)):
         return _expired_pending()
+    if user.totp_enabled:
+        return redirect(url_for("auth.two_step"))
     form = EnrolForm()
     secret = totp.pending_secret(user)
     if form.validate_on_submit():
