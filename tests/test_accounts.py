@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from locations import account_mail
 from locations.extensions import db
 from locations.models import User
-from tests.builders import PASSWORD, login, make_user
+from tests.builders import login, make_user
 from tests.builders_accounts import emails_to, forget_people, link_in
 from tests.builders_collab import KAGAWA
 
