@@ -100,6 +100,8 @@ def test_a_verification_link_expires_and_cannot_be_forged(app, client, people, m
 def test_unverified_producers_cannot_create_productions_or_ask_until_they_confirm(app, client, people):
     email = people(verified=False)
     login(client, email)
+    listing = client.get("/productions/").get_data(as_text=True)
+    assert 'id="resend-verification"' in listing and 'href="/productions/new"' not in listing
     for path in ("/productions/new", f"/commissions/{KAGAWA}/ask"):
         page = client.get(path + "?lang=en")
         assert page.status_code == 403 and 'id="resend-verification"' in page.get_data(as_text=True)

@@ -9,6 +9,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from locations.config import from_environment
 from locations.extensions import db
 from locations.models import RecoveryCode, User
 from tests.builders import PASSWORD, enrol_totp, login, make_user, totp_code
@@ -179,3 +180,9 @@ def test_required_roles_enrol_right_after_the_password_and_can_do_nothing_else(a
 def test_roles_not_required_sign_in_with_the_password_alone(client, people, required):
     email, _ = people("fc_staff")
     assert login(client, email).headers["Location"].endswith("/commission/")
+
+
+def test_operators_set_the_required_roles_and_proxy_hops_from_the_environment():
+    settings = from_environment({"TOTP_REQUIRED_ROLES": "admin, fc_staff,", "TRUSTED_PROXY_HOPS": "1"})
+    assert settings["TOTP_REQUIRED_ROLES"] == ("admin", "fc_staff") and settings["TRUSTED_PROXY_HOPS"] == 1
+    assert from_environment({"TOTP_REQUIRED_ROLES": ""})["TOTP_REQUIRED_ROLES"] == ()

@@ -1,7 +1,4 @@
-"""Producers' sign-up with an emailed address check, and password reset by email.
-
-Every answer is the same whether or not the address has an account: the email tells its owner.
-"""
+"""Producers' sign-up with an emailed address check, and password reset by email, both answering alike for any address."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
