@@ -6,6 +6,7 @@ from typing import Any, Mapping, Optional
 
 import click
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import json
 import secrets
@@ -13,6 +14,7 @@ import secrets
 from . import cli, cli_import, cli_reminders, errors, i18n, maps, photos, security, worker
 from .config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .extensions import db, migrate
+from .users import role_label
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
@@ -33,6 +35,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_secret_key(app)
+    _harden_cookies_and_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -48,6 +51,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     # locations, planner and incentives add routes to public
     from .views import admin, api, auth, authority, board, commission, incentives, inquiries, locations, notices, outputs, planner, producer, public, reports  # noqa: F401,E501
+    from .views import account, registration  # noqa: F401  (add routes to auth)
 
     for blueprint in (public.bp, api.bp, auth.bp, producer.bp, commission.bp, authority.bp, admin.bp):
         app.register_blueprint(blueprint)
@@ -55,7 +59,20 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     security.csrf.exempt(api.bp)
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
+    app.jinja_env.globals["role_label"] = role_label
     return app
+
+
+def _harden_cookies_and_proxies(app: Flask) -> None:
+    """``__Host-`` cookie name when the cookie is Secure (the browser then refuses it from any other host or
+    path), and X-Forwarded-For/-Proto believed only from the configured number of proxies."""
+    if app.config.get("SESSION_COOKIE_SECURE") and app.config.get("SESSION_COOKIE_NAME") == "session":
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
+        app.config["SESSION_COOKIE_PATH"] = "/"
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 class MissingSecretKey(RuntimeError):

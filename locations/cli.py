@@ -97,15 +97,12 @@ def demo_locations_command(count: int, seed: int, clear: bool) -> None:
 @with_appcontext
 def create_user_command(email, role, display_name, commission_slug, authority_code, password) -> None:
     """Create an account (admins, FC staff and authority officers are created this way or by an admin)."""
+    from flask_babel import force_locale
     from sqlalchemy import or_, select
 
-    from . import audit
-    from .models import FilmCommission, PermitAuthority, User
-    from .security import hash_password, password_problems
+    from .models import FilmCommission, PermitAuthority
+    from .users import UserProblems, create_user
 
-    email = email.strip().lower()
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise click.ClickException(f"an account with {email} already exists")
     commission = authority = None
     if role == "fc_staff":
         commission = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == (commission_slug or "")))
@@ -117,18 +114,36 @@ def create_user_command(email, role, display_name, commission_slug, authority_co
             or_(PermitAuthority.code == key, PermitAuthority.id == (int(key) if key.isdigit() else -1))))
         if authority is None:
             raise click.ClickException("authority officers need --authority with an existing authority id or code")
-    problems = password_problems(password, email)
-    if problems:
-        raise click.ClickException(" ".join(problems))
-    user = User(email=email, display_name=display_name or email.split("@")[0], role=role,
-                commission_id=commission.id if commission else None, authority_id=authority.id if authority else None,
-                password_hash=hash_password(password))
-    db.session.add(user)
-    db.session.flush()
-    audit.record("create", user, user=None, detail="flask create-user",
-                 changes={"email": [None, email], "role": [None, role]})
+    try:
+        # No request to choose a language from: the terminal gets English.
+        with force_locale("en"):
+            user = create_user(email, display_name, role, password, commission=commission, authority=authority,
+                               email_verified=True, detail="flask create-user")
+    except UserProblems as problems:
+        db.session.rollback()
+        raise click.ClickException(str(problems)) from None
     db.session.commit()
-    click.echo(f"Created {role} {email}.")
+    click.echo(f"Created {role} {user.email}.")
+
+
+@click.command("enable-user")
+@click.argument("email")
+@with_appcontext
+def enable_user_command(email: str) -> None:
+    """Enable a disabled account and lift its sign-in lockout (for instance when no admin can sign in)."""
+    from sqlalchemy import select
+
+    from . import throttle
+    from .models import User
+    from .users import normalise_email, set_active
+
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"no account has the email {email}")
+    changed = set_active(user, True)
+    throttle.clear(user.email)
+    db.session.commit()
+    click.echo(f"Enabled {user.email}." if changed else f"{user.email} was already enabled; its sign-in lockout is lifted.")
 
 
 @click.command("freshness")
@@ -172,6 +187,7 @@ def backup_command(path: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
+    app.cli.add_command(enable_user_command)
     app.cli.add_command(freshness_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_command)

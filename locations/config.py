@@ -29,10 +29,23 @@ ENV_KEYS = (
     "MAIL_RETRY_DAYS",
     "WORKER_POLL_SECONDS",
     "DAILY_JOBS_HOUR_JST",
+    "INQUIRY_USER_RATE_LIMIT",
+    "LOGIN_RATE_LIMIT",
+    "SIGNUP_RATE_LIMIT",
+    "PASSWORD_RESET_RATE_LIMIT",
+    "TRUSTED_PROXY_HOPS",
+    "SESSION_ABSOLUTE_HOURS",
+    "SESSION_IDLE_MINUTES",
+    "LOGIN_LOCKOUT_FAILURES",
+    "LOGIN_LOCKOUT_MINUTES",
+    "TOTP_REQUIRED_ROLES",
 )
 INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE",
                 "MAIL_TIMEOUT_SECONDS", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_DAYS", "WORKER_POLL_SECONDS",
-                "DAILY_JOBS_HOUR_JST")
+                "DAILY_JOBS_HOUR_JST", "TRUSTED_PROXY_HOPS", "SESSION_ABSOLUTE_HOURS", "SESSION_IDLE_MINUTES",
+                "LOGIN_LOCKOUT_FAILURES", "LOGIN_LOCKOUT_MINUTES")
+# Comma-separated in the environment ("admin,authority"; empty for none).
+LIST_KEYS = ("TOTP_REQUIRED_ROLES",)
 
 
 class DefaultConfig:
@@ -61,13 +74,46 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # With a Secure cookie the app names it "__Host-session" (no Domain, Path=/), see create_app.
+    SESSION_COOKIE_NAME = "session"
+    # A session ends this long after sign-in however busy it is, or after this long unused.
+    SESSION_ABSOLUTE_HOURS = 12
+    SESSION_IDLE_MINUTES = 60
+    # last_seen_at is written at most this often per session (not on every request).
+    SESSION_TOUCH_SECONDS = 60
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     WTF_CSRF_TIME_LIMIT = 12 * 3600
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto: 0 trusts none, so a
+    # client cannot pick its own address; behind one proxy set 1, or every visitor shares its address.
+    TRUSTED_PROXY_HOPS = 0
+    # "memory://" counts per process (each gunicorn worker apart, lost on restart); a Redis URL such as
+    # redis://127.0.0.1:6379/0 shares the counts between workers and keeps them across restarts.
     RATELIMIT_STORAGE_URI = "memory://"
+    # If Redis stops answering, limits go on per process rather than failing the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Per client address; the per-account lockout below is kept in the database.
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     LOGIN_RATE_LIMITED = True
-    # Inquiries sent without an account, per client address (signed-in producers are not limited).
+    # This many failed sign-ins for one email lock it for LOGIN_LOCKOUT_MINUTES, doubling with each
+    # lockout (up to a day); failures older than the window are forgotten.
+    LOGIN_LOCKOUT_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_FAILURE_WINDOW_MINUTES = 60
+    SIGNUP_RATE_LIMIT = "5 per hour;20 per day"
+    # Per client address, and separately per email asked for (so nobody floods one inbox).
+    PASSWORD_RESET_RATE_LIMIT = "5 per hour;20 per day"
+    PASSWORD_RESET_EMAIL_RATE_LIMIT = "3 per hour"
+    VERIFY_RESEND_RATE_LIMIT = "3 per hour"
+    EMAIL_VERIFY_HOURS = 48
+    PASSWORD_RESET_MINUTES = 60
+    # Inquiries sent without an account, per client address; signed-in users have a limit of their own.
     INQUIRY_RATE_LIMIT = "5 per hour;20 per day"
+    INQUIRY_USER_RATE_LIMIT = "10 per hour;30 per day"
+    # Roles that must sign in with a one-time code as well; they enrol right after their password.
+    TOTP_REQUIRED_ROLES = ("admin", "authority")
+    TOTP_ISSUER = "Japan Film Locations"
+    # How long the code step may follow the password.
+    TWO_STEP_PENDING_MINUTES = 5
     FRESHNESS_DAYS = 180
     # A municipality with this many shoot days in the last OVERUSE_WINDOW_DAYS days is flagged as busy.
     OVERUSE_THRESHOLD_DAYS = 20
@@ -104,6 +150,9 @@ def from_environment(environ=os.environ) -> dict:
     for key in INTEGER_KEYS:
         if key in settings:
             settings[key] = int(settings[key])
+    for key in LIST_KEYS:
+        if key in settings:
+            settings[key] = tuple(part.strip() for part in settings[key].split(",") if part.strip())
     if "MAIL_USE_TLS" in settings:
         settings["MAIL_USE_TLS"] = settings["MAIL_USE_TLS"].lower() in ("1", "true", "yes")
     url = settings.pop("DATABASE_URL", None)

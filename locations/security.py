@@ -111,13 +111,33 @@ def roles_required(*roles: str) -> Callable:
 
 @login_manager.user_loader
 def _load_user(identity: str) -> Optional[User]:
+    """The cookie names the user and epoch; the session record it points to must still be open."""
+    from flask import session
+
+    from . import sessions
+
     user_id, _, epoch = identity.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_epoch != int(epoch):
-        return None
-    return user
+    return sessions.user_for(int(user_id), int(epoch), session.get(sessions.TOKEN_KEY), writing=_writes_immediately())
+
+
+def verified_email_required(view):
+    """Producers act (productions, inquiries) only once their address is confirmed; others see why and
+    can have the link sent again."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.is_authenticated and current_user.role == "producer" and not current_user.email_verified:
+            from flask import render_template
+
+            return render_template("auth/verify_needed.html"), 403
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def user_key() -> str:
+    """Rate-limit key of the signed-in user (their address when signed out)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
 def csp_nonce() -> str:
@@ -154,12 +174,16 @@ def _security_headers(response):
     return response
 
 
+def _writes_immediately() -> bool:
+    # The JSON API only reads (the permit planner is a POST for its body, not to write anything).
+    return request.method not in ("GET", "HEAD", "OPTIONS") and request.blueprint != "api" \
+        and db.engine.dialect.name == "sqlite"
+
+
 def _begin_writes_immediately():
     """Requests that change data take SQLite's write lock up front, so concurrent writers wait
     (busy timeout) instead of failing with "database is locked" when a read upgrades to a write."""
-    # The JSON API only reads (the permit planner is a POST for its body, not to write anything).
-    if request.method not in ("GET", "HEAD", "OPTIONS") and request.blueprint != "api" \
-            and db.engine.dialect.name == "sqlite":
+    if _writes_immediately():
         db.session.connection(execution_options={"sqlite_immediate": True})
 
 
@@ -169,7 +193,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.login_message = None
     csrf.init_app(app)
-    limiter.init_app(app)
+    # Before the limiter's check: its keys may load the signed-in user, and on SQLite that first query
+    # must already run inside the write transaction.
     app.before_request(_begin_writes_immediately)
+    limiter.init_app(app)
     app.after_request(_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

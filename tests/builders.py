@@ -35,8 +35,11 @@ def make_commission(**overrides) -> FilmCommission:
 PASSWORD = "a sturdy test passphrase 2026"
 
 
-def make_user(role: str, commission=None, authority=None, email=None, active=True):
-    """An account with the test password; FC staff default to the Kagawa FC."""
+def make_user(role: str, commission=None, authority=None, email=None, active=True, verified=True):
+    """An account with the test password and (unless ``verified=False``) a confirmed email address;
+    FC staff default to the Kagawa FC."""
+    from datetime import datetime, timezone
+
     from locations.models import PermitAuthority, User
 
     n = next(_serial)
@@ -47,7 +50,8 @@ def make_user(role: str, commission=None, authority=None, email=None, active=Tru
     user = User(email=email or f"{role}{n}@example.com", display_name=f"{role} {n}", role=role,
                 commission_id=commission.id if commission is not None and role == "fc_staff" else None,
                 authority_id=authority.id if authority is not None and role == "authority" else None,
-                password_hash=_hash_once(), active=active)
+                password_hash=_hash_once(), active=active,
+                email_verified_at=datetime.now(timezone.utc) if verified else None)
     db.session.add(user)
     db.session.flush()
     return user
@@ -68,3 +72,26 @@ def _hash_once() -> str:
 
 def login(client, email: str, password: str = PASSWORD):
     return client.post("/login", data={"email": email, "password": password})
+
+
+def enrol_totp(user) -> str:
+    """Turn two-step sign-in on for ``user`` (flushed); returns the secret, for computing codes."""
+    from datetime import datetime, timezone
+
+    import pyotp
+
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enabled_at = datetime.now(timezone.utc)
+    db.session.flush()
+    return user.totp_secret
+
+
+def totp_code(secret: str, steps_ahead: int = 1) -> str:
+    """A code for a time step after any used so far (the app refuses a step twice); the server accepts
+    one step either side of now."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    return totp.generate_otp(int(time.time()) // totp.interval + steps_ahead)

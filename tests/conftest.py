@@ -49,7 +49,8 @@ def database_url(tmp_path_factory) -> str:
 
 def make_test_config(database_url: str, **overrides) -> dict:
     """Settings for test apps: forms without CSRF tokens and no rate limits, except where a test
-    turns them back on to check them; cookies over plain http for the test client."""
+    turns them back on to check them; cookies over plain http for the test client. Two-step sign-in
+    is required of no role here (tests of it turn TOTP_REQUIRED_ROLES on), so a password signs anyone in."""
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -58,6 +59,7 @@ def make_test_config(database_url: str, **overrides) -> dict:
         "LOGIN_RATE_LIMITED": False,
         "SESSION_COOKIE_SECURE": False,
         "SERVER_NAME": None,
+        "TOTP_REQUIRED_ROLES": (),
     }
     config.update(overrides)
     return config

@@ -36,6 +36,7 @@ RULES = {
     "admin.users": ({"admin"}, False),
     "admin.disable_user": ({"admin"}, False),
     "admin.enable_user": ({"admin"}, False),
+    "admin.end_user_sessions": ({"admin"}, False),
     "admin.edit_commission": ({"admin"}, False),
     "admin.import_authorities": ({"admin"}, False),
     "admin.edit_category": ({"admin"}, False),

@@ -1,5 +1,5 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
-from .accounts import ROLES, User
+from .accounts import ROLES, LoginThrottle, RecoveryCode, User, UserSession
 from .audit import AuditEvent
 from .collaboration import (
     INQUIRY_SOURCES,
@@ -60,6 +60,9 @@ __all__ = [
     "ROLES",
     "AuditEvent",
     "User",
+    "UserSession",
+    "RecoveryCode",
+    "LoginThrottle",
     "FACILITIES",
     "Location",
     "LocationCategory",

@@ -1,4 +1,5 @@
-"""People who sign in: admins, film-commission staff, authority officers and producers."""
+"""People who sign in (admins, film-commission staff, authority officers, producers), their sessions,
+second factors and sign-in throttling."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,6 +31,13 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Producers sign themselves up and may act only once they proved the address is theirs.
+    email_verified_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Base32 TOTP secret: set when enrolment starts, in force once totp_enabled_at is set.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # The last 30-second time step whose code was accepted: a code is good only once.
+    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)
 
     commission: Mapped[Optional[FilmCommission]] = relationship()
     authority: Mapped[Optional[PermitAuthority]] = relationship()
@@ -40,3 +48,59 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries a random token; only its SHA-256 is stored, and a
+    session counts only while this row is open, younger than its absolute expiry and not idle."""
+
+    __tablename__ = "user_session"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Fixed at sign-in (created_at + SESSION_ABSOLUTE_HOURS); use never moves it.
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    ip: Mapped[Optional[str]] = mapped_column(String(45))
+    user_agent: Mapped[Optional[str]] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator; stored as SHA-256 (the codes are random)."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per normalised email, whether or not an account has it (so answers do not tell),
+    kept in the database so every worker sees the same count and a restart forgets nothing."""
+
+    __tablename__ = "login_throttle"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Lockouts since the last successful sign-in; each one lasts twice as long as the one before.
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, importing, workspace
+from .. import audit, importing, sessions, users as accounts, workspace
 from ..extensions import db
 from ..forms import ActionForm, AdminCommissionForm, CategoryForm, ImportForm, UserForm, choices
 from ..models import ROLES, AuditEvent, FilmCommission, LocationCategory, PermitAuthority, PermitType, User
-from ..security import hash_password, password_problems, roles_required
+from ..security import roles_required
 from .commission import _conflict
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,7 +26,7 @@ def index():
 
 def _user_form() -> UserForm:
     form = UserForm()
-    form.role.choices = choices((r, r) for r in ROLES)
+    form.role.choices = choices((r, accounts.role_label(r)) for r in ROLES)
     form.commission.choices = choices([("", "—")] + [(str(c.id), c.name_ja) for c in db.session.scalars(
         select(FilmCommission).order_by(FilmCommission.name_ja))])
     form.authority.choices = choices([("", "—")] + [(str(a.id), a.name_ja) for a in db.session.scalars(
@@ -38,26 +39,16 @@ def _user_form() -> UserForm:
 def users():
     form = _user_form()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        commission_id = int(form.commission.data) if form.commission.data else None
-        authority_id = int(form.authority.data) if form.authority.data else None
-        if form.role.data == "fc_staff" and commission_id is None:
-            form.commission.errors.append(_("FC staff must belong to a film commission."))
-        if form.role.data == "authority" and authority_id is None:
-            form.authority.errors.append(_("Authority officers must belong to a permit authority."))
-        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-            form.email.errors.append(_("An account with this email already exists."))
-        form.password.errors.extend(password_problems(form.password.data, email, form.display_name.data))
-        if not form.errors:
-            user = User(email=email, display_name=form.display_name.data.strip(), role=form.role.data,
-                        commission_id=commission_id if form.role.data == "fc_staff" else None,
-                        authority_id=authority_id if form.role.data == "authority" else None,
-                        password_hash=hash_password(form.password.data))
-            db.session.add(user)
-            db.session.flush()
-            audit.record("create", user, changes={"email": [None, email], "role": [None, user.role],
-                                                  "commission_id": [None, user.commission_id],
-                                                  "authority_id": [None, user.authority_id]})
+        role = form.role.data
+        commission = db.session.get(FilmCommission, int(form.commission.data)) if form.commission.data else None
+        authority = db.session.get(PermitAuthority, int(form.authority.data)) if form.authority.data else None
+        try:
+            accounts.create_user(form.email.data, form.display_name.data, role, form.password.data,
+                                 commission=commission, authority=authority, email_verified=True)
+        except accounts.UserProblems as problems:
+            for name, messages in problems.errors.items():
+                getattr(form, name).errors.extend(messages)
+        else:
             db.session.commit()
             flash(_("User created."))
             return redirect(url_for("admin.users"))
@@ -69,12 +60,26 @@ def _set_active(user_id: int, active: bool):
     if not ActionForm().validate_on_submit():
         abort(400)
     user = db.get_or_404(User, user_id)
-    if user.active != active:
-        user.active = active
-        # Any change of standing ends the user's current sessions.
-        user.session_epoch += 1
-        audit.record("update", user, changes={"active": [not active, active]})
+    if not active and user.id == current_user.id:
+        # Locking oneself out of the only place where accounts are enabled helps nobody.
+        flash(_("You cannot disable your own account."))
+        return redirect(url_for("admin.users"))
+    if accounts.set_active(user, active):
         db.session.commit()
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<id:user_id>/end-sessions", methods=["POST"])
+@roles_required(*ADMIN)
+def end_user_sessions(user_id: int):
+    """Sign a user out everywhere without disabling the account (a lost laptop, a shared computer)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = db.get_or_404(User, user_id)
+    count = sessions.end_all(user)
+    audit.record("sessions_ended", user, detail=f"by admin, sessions={count}")
+    db.session.commit()
+    flash(_("Signed %(name)s out of %(n)d session(s).", name=user.display_name, n=count))
     return redirect(url_for("admin.users"))
 
 

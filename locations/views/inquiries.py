@@ -17,7 +17,7 @@ from ..extensions import db
 from ..forms_collab import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
 from ..i18n import localized
 from ..models import INQUIRY_STATUSES, FilmCommission, Inquiry, User
-from ..security import limiter, rate_limits_off, roles_required
+from ..security import limiter, rate_limits_off, roles_required, user_key, verified_email_required
 from ..workspace import Conflict
 from . import commission, producer, public
 
@@ -50,9 +50,17 @@ def _ask_limit() -> str:
     return current_app.config["INQUIRY_RATE_LIMIT"]
 
 
-def _ask_exempt() -> bool:
-    # Signed-in users are accountable; the limit is for anonymous senders (spam).
+def _ask_user_limit() -> str:
+    return current_app.config["INQUIRY_USER_RATE_LIMIT"]
+
+
+def _anonymous_limit_exempt() -> bool:
+    # Signed-in users are counted per account instead (below), wherever they connect from.
     return rate_limits_off() or current_user.is_authenticated
+
+
+def _user_limit_exempt() -> bool:
+    return rate_limits_off() or not current_user.is_authenticated
 
 
 def _signed_in_producer():
@@ -60,7 +68,9 @@ def _signed_in_producer():
 
 
 @public.bp.route("/commissions/<slug>/ask", methods=["GET", "POST"])
-@limiter.limit(_ask_limit, methods=["POST"], exempt_when=_ask_exempt)
+@limiter.limit(_ask_limit, methods=["POST"], exempt_when=_anonymous_limit_exempt)
+@limiter.limit(_ask_user_limit, methods=["POST"], key_func=user_key, exempt_when=_user_limit_exempt)
+@verified_email_required
 def ask_commission(slug: str):
     fc = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == slug))
     if fc is None:

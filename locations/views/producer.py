@@ -20,7 +20,7 @@ from ..forms import choices
 from ..forms_cases import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STATUS_LABELS, ProductionForm, TickForm
 from ..i18n import localized
 from ..models import FilmCommission, GuidelineStep, Production
-from ..security import roles_required
+from ..security import roles_required, verified_email_required
 
 bp = Blueprint("producer", __name__)
 
@@ -123,6 +123,7 @@ def _apply(production: Production, values: dict) -> dict:
 
 @bp.route("/productions/new", methods=["GET", "POST"])
 @roles_required("producer")
+@verified_email_required
 def new_production():
     form = _production_form(None)
     if form.validate_on_submit():

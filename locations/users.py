@@ -1,0 +1,107 @@
+"""Accounts: the one way to create a user, password changes, standing (enable/disable) and role labels."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from . import audit, sessions
+from .extensions import db
+from .models import ROLES, FilmCommission, PermitAuthority, User
+from .security import hash_password, password_problems
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "fc_staff": _l("Film-commission staff"),
+    "authority": _l("Authority officer"),
+    "producer": _l("Producer"),
+}
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()[:254]
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+class UserProblems(ValueError):
+    """Why an account cannot be created, per form field (``email``, ``password``, ``commission``…)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(message for messages in errors.values() for message in messages))
+        self.errors = errors
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == normalise_email(email))) is not None
+
+
+def create_user(email: str, display_name: Optional[str], role: str, password: str, *,
+                commission: Optional[FilmCommission] = None, authority: Optional[PermitAuthority] = None,
+                email_verified: bool = False, actor: Optional[User] = None, detail: Optional[str] = None,
+                password_checked: bool = False) -> User:
+    """Add a user after checking everything an account needs; raises UserProblems naming each field.
+
+    Accounts an admin or the command line makes count as verified (they vouch for the address);
+    self-registered producers pass ``email_verified=False`` and confirm by email. ``password_checked``:
+    the caller has already applied the password policy.
+    """
+    email = normalise_email(email)
+    name = (display_name or "").strip() or email.split("@")[0]
+    errors: dict[str, list[str]] = {}
+    if role not in ROLES:
+        errors.setdefault("role", []).append(_("Unknown role."))
+    if role == "fc_staff" and commission is None:
+        errors.setdefault("commission", []).append(_("FC staff must belong to a film commission."))
+    if role == "authority" and authority is None:
+        errors.setdefault("authority", []).append(_("Authority officers must belong to a permit authority."))
+    if email_taken(email):
+        errors.setdefault("email", []).append(_("An account with this email already exists."))
+    problems = [] if password_checked else password_problems(password, email, name)
+    if problems:
+        errors["password"] = problems
+    if errors:
+        raise UserProblems(errors)
+    user = User(email=email, display_name=name[:100], role=role,
+                commission_id=commission.id if commission is not None and role == "fc_staff" else None,
+                authority_id=authority.id if authority is not None and role == "authority" else None,
+                password_hash=hash_password(password),
+                email_verified_at=datetime.now(timezone.utc) if email_verified else None)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create", user, user=actor, detail=detail,
+                 changes={"email": [None, email], "role": [None, role], "commission_id": [None, user.commission_id],
+                          "authority_id": [None, user.authority_id]})
+    return user
+
+
+def set_password(user: User, password: str, keep_session_id: Optional[int] = None, action: str = "password_change") -> None:
+    """A new password ends every other session (and all of them unless one is kept)."""
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    sessions.end_all(user, except_id=keep_session_id)
+    audit.record(action, user, user=user)
+
+
+def set_active(user: User, active: bool) -> bool:
+    """Enable or disable; any change of standing ends the user's sessions. True when it changed."""
+    if user.active == active:
+        return False
+    user.active = active
+    user.session_epoch += 1
+    sessions.end_all(user)
+    audit.record("update", user, changes={"active": [not active, active]})
+    return True
+
+
+def mark_email_verified(user: User) -> bool:
+    if user.email_verified_at is not None:
+        return False
+    user.email_verified_at = datetime.now(timezone.utc)
+    audit.record("email_verified", user, user=user)
+    return True
