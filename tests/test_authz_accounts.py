@@ -80,7 +80,8 @@ def client_and_sessions(app, role: str, emails: list) -> tuple:
         def newest(address):
             return db.session.scalar(select(UserSession.id).join(User).where(User.email == address)
                                      .order_by(UserSession.id.desc())) if address else 0
-        ids = {"own": newest(email), "other": newest(other_email)}
+        # Anonymous visitors have no session of their own: they try someone else's (a real id).
+        ids = {"own": newest(email) or newest(other_email), "other": newest(other_email)}
     return client, ids
 
 
