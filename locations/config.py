@@ -24,8 +24,12 @@ ENV_KEYS = (
     "PUBLIC_BASE_URL",
     "REMINDER_DAYS_BEFORE",
     "INQUIRY_RATE_LIMIT",
+    "EXPORT_RATE_LIMIT",
+    "EXPORT_PAGE_ROWS",
+    "IMAGE_MAX_PIXELS",
 )
-INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE")
+INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE",
+                "EXPORT_PAGE_ROWS", "IMAGE_MAX_PIXELS")
 
 
 class DefaultConfig:
@@ -50,6 +54,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_PHOTO_BYTES = 10 * 1024 * 1024
     STEP_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    # The most pixels an uploaded image may decode to, read from its header first: a small PNG can
+    # claim 40 Mpx and cost a worker hundreds of MB. JPEG photos up to 4× this decode at half scale.
+    IMAGE_MAX_PIXELS = 24_000_000
     MAX_QUERY_STRING_BYTES = 4096
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -61,6 +68,10 @@ class DefaultConfig:
     LOGIN_RATE_LIMITED = True
     # Inquiries sent without an account, per client address (signed-in producers are not limited).
     INQUIRY_RATE_LIMIT = "5 per hour;20 per day"
+    # The library's CSV export (/api/locations?format=csv): rows per request (the rest by Link: rel=next)
+    # and requests per client address without an account.
+    EXPORT_PAGE_ROWS = 5000
+    EXPORT_RATE_LIMIT = "20 per minute;300 per hour"
     FRESHNESS_DAYS = 180
     # A municipality with this many shoot days in the last OVERUSE_WINDOW_DAYS days is flagged as busy.
     OVERUSE_THRESHOLD_DAYS = 20
