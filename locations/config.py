@@ -56,7 +56,7 @@ class DefaultConfig:
     STEP_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     # The most pixels an uploaded image may decode to, read from its header first: a small PNG can
     # claim 40 Mpx and cost a worker hundreds of MB. JPEG photos up to 4× this decode at half scale.
-    IMAGE_MAX_PIXELS = 24_000_000
+    IMAGE_MAX_PIXELS = 16_000_000
     MAX_QUERY_STRING_BYTES = 4096
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
