@@ -185,8 +185,10 @@ def shoot_reports():
 
 def _report_form(fc: FilmCommission, report: Optional[ShootReport]) -> ShootReportForm:
     form = ShootReportForm(obj=report)
-    form.prefecture_id.choices = choices((p.id, localized(p, "name")) for p in
-                                         db.session.scalars(select(Prefecture).order_by(Prefecture.code)))
+    # An FC reports the shoots in its own prefecture (a report made before this rule shows where it is).
+    shown = {fc.prefecture_id} | ({report.prefecture_id} if report else set())
+    form.prefecture_id.choices = choices((p.id, localized(p, "name")) for p in db.session.scalars(
+        select(Prefecture).where(Prefecture.id.in_(shown)).order_by(Prefecture.code)))
     if request.method == "GET":
         form.version.data = str(report.version) if report else "0"
         if report is None:
@@ -194,7 +196,7 @@ def _report_form(fc: FilmCommission, report: Optional[ShootReport]) -> ShootRepo
             form.municipality_id.data = str(fc.municipality_id or "")
         else:
             form.municipality_id.data = str(report.municipality_id or "")
-    prefecture_id = form.prefecture_id.data if isinstance(form.prefecture_id.data, int) else fc.prefecture_id
+    prefecture_id = form.prefecture_id.data if form.prefecture_id.data in shown else fc.prefecture_id
     towns = db.session.scalars(select(Municipality).where(Municipality.prefecture_id == prefecture_id)
                                .order_by(Municipality.code))
     form.municipality_id.choices = choices([("", _("Whole prefecture / not one municipality"))] + [
@@ -203,9 +205,15 @@ def _report_form(fc: FilmCommission, report: Optional[ShootReport]) -> ShootRepo
     return form
 
 
-def _values_from(form: ShootReportForm) -> Optional[dict]:
+def _values_from(form: ShootReportForm, fc: FilmCommission) -> Optional[dict]:
     """The model values, or None after adding errors the field validators cannot see."""
     ok = True
+    if form.prefecture_id.data != fc.prefecture_id:
+        # Public figures per prefecture must come from that prefecture's film commissions.
+        form.prefecture_id.errors.append(_(
+            "A film commission reports the shoots in its own prefecture (%(prefecture)s); a shoot elsewhere "
+            "is reported by the film commission there.", prefecture=localized(fc.prefecture, "name")))
+        ok = False
     first, last = form.first_day.data, form.last_day.data
     if last < first:
         form.last_day.errors.append(_("The last day cannot be before the first day."))
@@ -259,7 +267,7 @@ def new_shoot_report():
     fc = own_commission()
     form = _report_form(fc, None)
     if form.validate_on_submit():
-        values = _values_from(form)
+        values = _values_from(form, fc)
         if values is not None:
             report = ShootReport(commission_id=fc.id, created_by_id=current_user.id)
             reports.save_report(report, values, None)
@@ -275,7 +283,7 @@ def edit_shoot_report(report_id: int):
     report = own_report(report_id)
     form = _report_form(report.commission, report)
     if form.validate_on_submit():
-        values = _values_from(form)
+        values = _values_from(form, report.commission)
         if values is not None:
             try:
                 reports.save_report(report, values, int(form.version.data))
