@@ -10,7 +10,7 @@ from flask import Flask
 import json
 import secrets
 
-from . import caching, cli, cli_import, cli_reminders, errors, i18n, mail, maps, photos, security
+from . import caching, cli, cli_backup, cli_import, cli_reminders, errors, i18n, mail, maps, photos, security
 from .config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .extensions import db, migrate
 
@@ -43,6 +43,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     caching.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    cli_backup.init_app(app)
     cli_import.init_app(app)
     cli_reminders.init_app(app)
     mail.init_app(app)
