@@ -51,7 +51,11 @@ def restore_command(directory: str, yes: bool) -> None:
     except BackupError as error:
         raise click.ClickException(f"Not restored: {error}") from None
     # A backup from an older version of the app gets the newer schema (no-op when it is current).
-    upgrade()
+    try:
+        upgrade()
+    except Exception as error:
+        raise click.ClickException(f"Restored, and every session ended, but bringing the schema up to date failed: "
+                                   f"{error}. Fix that, then run `flask --app wsgi db upgrade`.") from None
     audit.record("restore", user=None, entity_type="backup", detail=f"flask restore: backup made {outcome.created_at}, "
                  f"revision {outcome.revision}, {outcome.files} files; every session ended")
     db.session.commit()
