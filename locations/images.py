@@ -84,9 +84,12 @@ def fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
 def write_clean(image: Image.Image, target: Union[str, BinaryIO], kind: str, **options) -> None:
     """Encode ``image`` as ``kind`` with none of the source's metadata."""
     kept = {key: image.info[key] for key in KEPT_INFO if key in image.info}
-    if kind == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
+    # Browsers show RGB and greyscale JPEGs reliably; CMYK or alpha would not survive as such.
+    if kind == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+        # A CMYK profile would misdescribe the RGB pixels; RGB is read as sRGB without one.
         kept.pop("transparency", None)
+        kept.pop("icc_profile", None)
     # Encoders read some metadata from .info (JPEG comments, PNG chunks), so it is emptied first.
     image.info = {k: v for k, v in kept.items() if k == "transparency"}
     extra = {k: v for k, v in kept.items() if k in ("icc_profile", "dpi")}

@@ -124,6 +124,15 @@ def test_a_large_jpeg_photo_decodes_at_a_reduced_scale(app, place, folder, monke
     assert len(photo_rows(app)) == 1
 
 
+def test_a_cmyk_jpeg_photo_is_stored_as_rgb(app, place, folder):
+    out = io.BytesIO()
+    Image.new("CMYK", (300, 200), (10, 200, 30, 0)).save(out, format="JPEG")
+    assert "Photo added" in upload(place, out.getvalue()).get_data(as_text=True)
+    stored_names = [p for p in stored(folder) if "thumbs" not in p]
+    with Image.open(folder / stored_names[0]) as kept:
+        assert kept.mode == "RGB"
+
+
 # --- files follow their rows ------------------------------------------------------------------------------
 
 def test_deleting_a_location_removes_its_photo_files(app, place, folder):
