@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import json
 import secrets
 
-from . import cli, cli_import, cli_reminders, errors, i18n, maps, photos, security, worker
+from . import caching, cli, cli_backup, cli_import, cli_reminders, errors, i18n, maps, photos, security, worker
 from .config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .extensions import db, migrate
 from .users import role_label
@@ -44,7 +44,9 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     maps.init_app(app)
     photos.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     cli.init_app(app)
+    cli_backup.init_app(app)
     cli_import.init_app(app)
     cli_reminders.init_app(app)
     worker.init_app(app)

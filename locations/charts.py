@@ -59,15 +59,17 @@ def _thousands(value: float, _position=None) -> str:
     return f"{value:,.0f}"
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[int], title: str, element_prefix: str,
-              highlight: str | None = None, value_axis: str = "") -> str:
-    """Vertical bars, one per label; the ``highlight`` label is drawn in a second colour."""
+def bar_chart(labels: Sequence[str], values: Sequence[int | None], title: str, element_prefix: str,
+              highlight: str | None = None, value_axis: str = "", withheld_label: str = "") -> str:
+    """Vertical bars, one per label; the ``highlight`` label is drawn in a second colour. A value of
+    None is withheld: no bar, and ``withheld_label`` under its label."""
     fig = _new_figure(6.4, 3.2)
     with matplotlib.rc_context(STYLE):
         ax = fig.add_subplot()
         colours = [HIGHLIGHT if label == highlight else BAR for label in labels]
-        ax.bar(range(len(labels)), values, color=colours)
-        ax.set_xticks(range(len(labels)), labels)
+        ax.bar(range(len(labels)), [0 if v is None else v for v in values], color=colours)
+        ax.set_xticks(range(len(labels)), [f"{label}\n{withheld_label}" if value is None else label
+                                           for label, value in zip(labels, values)])
         ax.set_title(title)
         ax.set_ylabel(value_axis)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -162,34 +162,10 @@ def freshness_command() -> None:
                f"{report.newly_hidden} newly hidden, {report.unhidden} shown again.")
 
 
-@click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
-@with_appcontext
-def backup_command(path: str) -> None:
-    """Write a consistent copy of the SQLite database to PATH while the app keeps running."""
-    import sqlite3
-
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite":
-        raise click.ClickException(
-            "backup copies SQLite databases; for PostgreSQL use: pg_dump --format=custom --file PATH "
-            f"{url.render_as_string(hide_password=True)}")
-    raw = db.engine.raw_connection()
-    try:
-        target = sqlite3.connect(path)
-        with target:
-            raw.driver_connection.backup(target)
-        target.close()
-    finally:
-        raw.close()
-    click.echo(f"Backed up {url.database} to {path}.")
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(enable_user_command)
     app.cli.add_command(freshness_command)
-    app.cli.add_command(backup_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(rotate_secret_key_command)

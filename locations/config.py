@@ -39,11 +39,15 @@ ENV_KEYS = (
     "LOGIN_LOCKOUT_FAILURES",
     "LOGIN_LOCKOUT_MINUTES",
     "TOTP_REQUIRED_ROLES",
+    "EXPORT_RATE_LIMIT",
+    "EXPORT_PAGE_ROWS",
+    "IMAGE_MAX_PIXELS",
 )
 INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE",
                 "MAIL_TIMEOUT_SECONDS", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_DAYS", "WORKER_POLL_SECONDS",
                 "DAILY_JOBS_HOUR_JST", "TRUSTED_PROXY_HOPS", "SESSION_ABSOLUTE_HOURS", "SESSION_IDLE_MINUTES",
-                "LOGIN_LOCKOUT_FAILURES", "LOGIN_LOCKOUT_MINUTES")
+                "LOGIN_LOCKOUT_FAILURES", "LOGIN_LOCKOUT_MINUTES",
+                "EXPORT_PAGE_ROWS", "IMAGE_MAX_PIXELS")
 # Comma-separated in the environment ("admin,authority"; empty for none).
 LIST_KEYS = ("TOTP_REQUIRED_ROLES",)
 
@@ -70,6 +74,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_PHOTO_BYTES = 10 * 1024 * 1024
     STEP_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    # The most pixels an uploaded image may decode to, read from its header first: a small PNG can
+    # claim 40 Mpx and cost a worker hundreds of MB. JPEG photos up to 4× this decode at half scale.
+    IMAGE_MAX_PIXELS = 16_000_000
     MAX_QUERY_STRING_BYTES = 4096
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -114,6 +121,10 @@ class DefaultConfig:
     TOTP_ISSUER = "Japan Film Locations"
     # How long the code step may follow the password.
     TWO_STEP_PENDING_MINUTES = 5
+    # The library's CSV export (/api/locations?format=csv): rows per request (the rest by Link: rel=next)
+    # and requests per client address without an account.
+    EXPORT_PAGE_ROWS = 5000
+    EXPORT_RATE_LIMIT = "20 per minute;300 per hour"
     FRESHNESS_DAYS = 180
     # A municipality with this many shoot days in the last OVERUSE_WINDOW_DAYS days is flagged as busy.
     OVERUSE_THRESHOLD_DAYS = 20

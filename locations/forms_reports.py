@@ -66,7 +66,8 @@ class ShootReportForm(VersionedForm):
     production_type = SelectField(_l("Type of production"), choices=choices(PRODUCTION_TYPE_LABELS.items()))
     origin = SelectField(_l("Origin"), choices=choices(ORIGIN_LABELS.items()))
     origin_country = StringField(_l("Country (for foreign productions)"), validators=[Optional(), Length(max=80)])
-    prefecture_id = SelectField(_l("Prefecture"), coerce=int, validate_choice=True)
+    # The view checks it is the FC's own prefecture, with a message saying why.
+    prefecture_id = SelectField(_l("Prefecture"), coerce=int, validate_choice=False)
     # Choices are the chosen prefecture's municipalities; the view checks the pair.
     municipality_id = SelectField(_l("Municipality"), validate_choice=False)
     first_day = DateField(_l("First day"), validators=[InputRequired()])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
 from geopy.distance import great_circle
 from sqlalchemy import Integer, Select, and_, cast, delete, func, literal, select, text
@@ -283,11 +283,17 @@ def nearest(items, lat: float, lon: float, limit: int = 5) -> list[tuple[object,
     return sorted(placed, key=lambda pair: pair[1])[:limit]
 
 
+def export_page(filters: LocationFilter, after: int, limit: int) -> tuple[list[int], bool]:
+    """Ids of up to ``limit`` matching published locations with ids above ``after`` (keyset paging, so
+    a page costs the same wherever it starts), and whether more follow."""
+    query, _, _ = _matching(select(Location.id), filters)
+    ids = list(db.session.scalars(query.where(Location.id > after).order_by(Location.id).limit(limit + 1)))
+    return ids[:limit], len(ids) > limit
 
-def iter_locations(filters: LocationFilter) -> Iterator[Location]:
-    """Every matching published location in id order, read in batches (for exports)."""
-    query, _, _ = _matching(select(Location), filters)
-    query = query.order_by(Location.id).options(
+
+def locations_by_id(ids: list[int]) -> list[Location]:
+    """These locations in id order, with what an export row shows loaded alongside."""
+    query = select(Location).where(Location.id.in_(ids)).order_by(Location.id).options(
         selectinload(Location.category), selectinload(Location.prefecture),
         selectinload(Location.municipality), selectinload(Location.commission))
-    yield from db.session.scalars(query.execution_options(yield_per=1000))
+    return list(db.session.scalars(query))

@@ -183,6 +183,8 @@ def init_app(app: Flask) -> None:
 # Choropleth classes: a light grey for "nothing recorded", then light to dark red.
 CHOROPLETH_ZERO = "#eeeeee"
 CHOROPLETH_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+# A withheld figure (privacy): grey, unlike any value.
+CHOROPLETH_WITHHELD = "#9e9e9e"
 # In a tall map frame at zoom 5 this shows Okinawa Island to Hokkaido; fitting bounds would snap to
 # zoom 4, where the prefectures become too small to tell apart.
 CHOROPLETH_CENTER = (36.2, 136.0)
@@ -195,10 +197,11 @@ class LegendStep:
     high: int
 
 
-def choropleth_steps(values: dict[str, int]) -> list[LegendStep]:
-    """Zero on its own, then up to five equal, whole-number classes from 1 to the largest value."""
+def choropleth_steps(values: dict[str, Optional[int]]) -> list[LegendStep]:
+    """Zero on its own, then up to five equal, whole-number classes from 1 to the largest value
+    (withheld values, None, are left out)."""
     steps = [LegendStep(CHOROPLETH_ZERO, 0, 0)]
-    top = max(values.values(), default=0)
+    top = max((v for v in values.values() if v is not None), default=0)
     if top <= 0:
         return steps
     width = -(-top // len(CHOROPLETH_COLOURS))  # ceiling division: the last class reaches ``top``
@@ -212,11 +215,13 @@ def choropleth_steps(values: dict[str, int]) -> list[LegendStep]:
     return steps
 
 
-def choropleth_colour(value: int, steps: list[LegendStep]) -> str:
+def choropleth_colour(value: Optional[int], steps: list[LegendStep]) -> str:
+    if value is None:
+        return CHOROPLETH_WITHHELD
     return next((s.colour for s in steps if s.low <= value <= s.high), steps[-1].colour)
 
 
-def choropleth_map(values: dict[str, int], labels: dict[str, str], outlines_url: str, name: str,
+def choropleth_map(values: dict[str, Optional[int]], labels: dict[str, str], outlines_url: str, name: str,
                    lang: str) -> tuple[MapParts, list[LegendStep]]:
     """Prefectures filled by ``values`` (code → number), with ``labels`` (code → text) in the tooltips.
 

@@ -1,28 +1,40 @@
 """Location photos: checked, re-encoded without metadata, thumbnailed, stored under the instance folder."""
 from __future__ import annotations
 
-import io
 import os
 import uuid
 from typing import BinaryIO, Optional
 
 from flask import Blueprint, Flask, abort, current_app, send_from_directory
+from flask_babel import gettext as _
 from flask_login import current_user
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
+from . import images, stored_files
 from .extensions import db
 from .models import Location, Photo
 
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
-MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own warning
 MAX_SIDE = 4000
 THUMB_SIDE = 480
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
 
+def N_(message: str) -> str:
+    """Marks a message id for extraction; PhotoError.translated translates it."""
+    return message
+
+
 class PhotoError(ValueError):
-    """The upload is not a photo we accept; the message says why."""
+    """The upload is not a photo we accept; the message (an English message id) says why."""
+
+    def __init__(self, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.message, self.params = message, params
+
+    def translated(self) -> str:
+        return _(self.message, **self.params)
 
 
 def photo_dir() -> str:
@@ -33,56 +45,57 @@ def thumb_dir() -> str:
     return os.path.join(photo_dir(), "thumbs")
 
 
+def photo_paths(photo: Photo) -> list[str]:
+    return [os.path.join(photo_dir(), photo.filename), os.path.join(thumb_dir(), photo.filename)]
+
+
 def save_photo(location: Location, stream: BinaryIO, caption_ja: Optional[str] = None,
                caption_en: Optional[str] = None, credit: Optional[str] = None) -> Photo:
-    """Validate and store an image for ``location``; adds the Photo, the caller commits."""
+    """Validate and store an image for ``location``; adds the Photo, the caller commits (a rollback
+    removes the files again)."""
     limit = current_app.config.get("MAX_PHOTO_BYTES", 10 * 1024 * 1024)
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise PhotoError(f"the file is larger than {limit // (1024 * 1024)} MB")
+        raise PhotoError(N_("the file is larger than %(n)d MB"), n=limit // (1024 * 1024))
+    budget = current_app.config["IMAGE_MAX_PIXELS"]
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            if probe.width * probe.height > MAX_PIXELS:
-                raise PhotoError("the image has too many pixels")
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise PhotoError("the file is not a readable JPEG, PNG or WebP image") from error
-    if kind not in ALLOWED_FORMATS:
-        raise PhotoError("only JPEG, PNG and WebP images are accepted")
+        image = images.decode(data, tuple(ALLOWED_FORMATS), budget, shrink_jpeg=True)
+    except images.TooManyPixels as error:
+        raise PhotoError(N_("the image has too many pixels (%(pixels)s megapixels; at most %(limit)s)"),
+                         pixels=_megapixels(error.pixels), limit=_megapixels(error.budget)) from error
+    except images.WrongFormat as error:
+        raise PhotoError(N_("only JPEG, PNG and WebP images are accepted")) from error
+    except images.NotAnImage as error:
+        raise PhotoError(N_("the file is not a readable JPEG, PNG or WebP image")) from error
+    kind = image.format
     content_type, extension = ALLOWED_FORMATS[kind]
-    # Apply the camera's rotation, then drop EXIF and other metadata (GPS of a private home, say).
-    image = ImageOps.exif_transpose(image)
+    # Shrink first, so turning the pixels upright works on the smaller copy.
     image.thumbnail((MAX_SIDE, MAX_SIDE))
+    image = images.upright(image)
     name = uuid.uuid4().hex + extension
-    os.makedirs(thumb_dir(), exist_ok=True)
-    _write(image, os.path.join(photo_dir(), name), kind)
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
-    _write(thumb, os.path.join(thumb_dir(), name), kind)
     photo = Photo(location=location, filename=name, content_type=content_type, width=image.width,
                   height=image.height, caption_ja=caption_ja, caption_en=caption_en, credit=credit,
                   position=len(location.photos))
     db.session.add(photo)
+    # The row goes first: if it cannot be saved, no file is written.
+    db.session.flush()
+    os.makedirs(thumb_dir(), exist_ok=True)
+    # Resized straight from the original: a full-size copy to shrink would double the memory.
+    thumb = image.resize(images.fitted(image.size, THUMB_SIDE), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    original_path, thumb_path = photo_paths(photo)
+    for picture, path in ((image, original_path), (thumb, thumb_path)):
+        stored_files.written(path)
+        _write(picture, path, kind)
     return photo
 
 
-def remove_photo_files(filename: str) -> None:
-    """Delete a photo's files once its row is gone (after the commit, so a rollback loses nothing)."""
-    for folder in (photo_dir(), thumb_dir()):
-        try:
-            os.remove(os.path.join(folder, filename))
-        except FileNotFoundError:
-            pass
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.1f}"
 
 
 def _write(image: Image.Image, path: str, kind: str) -> None:
-    if kind == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
     options = {"quality": 88} if kind in ("JPEG", "WEBP") else {"optimize": True}
-    image.save(path, format=kind, **options)
+    images.write_clean(image, path, kind, **options)
 
 
 def _send(directory: str, photo_id: int):
@@ -95,6 +108,10 @@ def _send(directory: str, photo_id: int):
         abort(404)
     response = send_from_directory(directory, photo.filename, mimetype=photo.content_type, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if not public:
+        # Only the FC and admins may see it, and may stop being allowed to: no cache keeps a copy.
+        response.headers["Cache-Control"] = "private, no-store"
+        del response.headers["Expires"]
     return response
 
 
@@ -110,3 +127,6 @@ def thumbnail(photo_id: int):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
+stored_files.owns_files(Photo, photo_paths)

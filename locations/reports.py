@@ -1,19 +1,20 @@
-"""Effect verification: what recorded shoots brought to each area, summed in SQL from ShootReport rows.
+"""Effect verification: what recorded shoots brought to each area, summed from the ShootReport rows.
 
-A report belongs to the calendar year of its first shooting day. Every figure here is a SQL SUM/COUNT
-over the recorded rows, so the tables, charts, CSV and map show exactly what the FCs entered.
+A report belongs to the calendar year of its first shooting day. The figures are exact sums of what the
+FCs entered, except that a figure resting on fewer than three productions is withheld, and so is any
+figure that would let a withheld one be worked out by subtraction (report_cells and disclosure).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Optional
 
-from sqlalchemy import Integer, Select, and_, cast, extract, func, select, true
+from sqlalchemy import select
 
 from . import audit
 from .extensions import db
 from .models import SPEND_CATEGORIES, FilmCommission, Prefecture, RegionalBlock, ShootReport
+from .report_cells import MIN_PRODUCTIONS, CellKey, Published, published  # noqa: F401 (MIN_PRODUCTIONS: for pages)
 
 GROUPINGS = ("commission", "prefecture", "block")
 MEASURES = ("days", "spend")
@@ -38,7 +39,10 @@ class Selection:
 
 @dataclass
 class Figures:
-    """Sums over a set of reports; ``key``/names identify the group (empty for the totals row)."""
+    """Sums over a set of reports; ``key``/names identify the group (empty for the totals row).
+
+    ``hidden`` says why the figures are withheld ("few": fewer than MIN_PRODUCTIONS productions;
+    "protects": showing them would reveal a withheld figure); the numbers are then all 0."""
 
     key: str = ""
     name_ja: str = ""
@@ -48,106 +52,85 @@ class Figures:
     crew_days: int = 0
     spend: dict[str, int] = field(default_factory=lambda: {c: 0 for c in SPEND_CATEGORIES})
     estimates: int = 0  # how many of the reports give estimated spend
+    hidden: Optional[str] = None
 
     @property
     def total_spend(self) -> int:
         return sum(self.spend.values())
 
 
-def _spend_column(category: str):
-    return getattr(ShootReport, f"spend_{category}_jpy")
+def _figures(cells: Published, cell: CellKey, **names: str) -> Figures:
+    reason = cells.reason(cell)
+    sums = cells.sums.get(cell)
+    if reason is not None or sums is None:
+        return Figures(hidden=reason, **names)
+    return Figures(reports=sums.reports, shoot_days=sums.shoot_days, crew_days=sums.crew_days,
+                   spend=dict(sums.spend), estimates=sums.estimates, **names)
 
 
-def _sums() -> list:
-    """The aggregate columns shared by every query, in Figures' order."""
-    return [
-        func.count(ShootReport.id),
-        func.coalesce(func.sum(ShootReport.shoot_days), 0),
-        func.coalesce(func.sum(ShootReport.shoot_days * ShootReport.crew_size), 0),
-        *(func.coalesce(func.sum(_spend_column(c)), 0) for c in SPEND_CATEGORIES),
-        func.coalesce(func.sum(cast(ShootReport.spend_is_estimate, Integer)), 0),
-    ]
-
-
-def year_condition(year: Optional[int]):
-    """Reports whose first day falls in ``year`` (a range, so the first_day index serves it)."""
-    if year is None:
-        return true()
-    return and_(ShootReport.first_day >= date(year, 1, 1), ShootReport.first_day < date(year + 1, 1, 1))
-
-
-def _figures(row: Any, offset: int, **names: str) -> Figures:
-    values = [int(v or 0) for v in row[offset:]]
-    n = len(SPEND_CATEGORIES)
-    return Figures(reports=values[0], shoot_days=values[1], crew_days=values[2],
-                   spend=dict(zip(SPEND_CATEGORIES, values[3:3 + n])), estimates=values[3 + n], **names)
-
-
-def _grouped(group: str) -> Select:
+def _groups(group: str, ids: list[int]) -> list[tuple[int, str, str, str]]:
+    """(id, key, name_ja, name_en) of the groups with these ids, in the order the tables list them."""
     if group == "commission":
-        keys = [FilmCommission.slug, FilmCommission.name_ja, FilmCommission.name_en]
-        query = select(*keys, *_sums()).join(FilmCommission, FilmCommission.id == ShootReport.commission_id)
-        return query.group_by(*keys).order_by(FilmCommission.name_ja)
-    if group == "prefecture":
-        keys = [Prefecture.code, Prefecture.name_ja, Prefecture.name_en]
-        query = select(*keys, *_sums()).join(Prefecture, Prefecture.id == ShootReport.prefecture_id)
-        return query.group_by(*keys).order_by(Prefecture.code)
-    if group == "block":
-        keys = [RegionalBlock.code, RegionalBlock.name_ja, RegionalBlock.name_en, RegionalBlock.sort_order]
-        query = (select(*keys[:3], *_sums()).join(Prefecture, Prefecture.id == ShootReport.prefecture_id)
-                 .join(RegionalBlock, RegionalBlock.id == Prefecture.block_id))
-        return query.group_by(*keys).order_by(RegionalBlock.sort_order)
-    raise ValueError(f"unknown grouping {group!r}")
+        model, key, order = FilmCommission, FilmCommission.slug, FilmCommission.name_ja
+    elif group == "prefecture":
+        model, key, order = Prefecture, Prefecture.code, Prefecture.code
+    elif group == "block":
+        model, key, order = RegionalBlock, RegionalBlock.code, RegionalBlock.sort_order
+    else:
+        raise ValueError(f"unknown grouping {group!r}")
+    return [tuple(row) for row in db.session.execute(
+        select(model.id, key, model.name_ja, model.name_en).where(model.id.in_(ids)).order_by(order, model.id))]
 
 
 def summary(selection: Selection) -> tuple[list[Figures], Figures]:
     """One row per group that has reports in the selection, and the totals over all of them."""
-    rows = [_figures(row, 3, key=row[0], name_ja=row[1], name_en=row[2])
-            for row in db.session.execute(_grouped(selection.group).where(year_condition(selection.year)))]
-    totals = _figures(db.session.execute(select(*_sums()).where(year_condition(selection.year))).one(), 0)
-    return rows, totals
+    cells = published()
+    ids = [key for (level, key, year) in cells.sums if level == selection.group and year == selection.year]
+    rows = [_figures(cells, (selection.group, group_id, selection.year), key=key, name_ja=name_ja, name_en=name_en)
+            for group_id, key, name_ja, name_en in _groups(selection.group, ids)]
+    return rows, _figures(cells, ("total", None, selection.year))
 
 
 def years() -> list[int]:
     """The years that have reports, oldest first."""
-    year = extract("year", ShootReport.first_day)
-    return [int(y) for y in db.session.scalars(select(year).group_by(year).order_by(year))]
+    return list(published().years)
 
 
 def by_year() -> list[tuple[int, Figures]]:
     """Figures per year over all reports, oldest first (for the yearly chart)."""
-    year = extract("year", ShootReport.first_day)
-    return [(int(row[0]), _figures(row, 1)) for row in
-            db.session.execute(select(year, *_sums()).group_by(year).order_by(year))]
+    cells = published()
+    return [(year, _figures(cells, ("total", None, year))) for year in cells.years]
 
 
-def measure_column(measure: str):
+def measure_value(figures: Figures, measure: str) -> int:
     if measure == "days":
-        return ShootReport.shoot_days
+        return figures.shoot_days
     if measure == "spend":
-        return sum((_spend_column(c) for c in SPEND_CATEGORIES[1:]), _spend_column(SPEND_CATEGORIES[0]))
+        return figures.total_spend
     raise ValueError(f"unknown measure {measure!r}")
 
 
-def prefecture_values(year: Optional[int], measure: str) -> dict[str, int]:
-    """Exactly one value per prefecture (code → shoot days or yen), 0 where nothing was recorded."""
-    query = (select(Prefecture.code, func.coalesce(func.sum(measure_column(measure)), 0))
-             .outerjoin(ShootReport, and_(ShootReport.prefecture_id == Prefecture.id, year_condition(year)))
-             .group_by(Prefecture.code).order_by(Prefecture.code))
-    return {code: int(value) for code, value in db.session.execute(query)}
+def prefecture_values(year: Optional[int], measure: str) -> dict[str, Optional[int]]:
+    """Exactly one value per prefecture (code → shoot days or yen): 0 where nothing was recorded,
+    None where the figure is withheld."""
+    cells = published()
+    values = {}
+    for prefecture_id, code in db.session.execute(select(Prefecture.id, Prefecture.code).order_by(Prefecture.code)):
+        figures = _figures(cells, ("prefecture", prefecture_id, year))
+        values[code] = None if figures.hidden else measure_value(figures, measure)
+    return values
 
 
 def commission_figures(year: Optional[int]) -> dict[int, Figures]:
     """Figures per commission id, for commissions with reports in ``year`` (None: all years)."""
-    query = select(ShootReport.commission_id, *_sums()).where(year_condition(year)).group_by(ShootReport.commission_id)
-    return {row[0]: _figures(row, 1) for row in db.session.execute(query)}
+    cells = published()
+    return {key: _figures(cells, (level, key, y)) for (level, key, y) in cells.sums
+            if level == "commission" and y == year}
 
 
 def block_figures(block_id: int, year: Optional[int]) -> Figures:
     """Figures for the reports of shoots in the block's prefectures."""
-    query = (select(*_sums()).join(Prefecture, Prefecture.id == ShootReport.prefecture_id)
-             .where(Prefecture.block_id == block_id, year_condition(year)))
-    return _figures(db.session.execute(query).one(), 0)
+    return _figures(published(), ("block", block_id, year))
 
 
 def save_report(report: ShootReport, values: dict[str, Any], expected_version: Optional[int]) -> dict:

@@ -1,15 +1,20 @@
 """Files attached to permit steps: checked by extension and by content, stored under the instance folder
-with random names, so a name or a disguised file never decides what the server keeps or sends."""
+with random names, so a name or a disguised file never decides what the server keeps or sends. Images are
+re-encoded without their metadata (a phone photo of a site carries its GPS position); PDF and Office files
+are kept byte for byte."""
 from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
+import unicodedata
 import zipfile
 from typing import BinaryIO
 
 from flask import current_app
 
+from . import images, stored_files
 from .extensions import db
 from .models import PermitStep, StepDocument, User
 
@@ -41,8 +46,28 @@ class DocumentError(ValueError):
     """The upload is not a document we accept; the message (an English message id) says why."""
 
 
+MAX_NAME = 200
+IMAGE_FORMATS = {"png": "PNG", "jpeg": "JPEG"}
+
+
 def document_dir() -> str:
     return os.path.join(current_app.instance_path, "step_documents")
+
+
+def document_path(document: StepDocument) -> str:
+    return os.path.join(document_dir(), os.path.basename(document.filename))
+
+
+def display_name(uploaded: str) -> str:
+    """The name a document is shown and downloaded under: the upload's own name without folders, control
+    characters (a NUL breaks the download header; PostgreSQL cannot store one) or invisible formatting
+    characters (right-to-left overrides can disguise an extension), at most MAX_NAME characters."""
+    name = unicodedata.normalize("NFC", uploaded or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    name = re.sub(r"\s+", " ", name).strip()
+    # Only an extension is left (say the name was NULs and ".pdf"): give it a plain name.
+    stem, extension = os.path.splitext("document" + name if name.startswith(".") else name)
+    return stem[:MAX_NAME - len(extension)] + extension[:MAX_NAME]
 
 
 def _looks_like(data: bytes, kind: str) -> bool:
@@ -66,9 +91,9 @@ def _looks_like(data: bytes, kind: str) -> bool:
 
 
 def save_document(step: PermitStep, stream: BinaryIO, original_name: str, uploader: User) -> StepDocument:
-    """Check and store one upload for ``step``; adds the row, the caller commits."""
+    """Check and store one upload for ``step``; adds the row, the caller commits (a rollback removes the file)."""
     limit = current_app.config["STEP_DOCUMENT_MAX_BYTES"]
-    name = os.path.basename((original_name or "").replace("\\", "/")).strip()[:200]
+    name = display_name(original_name)
     extension = os.path.splitext(name)[1].lower()
     if extension not in ALLOWED:
         raise DocumentError(N_("Only PDF, PNG, JPEG and Office documents are accepted."))
@@ -80,15 +105,35 @@ def save_document(step: PermitStep, stream: BinaryIO, original_name: str, upload
     content_type, kind = ALLOWED[extension]
     if not _looks_like(data, kind):
         raise DocumentError(N_("The file's content does not match its type."))
+    if kind in IMAGE_FORMATS:
+        data = _without_metadata(data, IMAGE_FORMATS[kind])
     stored = secrets.token_hex(16) + extension
-    os.makedirs(document_dir(), exist_ok=True)
-    with open(os.path.join(document_dir(), stored), "xb") as out:
-        out.write(data)
     document = StepDocument(step=step, uploaded_by_id=uploader.id, filename=stored, original_name=name,
                             content_type=content_type, size=len(data))
     db.session.add(document)
+    # The row goes first: if it cannot be saved, no file is written.
     db.session.flush()
+    os.makedirs(document_dir(), exist_ok=True)
+    path = document_path(document)
+    stored_files.written(path)
+    with open(path, "xb") as out:
+        out.write(data)
     return document
+
+
+def _without_metadata(data: bytes, kind: str) -> bytes:
+    """The image re-encoded from its pixels alone, upright, at full size."""
+    try:
+        image = images.decode(data, (kind,), current_app.config["IMAGE_MAX_PIXELS"])
+    except images.TooManyPixels:
+        raise DocumentError(N_("The image has too many pixels; scan it at a lower resolution or send it as a PDF.")) \
+            from None
+    except images.NotAnImage:
+        raise DocumentError(N_("The file's content does not match its type.")) from None
+    out = io.BytesIO()
+    options = {"quality": 92} if kind == "JPEG" else {}
+    images.write_clean(images.upright(image), out, kind, **options)
+    return out.getvalue()
 
 
 def remove_files(filenames: list[str]) -> None:
@@ -98,3 +143,6 @@ def remove_files(filenames: list[str]) -> None:
             os.remove(os.path.join(document_dir(), os.path.basename(filename)))
         except FileNotFoundError:
             pass
+
+
+stored_files.owns_files(StepDocument, lambda document: [document_path(document)])

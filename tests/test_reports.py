@@ -1,4 +1,7 @@
-"""Effect verification: exact sums, the choropleth's 47 values, charts, CSV, the FC report form."""
+"""Effect verification: exact sums, the choropleth's 47 values, charts, CSV, the FC report form.
+
+The recorded reports give every group at least three productions, so nothing here is withheld for
+privacy (tests/test_report_privacy.py covers that)."""
 import csv
 import io
 import json
@@ -19,27 +22,47 @@ from tests.builders_reports import TITLE_PREFIX, commission, make_report, munici
 YEAR = 2011  # a year no other test records reports in, so the sums below are ours alone
 SPEND = {"lodging": 1_200_000, "catering": 340_000, "transport": 99_999, "local_staff": 0,
          "location_fees": 50_000, "other": 7}
+FCS = {"kagawa": "kagawa-film-commission", "shodo": "shodoshima-film-commission", "ehime": "ehime-film-commission",
+       "sapporo": "sapporo-film-commission"}
+# (FC, first day, shoot days, days spanned, crew, spend factor, estimated spend): three productions for
+# each FC in YEAR (Kagawa and Shodoshima in Kagawa, Ehime: Shikoku block; Sapporo: Hokkaido block), and
+# three more Kagawa FC productions in YEAR + 1.
+RECORDED = [
+    ("kagawa", date(YEAR, 3, 1), 3, 5, 20, 1, False), ("kagawa", date(YEAR, 12, 31), 2, 2, 7, 2, True),
+    ("kagawa", date(YEAR, 7, 7), 1, 1, 4, 4, False),
+    ("shodo", date(YEAR, 6, 10), 4, 4, 12, 3, False), ("shodo", date(YEAR, 6, 20), 2, 3, 6, 1, False),
+    ("shodo", date(YEAR, 9, 1), 1, 1, 2, 2, False),
+    ("ehime", date(YEAR, 1, 1), 1, 1, 5, 5, False), ("ehime", date(YEAR, 2, 1), 2, 2, 5, 1, False),
+    ("ehime", date(YEAR, 3, 1), 3, 3, 5, 1, True),
+    ("sapporo", date(YEAR, 8, 8), 10, 14, 40, 11, False), ("sapporo", date(YEAR, 8, 28), 1, 1, 3, 1, False),
+    ("sapporo", date(YEAR, 10, 1), 5, 5, 8, 2, False),
+    ("kagawa", date(YEAR + 1, 1, 1), 6, 6, 3, 13, False), ("kagawa", date(YEAR + 1, 2, 1), 1, 1, 3, 1, False),
+    ("kagawa", date(YEAR + 1, 3, 1), 2, 2, 3, 1, False),
+]
+PREFECTURE = {"kagawa": "37", "shodo": "37", "ehime": "38", "sapporo": "01"}
+BLOCK = {"kagawa": "SKK", "shodo": "SKK", "ehime": "SKK", "sapporo": "HKD"}
 
 
 def spend(factor: int) -> dict:
     return {f"spend_{c}_jpy": v * factor for c, v in SPEND.items()}
 
 
+def expected(year=YEAR, **where) -> dict:
+    """The sums of the RECORDED reports of ``year`` (None: all) whose FC matches ``where``
+    (fc=…, prefecture=…, block=…)."""
+    chosen = [r for r in RECORDED if (year is None or r[1].year == year)
+              and all({"fc": r[0], "prefecture": PREFECTURE[r[0]], "block": BLOCK[r[0]]}[k] == v for k, v in where.items())]
+    return {"reports": len(chosen), "shoot_days": sum(r[2] for r in chosen),
+            "crew_days": sum(r[2] * r[4] for r in chosen), "factor": sum(r[5] for r in chosen),
+            "estimates": sum(r[6] for r in chosen)}
+
+
 @pytest.fixture
 def recorded(app):
-    """Six reports: Kagawa FC ×2 and Shodoshima FC (Kagawa, Shikoku block), Ehime FC (Shikoku),
-    Sapporo FC (Hokkaido block) in YEAR, and one Kagawa FC report in YEAR + 1."""
     with app.app_context():
-        kagawa, shodo, ehime, sapporo = (commission(s) for s in (
-            "kagawa-film-commission", "shodoshima-film-commission", "ehime-film-commission", "sapporo-film-commission"))
-        made = [
-            make_report(kagawa, date(YEAR, 3, 1), shoot_days=3, days_span=5, crew_size=20, **spend(1)),
-            make_report(kagawa, date(YEAR, 12, 31), shoot_days=2, crew_size=7, spend_is_estimate=True, **spend(2)),
-            make_report(shodo, date(YEAR, 6, 10), shoot_days=4, crew_size=12, **spend(3)),
-            make_report(ehime, date(YEAR, 1, 1), shoot_days=1, crew_size=5, **spend(5)),
-            make_report(sapporo, date(YEAR, 8, 8), shoot_days=10, days_span=14, crew_size=40, **spend(11)),
-            make_report(kagawa, date(YEAR + 1, 1, 1), shoot_days=6, crew_size=3, **spend(13)),
-        ]
+        made = [make_report(commission(FCS[fc]), first, shoot_days=days, days_span=span, crew_size=crew,
+                            spend_is_estimate=estimate, **spend(factor))
+                for fc, first, days, span, crew, factor, estimate in RECORDED]
         db.session.commit()
         ids = [r.id for r in made]
     yield ids
@@ -69,40 +92,40 @@ def test_grouped_sums_are_exact_for_the_year(app, recorded):
     with app.app_context():
         rows, totals = reports.summary(reports.Selection(year=YEAR, group="commission"))
         fcs = by_key(rows)
-        assert set(fcs) == {"kagawa-film-commission", "shodoshima-film-commission", "ehime-film-commission",
-                            "sapporo-film-commission"}
-        kagawa = fcs["kagawa-film-commission"]
-        assert (kagawa.reports, kagawa.shoot_days, kagawa.crew_days) == (2, 5, 3 * 20 + 2 * 7)
-        assert kagawa.spend == {c: v * 3 for c, v in SPEND.items()}
+        assert set(fcs) == set(FCS.values()) and not any(r.hidden for r in rows) and not totals.hidden
+        kagawa, want = fcs["kagawa-film-commission"], expected(fc="kagawa")
+        assert (kagawa.reports, kagawa.shoot_days, kagawa.crew_days) == (3, 6, 3 * 20 + 2 * 7 + 1 * 4)
+        assert kagawa.spend == {c: v * want["factor"] for c, v in SPEND.items()}
         assert kagawa.estimates == 1
-        assert totals.reports == 5 and totals.shoot_days == 3 + 2 + 4 + 1 + 10
-        assert totals.total_spend == sum(SPEND.values()) * (1 + 2 + 3 + 5 + 11)
+        everything = expected()
+        assert totals.reports == 12 and totals.shoot_days == everything["shoot_days"]
+        assert totals.total_spend == sum(SPEND.values()) * everything["factor"]
         # The totals row is the sum of the rows, field by field.
         assert totals.crew_days == sum(r.crew_days for r in rows)
         assert totals.spend == {c: sum(r.spend[c] for r in rows) for c in SPEND_CATEGORIES}
 
         prefectures = by_key(reports.summary(reports.Selection(year=YEAR, group="prefecture"))[0])
         assert set(prefectures) == {"37", "38", "01"}
-        assert prefectures["37"].shoot_days == 3 + 2 + 4 and prefectures["37"].reports == 3
-        assert prefectures["37"].name_ja == "香川県"
+        assert prefectures["37"].shoot_days == expected(prefecture="37")["shoot_days"] == 6 + 7
+        assert prefectures["37"].reports == 6 and prefectures["37"].name_ja == "香川県"
 
         blocks = by_key(reports.summary(reports.Selection(year=YEAR, group="block"))[0])
         assert set(blocks) == {"SKK", "HKD"}
-        assert blocks["SKK"].shoot_days == 3 + 2 + 4 + 1
-        assert blocks["SKK"].total_spend == sum(SPEND.values()) * (1 + 2 + 3 + 5)
-        assert blocks["HKD"].crew_days == 10 * 40
+        assert blocks["SKK"].shoot_days == expected(block="SKK")["shoot_days"]
+        assert blocks["SKK"].total_spend == sum(SPEND.values()) * expected(block="SKK")["factor"]
+        assert blocks["HKD"].crew_days == 10 * 40 + 1 * 3 + 5 * 8
 
 
 def test_year_filter_and_all_years(app, recorded):
     with app.app_context():
         next_year = by_key(reports.summary(reports.Selection(year=YEAR + 1, group="commission"))[0])
-        assert next_year["kagawa-film-commission"].shoot_days == 6
+        assert next_year["kagawa-film-commission"].shoot_days == 9
         everything = reports.summary(reports.Selection(year=None, group="commission"))[1]
         stored = db.session.execute(select(func.count(), func.sum(ShootReport.shoot_days))).one()
-        assert (everything.reports, everything.shoot_days) == (stored[0], stored[1])
+        assert (everything.reports, everything.shoot_days) == (stored[0], stored[1]) == (15, 44)
         assert {YEAR, YEAR + 1} <= set(reports.years())
         yearly = dict(reports.by_year())
-        assert yearly[YEAR].shoot_days == 20 and yearly[YEAR + 1].shoot_days == 6
+        assert yearly[YEAR].shoot_days == 35 and yearly[YEAR + 1].shoot_days == 9
 
 
 def test_choropleth_has_one_value_per_prefecture(app, recorded):
@@ -110,9 +133,9 @@ def test_choropleth_has_one_value_per_prefecture(app, recorded):
         days = reports.prefecture_values(YEAR, "days")
         money = reports.prefecture_values(YEAR, "spend")
         assert len(days) == len(money) == 47 == db.session.scalar(select(func.count(Prefecture.id)))
-        assert days["37"] == 9 and days["38"] == 1 and days["01"] == 10 and days["13"] == 0
-        assert money["38"] == sum(SPEND.values()) * 5
-        assert sum(days.values()) == 20
+        assert days["37"] == 13 and days["38"] == 6 and days["01"] == 16 and days["13"] == 0
+        assert money["38"] == sum(SPEND.values()) * expected(prefecture="38")["factor"]
+        assert sum(days.values()) == 35
 
 
 def layer_options(html: str) -> dict:
@@ -129,14 +152,15 @@ def test_reports_page_shows_table_charts_and_choropleth(client, recorded):
     options = layer_options(html)
     assert options["kind"] == "choropleth" and options["url"] == "/api/prefectures"
     assert len(options["values"]) == len(options["fills"]) == len(options["labels"]) == 47
-    assert options["values"]["37"] == 9 and options["values"]["13"] == 0
+    assert options["values"]["37"] == 13 and options["values"]["13"] == 0
     assert html.count('<svg role="img"') == 2 and 'id="chart-days"' in html
-    assert re.search(r'<tr data-key="37">.*?data-col="shoot_days">9<', html, re.S)
-    assert re.search(r'<tr data-key="total">.*?data-col="shoot_days">20<', html, re.S)
+    assert re.search(r'<tr data-key="37">.*?data-col="shoot_days">13<', html, re.S)
+    assert re.search(r'<tr data-key="total">.*?data-col="shoot_days">35<', html, re.S)
+    assert 'id="privacy-rule"' in html and "data-withheld" not in html
     # Single productions are never published.
     assert TITLE_PREFIX not in html
     spend_page = client.get(f"/reports?year={YEAR}&measure=spend&lang=en").get_data(as_text=True)
-    assert layer_options(spend_page)["values"]["38"] == sum(SPEND.values()) * 5
+    assert layer_options(spend_page)["values"]["38"] == sum(SPEND.values()) * (5 + 1 + 1)
 
 
 @pytest.mark.parametrize("query, status", [
@@ -159,6 +183,7 @@ def test_csv_matches_the_table(app, client, recorded):
     with app.app_context():
         table, totals = reports.summary(reports.Selection(year=YEAR, group="block"))
     assert [r[1] for r in body] == [f.key for f in table] + [""]
+    assert header[-1] == "withheld" and all(line[-1] == "" for line in body)
     for line, figures in zip(body, table + [totals]):
         assert int(line[header.index("shoot_days")]) == figures.shoot_days
         assert int(line[header.index("spend_total_jpy")]) == figures.total_spend
@@ -195,14 +220,14 @@ def test_charts_are_svg_without_warnings_or_network(monkeypatch):
 def test_commission_list_and_block_page_show_figures(app, client, recorded):
     html = client.get("/commissions?lang=en").get_data(as_text=True)
     item = re.search(r'<li data-commission="sapporo-film-commission">(.*?)</li>', html, re.S).group(1)
-    assert 'data-days-total="10"' in item and "Sapporo" in item
+    assert 'data-days-total="16"' in item and "Sapporo" in item
     block = client.get("/blocks/SKK?lang=en").get_data(as_text=True)
     figures = re.search(r'id="block-figures">(.*?)</ul>', block, re.S).group(1)
     year_days, year_spend, all_days, all_spend = (int(v) for v in re.findall(r'data-value="(\d+)"', figures))
     with app.app_context():
         block_id = db.session.scalar(select(Prefecture.block_id).where(Prefecture.code == "37"))
         this_year = reports.block_figures(block_id, date.today().year)
-    assert (all_days, all_spend) == (3 + 2 + 4 + 1 + 6, sum(SPEND.values()) * (1 + 2 + 3 + 5 + 13))
+    assert (all_days, all_spend) == (6 + 9 + 7 + 6, sum(SPEND.values()) * (7 + 15 + 6 + 7))
     assert (year_days, year_spend) == (this_year.shoot_days, this_year.total_spend)
 
 
@@ -297,7 +322,7 @@ def test_other_commissions_reports_are_not_found(app, client, staff, recorded):
     assert client.post(f"/commission/shoot-reports/{sapporo_report}/delete").status_code == 404
     assert client.get("/commission/shoot-reports/999999/edit").status_code == 404
     listing = client.get("/commission/shoot-reports").get_data(as_text=True)
-    assert listing.count("data-report-id=") == 3  # Kagawa FC's three, not Sapporo's
+    assert listing.count("data-report-id=") == 6  # Kagawa FC's six, not Sapporo's
 
 
 def test_who_sees_what(app, client):

@@ -145,7 +145,7 @@ def test_photo_upload_shows_on_the_public_page(app, client, fc_user, draft, tmp_
     client.post(f"/commission/locations/{draft}/publish")
     html = client.get(f"/locations/{draft}?lang=ja").get_data(as_text=True)
     assert "参道の桜" in html and "/thumb" in html
-    bad = client.post(f"/commission/locations/{draft}/photos", content_type="multipart/form-data",
+    bad = client.post(f"/commission/locations/{draft}/photos?lang=en", content_type="multipart/form-data",
                       data={"photo": (io.BytesIO(b"not an image"), "x.jpg")}, follow_redirects=True)
     assert bad.status_code == 200 and "not a readable" in bad.get_data(as_text=True)
 

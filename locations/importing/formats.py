@@ -20,8 +20,9 @@ from ..seeding import JAPAN_BOUNDS
 Format = Literal["csv", "geojson"]
 TEXT_LIMIT = 20_000  # characters allowed in Text columns (String columns: their own length)
 TRUE, FALSE = {"true", "1", "yes", "y", "はい"}, {"false", "0", "no", "n", "いいえ"}
-# Spreadsheets run cells starting with these as formulas; exports prefix them with ' (see csv_cell).
-FORMULA_START = ("=", "+", "-", "@", "'")
+# Spreadsheets run cells starting with these as formulas (tab and CR too, which some strip first);
+# exports prefix them with ' (see csv_cell), and a ' of its own gets one so the importer can undo it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 class RowError(NamedTuple):
@@ -268,13 +269,17 @@ def column_limit(table, name: str) -> int:
 
 
 def csv_cell(value: Any) -> str:
-    """One CSV cell as the importer reads it back; text that a spreadsheet would run as a formula gets a '."""
+    """One CSV cell as the importer reads it back; text that a spreadsheet would run as a formula gets a '.
+
+    Every CSV the app writes goes through this. Numbers stay numbers (-3 is no formula)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (date, float)):
         return value.isoformat() if isinstance(value, date) else repr(value)
+    if isinstance(value, int):
+        return str(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 

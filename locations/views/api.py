@@ -1,15 +1,13 @@
 """JSON, GeoJSON (RFC 7946) and CSV for maps and other tools; errors are JSON with reasons."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,13 +19,12 @@ from ..i18n import current_language
 from ..models import FACILITIES, Activity, Location
 from ..security import limiter, rate_limits_off
 from ..workspace import nearest_municipality
+from . import exports
 from .params import BLOCK_CODE, PREFECTURE_CODE, SLUG, first_nul, json_nesting, parse_bbox, parse_filters, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
-CSV_COLUMNS = ("slug", "name_ja", "name_en", "category", "prefecture", "municipality", "address", "lat", "lon",
-               "commission", "last_verified", "synthetic", "source")
 
 
 def _code_arg(name: str, pattern) -> Optional[str]:
@@ -143,6 +140,8 @@ def cluster_feature(lat: float, lon: float, count: int) -> dict:
 
 
 @bp.route("/locations")
+@limiter.limit(exports.export_rate_limit, exempt_when=exports.export_limit_exempt,
+               error_message=exports.export_limit_message)
 def locations():
     args = request.args
     parsed = parse_filters(args)
@@ -154,12 +153,15 @@ def locations():
     zoom = parse_int(args, "zoom", 10, 0, 22, errors)
     cap = parse_int(args, "limit", current_app.config.get("MAP_POINT_CAP", 500), 1, 2000, errors)
     page = parse_int(args, "page", 1, 1, 100000, errors)
-    per_page = parse_int(args, "per_page", 100, 1, 1000, errors)
+    if output == "csv":
+        after, per_page = exports.parse_page(args, errors)
+    else:
+        per_page = parse_int(args, "per_page", 100, 1, 1000, errors)
     if errors:
         suggestions = [s.name for s in parsed.suggestions]
         return _bad_request(errors, **({"suggestions": suggestions} if parsed.unknown_place else {}))
     if output == "csv":
-        return _csv(parsed.filters)
+        return exports.locations_csv(parsed.filters, after, per_page)
     if bbox is not None:
         view = library.viewport(bbox, zoom, parsed.filters, cap)
         features = [cluster_feature(*c) for c in view.clusters] or point_features(view.points)
@@ -171,30 +173,6 @@ def locations():
         "features": [location_feature(loc, distance) for loc, distance in result.results],
         "total": result.total, "page": result.page, "pages": result.pages,
     })
-
-
-def _csv(filters: library.LocationFilter) -> Response:
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        for location in library.iter_locations(filters):
-            writer.writerow([
-                location.slug, location.name_ja, location.name_en or "", location.category.code,
-                location.prefecture.code, location.municipality.name_ja if location.municipality else "",
-                location.address or "", location.lat, location.lon, location.commission.slug,
-                location.last_verified.isoformat() if location.last_verified else "",
-                int(location.is_synthetic), location.source,
-            ])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        if buffer.getvalue():
-            yield buffer.getvalue()
-
-    # Rows are read before streaming starts: a streamed response outlives the request's session.
-    body = "".join(rows())
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=locations.csv"})
 
 
 @bp.route("/locations/<slug>")

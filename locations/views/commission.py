@@ -16,7 +16,7 @@ from ..extensions import db
 from ..forms import ActionForm, CommissionProfileForm, ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm, choices
 from ..freshness import is_stale, stale_before
 from ..models import AuditEvent, FilmCommission, Location, LocationCategory, PermitType, Photo
-from ..photos import PhotoError, remove_photo_files, save_photo
+from ..photos import PhotoError, save_photo
 from ..security import roles_required, safe_next
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")
@@ -273,7 +273,7 @@ def upload_photo(slug: str):
             flash(_("Photo added."))
         except PhotoError as error:
             db.session.rollback()
-            flash(_("The photo was not added: %(reason)s", reason=str(error)))
+            flash(_("The photo was not added: %(reason)s", reason=error.translated()))
     else:
         flash(_("Choose a photo to upload."))
     return redirect(url_for("commission.edit_location", slug=slug))
@@ -311,10 +311,8 @@ def delete_photo(photo_id: int):
     slug = photo.location.slug
     audit.record("delete", photo, commission_id=photo.location.commission_id,
                  changes={"filename": [photo.filename, None], "caption_ja": [photo.caption_ja, None]})
-    filename = photo.filename
     db.session.delete(photo)
-    db.session.commit()
-    remove_photo_files(filename)
+    db.session.commit()  # its files go with the commit (stored_files)
     flash(_("Photo removed."))
     return redirect(url_for("commission.edit_location", slug=slug))
 

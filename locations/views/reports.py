@@ -21,6 +21,7 @@ from ..extensions import db
 from ..forms import ActionForm, choices
 from ..forms_reports import PRODUCTION_TYPE_LABELS, SPEND_LABELS, ShootReportForm
 from ..i18n import current_language, localized
+from ..importing.formats import csv_cell
 from ..models import SPEND_CATEGORIES, FilmCommission, Municipality, Prefecture, ShootReport
 from ..security import roles_required
 from .api import _geojson
@@ -72,6 +73,12 @@ def _group_label(group: str) -> str:
     return {"commission": _("Film commission"), "prefecture": _("Prefecture"), "block": _("Regional block")}[group]
 
 
+def withheld_text(reason: str) -> str:
+    if reason == "few":
+        return _("withheld: fewer than %(n)d productions", n=reports.MIN_PRODUCTIONS)
+    return _("withheld so that another withheld figure cannot be worked out")
+
+
 @public_bp.route("/reports")
 def reports_page():
     selection, measure, errors = _selection()
@@ -79,14 +86,16 @@ def reports_page():
     yearly = reports.by_year()
     year_labels = [str(y) for y, _figures in yearly]
     days_chart = charts.bar_chart(
-        year_labels, [f.shoot_days for _y, f in yearly], _("Shoot days per year"), "chart-days",
-        highlight=str(selection.year) if selection.year else None, value_axis=_("shoot days"))
-    spend_chart = charts.horizontal_bar_chart(
+        year_labels, [None if f.hidden else f.shoot_days for _y, f in yearly], _("Shoot days per year"), "chart-days",
+        highlight=str(selection.year) if selection.year else None, value_axis=_("shoot days"),
+        withheld_label=_("(withheld)"))
+    spend_chart = None if totals.hidden else charts.horizontal_bar_chart(
         [str(SPEND_LABELS[c]) for c in SPEND_CATEGORIES], [totals.spend[c] for c in SPEND_CATEGORIES],
         _("Local spend by category (%(year)s)", year=selection.year or _("all years")), "chart-spend",
         value_axis=_("yen"))
     values = reports.prefecture_values(selection.year, measure)
-    labels = {code: _measure_label(measure, value) for code, value in values.items()}
+    labels = {code: _("withheld (privacy)") if value is None else _measure_label(measure, value)
+              for code, value in values.items()}
     fmap, legend = maps.choropleth_map(
         values, labels, url_for("api.prefectures"),
         _("Shoot days by prefecture") if measure == "days" else _("Local spend by prefecture"), current_language())
@@ -95,17 +104,26 @@ def reports_page():
         "reports/index.html", selection=selection, measure=measure, errors=errors, rows=rows, totals=totals,
         days_chart=days_chart, spend_chart=spend_chart, fmap=fmap, legend=legend, years=years,
         group_label=_group_label(selection.group), categories=SPEND_CATEGORIES, spend_labels=SPEND_LABELS,
-        measure_label=_measure_label,
+        measure_label=_measure_label, withheld_text=withheld_text, min_productions=reports.MIN_PRODUCTIONS,
+        withheld_colour=maps.CHOROPLETH_WITHHELD, any_withheld=None in values.values(),
     ), (400 if errors else 200)
 
 
 CSV_HEADER = ("group", "code", "name_ja", "name_en", "reports", "shoot_days", "crew_days",
-              *(f"spend_{c}_jpy" for c in SPEND_CATEGORIES), "spend_total_jpy", "reports_with_estimated_spend")
+              *(f"spend_{c}_jpy" for c in SPEND_CATEGORIES), "spend_total_jpy", "reports_with_estimated_spend",
+              "withheld")
+# What the withheld column says: why the row's figures are empty.
+CSV_WITHHELD = {"few": f"fewer_than_{reports.MIN_PRODUCTIONS}_productions", "protects": "protects_another_figure"}
 
 
-def _csv_row(group: str, figures: reports.Figures) -> list:
-    return [group, figures.key, figures.name_ja, figures.name_en, figures.reports, figures.shoot_days,
-            figures.crew_days, *(figures.spend[c] for c in SPEND_CATEGORIES), figures.total_spend, figures.estimates]
+def _csv_row(group: str, figures: reports.Figures) -> list[str]:
+    names = [group, figures.key, figures.name_ja, figures.name_en]
+    if figures.hidden:
+        numbers = [None] * (5 + len(SPEND_CATEGORIES))
+    else:
+        numbers = [figures.reports, figures.shoot_days, figures.crew_days,
+                   *(figures.spend[c] for c in SPEND_CATEGORIES), figures.total_spend, figures.estimates]
+    return [csv_cell(value) for value in (*names, *numbers, CSV_WITHHELD.get(figures.hidden or ""))]
 
 
 @public_bp.route("/reports.csv")
@@ -186,8 +204,10 @@ def shoot_reports():
 
 def _report_form(fc: FilmCommission, report: Optional[ShootReport]) -> ShootReportForm:
     form = ShootReportForm(obj=report)
-    form.prefecture_id.choices = choices((p.id, localized(p, "name")) for p in
-                                         db.session.scalars(select(Prefecture).order_by(Prefecture.code)))
+    # An FC reports the shoots in its own prefecture (a report made before this rule shows where it is).
+    shown = {fc.prefecture_id} | ({report.prefecture_id} if report else set())
+    form.prefecture_id.choices = choices((p.id, localized(p, "name")) for p in db.session.scalars(
+        select(Prefecture).where(Prefecture.id.in_(shown)).order_by(Prefecture.code)))
     if request.method == "GET":
         form.version.data = str(report.version) if report else "0"
         if report is None:
@@ -195,7 +215,7 @@ def _report_form(fc: FilmCommission, report: Optional[ShootReport]) -> ShootRepo
             form.municipality_id.data = str(fc.municipality_id or "")
         else:
             form.municipality_id.data = str(report.municipality_id or "")
-    prefecture_id = parse_id(form.prefecture_id.data) or fc.prefecture_id
+    prefecture_id = form.prefecture_id.data if form.prefecture_id.data in shown else fc.prefecture_id
     towns = db.session.scalars(select(Municipality).where(Municipality.prefecture_id == prefecture_id)
                                .order_by(Municipality.code))
     form.municipality_id.choices = choices([("", _("Whole prefecture / not one municipality"))] + [
@@ -204,9 +224,15 @@ def _report_form(fc: FilmCommission, report: Optional[ShootReport]) -> ShootRepo
     return form
 
 
-def _values_from(form: ShootReportForm) -> Optional[dict]:
+def _values_from(form: ShootReportForm, fc: FilmCommission) -> Optional[dict]:
     """The model values, or None after adding errors the field validators cannot see."""
     ok = True
+    if form.prefecture_id.data != fc.prefecture_id:
+        # Public figures per prefecture must come from that prefecture's film commissions.
+        form.prefecture_id.errors.append(_(
+            "A film commission reports the shoots in its own prefecture (%(prefecture)s); a shoot elsewhere "
+            "is reported by the film commission there.", prefecture=localized(fc.prefecture, "name")))
+        ok = False
     first, last = form.first_day.data, form.last_day.data
     if last < first:
         form.last_day.errors.append(_("The last day cannot be before the first day."))
@@ -260,7 +286,7 @@ def new_shoot_report():
     fc = own_commission()
     form = _report_form(fc, None)
     if form.validate_on_submit():
-        values = _values_from(form)
+        values = _values_from(form, fc)
         if values is not None:
             report = ShootReport(commission_id=fc.id, created_by_id=current_user.id)
             reports.save_report(report, values, None)
@@ -276,7 +302,7 @@ def edit_shoot_report(report_id: int):
     report = own_report(report_id)
     form = _report_form(report.commission, report)
     if form.validate_on_submit():
-        values = _values_from(form)
+        values = _values_from(form, report.commission)
         if values is not None:
             try:
                 reports.save_report(report, values, int(form.version.data))

@@ -145,7 +145,10 @@ def step_document(production_id: int, step_id: int, document_id: int):
     if document is None or document.step_id != step.id:
         abort(404)
     response = send_from_directory(step_documents.document_dir(), document.filename, as_attachment=True,
-                                   download_name=document.original_name, mimetype=document.content_type)
+                                   download_name=step_documents.display_name(document.original_name),
+                                   mimetype=document.content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    # Should a browser render it anyway, it runs no script and loads nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
