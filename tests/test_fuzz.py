@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from locations.extensions import db
 from locations.library import rebuild_cells
-from locations.models import Location, ShootReport, User
+from locations.models import Location, OutboxMessage, ShootReport, User
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
 from tests.builders_collab import remove_collab_data
@@ -118,7 +118,9 @@ def world(seeded_app):
         remove_collab_data()
         db.session.execute(delete(ShootReport).where(ShootReport.notes.like("fuzz%")))
         db.session.execute(delete(Location).where(Location.source.like("fuzz%")))
-        db.session.execute(delete(User).where(User.email.in_(list(emails.values()))))
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address.like("%@example.com")))
+        db.session.execute(delete(User).where(User.email.in_(list(emails.values()))
+                                              | User.email.like("fuzz-signup%")))
         rebuild_cells()
         db.session.commit()
 
@@ -127,6 +129,10 @@ def forms(world) -> list[tuple[str, str, dict]]:
     production, step = world["production"], world["step"]
     return [
         ("anonymous", "/login", {"email": "nobody@example.com", "password": "wrong password 123"}),
+        ("anonymous", "/signup", {"display_name": "Fuzz", "email": "fuzz-signup@example.com",
+                                  "password": "a sturdy fuzzing passphrase 2026"}),
+        ("anonymous", "/password/forgot", {"email": "nobody@example.com"}),
+        ("producer", "/account/password", {"current_password": "wrong", "new_password": "another passphrase 2027"}),
         ("anonymous", "/commissions/kagawa-film-commission/ask", {
             "contact_name": "Ada", "contact_email": "ada@example.com", "subject": "Night shoot",
             "body": "Can we film at the port?", "shoot_start": FUTURE.isoformat()}),
