@@ -29,7 +29,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-
 import unicodedata
 from datetime import datetime, timezone
 from importlib import metadata

@@ -1,18 +1,18 @@
 """locations: Japan's film location commission directory and permit coordinator."""
 from __future__ import annotations
 
+import json
 import os
+import secrets
 from typing import Any, Mapping, Optional
 
 import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import json
-import secrets
-
 from . import caching, cli, cli_backup, cli_import, cli_reminders, errors, i18n, maps, photos, security, worker
 from .config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
+from .core import clock
 from .extensions import db, migrate
 from .users import role_label
 
@@ -40,6 +40,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     errors.init_app(app)  # first: it adds the <id:…> URL converter the blueprints' routes use
+    clock.init_app(app)
     i18n.init_app(app)
     maps.init_app(app)
     photos.init_app(app)
@@ -52,8 +53,25 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     worker.init_app(app)
 
     # locations, planner and incentives add routes to public
-    from .views import admin, api, auth, authority, board, commission, incentives, inquiries, locations, notices, outputs, planner, producer, public, reports  # noqa: F401,E501
-    from .views import account, registration  # noqa: F401  (add routes to auth)
+    from .views import (  # noqa: F401,E501  # noqa: F401  (add routes to auth)
+        account,
+        admin,
+        api,
+        auth,
+        authority,
+        board,
+        commission,
+        incentives,
+        inquiries,
+        locations,
+        notices,
+        outputs,
+        planner,
+        producer,
+        public,
+        registration,
+        reports,
+    )
 
     for blueprint in (public.bp, api.bp, auth.bp, producer.bp, commission.bp, authority.bp, admin.bp):
         app.register_blueprint(blueprint)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Callable
 
 from flask import current_app, url_for
@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from .core.clock import jst_time
 from .extensions import db
 from .mail import absolute_link, queue_email
 from .models import User
 
 VERIFY_SALT = "email-verification"
 RESET_SALT = "password-reset"
-JST = timezone(timedelta(hours=9))
 
 
 class LinkProblem(ValueError):
@@ -134,7 +134,7 @@ def queue_lockout_notice(email: str, until: datetime) -> None:
     subject, body = _bilingual(lambda: (
         _("Sign-in to your account was locked"),
         _("There were several failed attempts to sign in to %(email)s, so signing in is locked until %(until)s.",
-          email=email, until=until.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")) + "\n\n"
+          email=email, until=jst_time(until)) + "\n\n"
         + _("If this was you, wait and try again. If not, someone may be guessing your password; "
             "choose a new one here:") + f" {reset}"))
     queue_email(email, subject, body, "lockout")

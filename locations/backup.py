@@ -23,7 +23,6 @@ import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from typing import Callable, Optional
 
@@ -32,6 +31,7 @@ from flask import current_app
 from sqlalchemy import inspect, text
 
 from . import backup_postgres
+from .core.clock import now
 from .extensions import db
 
 MANIFEST = "manifest.json"
@@ -134,7 +134,7 @@ def make_backup(directory: str, between_passes: Optional[Callable[[], None]] = N
         size, digest = _digest(database)
         outcome = Outcome(directory=directory, engine=engine, files=len(copied), missing=missing, revision=revision,
                           bytes=size + sum(s for s, _ in copied.values()),
-                          created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                          created_at=now().isoformat(timespec="seconds"))
         manifest = {
             "format": FORMAT, "created_at": outcome.created_at, "app_version": _app_version(), "engine": engine,
             "alembic_revision": revision, "database": {"path": DATABASE_FILES[engine], "size": size, "sha256": digest},

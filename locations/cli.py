@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .config import SECRET_KEY_FILE, read_secret_key_file, weak_secret_key, write_secret_key_file
+from .core.clock import today_jst
 from .extensions import db
 from .geo import clear_gazetteer_cache
 from .seeding import SeedError, seed_all
@@ -150,12 +151,11 @@ def enable_user_command(email: str) -> None:
 @with_appcontext
 def freshness_command() -> None:
     """Flag listings not verified for FRESHNESS_DAYS and hide those past twice that (run daily)."""
-    from datetime import date
 
     from .freshness import apply_freshness
 
     days = current_app.config["FRESHNESS_DAYS"]
-    report = apply_freshness(date.today(), days)
+    report = apply_freshness(today_jst(), days)
     db.session.commit()
     click.echo(f"{report.stale} listings unverified for over {days} days (flagged to their FC); "
                f"{report.hidden} hidden from producers (over {2 * days} days): "

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .clock import today_jst
-
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -12,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .cases import AWAITING_FILING
+from .core.clock import today_jst
 from .extensions import db
 from .models import PermitStep, Production, User
 from .notifications import notify
+
 
 def step_link(step: PermitStep) -> str:
     # The step page's URL (producer.step); written out because the command has no request to build it from.

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import random
-from datetime import date
 
 from sqlalchemy import delete, func, insert, select
 
+from .core.clock import today_jst
 from .extensions import db
 from .library import build_index_text, rebuild_cells, refresh_statistics
 from .models import FilmCommission, Location, LocationCategory, Municipality, Prefecture
@@ -44,7 +44,7 @@ def create_synthetic(count: int, seed: int = 0) -> int:
             "name_en": name_en, "category_id": category.id, "municipality_id": town.id,
             "prefecture_id": town.prefecture_id, "lat": town.office_lat + rng.uniform(-0.04, 0.04),
             "lon": town.office_lon + rng.uniform(-0.04, 0.04), "status": "published",
-            "typical_permits": category.typical_permits, "last_verified": date.today(),
+            "typical_permits": category.typical_permits, "last_verified": today_jst(),
             "source": SYNTHETIC_SOURCE.format(seed=seed), "is_synthetic": True,
             "has_parking": rng.random() < 0.6, "has_power": rng.random() < 0.3,
             "search_text": build_index_text(name_ja, name_en, None, None, None, None, category, town, prefecture),

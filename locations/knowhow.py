@@ -12,9 +12,9 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.orm import selectinload
 
 from . import audit
+from .core import clock
 from .extensions import db
 from .models import KnowhowNote, PermitType, Prefecture, RegionalBlock, User
-from .models.directory import utcnow
 from .workspace import Conflict
 
 NOTE_FIELDS = ("title", "body", "shared_with_all_blocks", "permit_types", "prefectures")
@@ -102,7 +102,7 @@ def save_note(note: KnowhowNote, values: dict, expected_version: Optional[int], 
         db.session.add(note)
     else:
         # Tags live in link tables: touching the row makes a tags-only edit bump the version too.
-        note.updated_at = utcnow()
+        note.updated_at = clock.now()
     db.session.flush()
     changes = audit.diff(before, snapshot(note))
     if changes:

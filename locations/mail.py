@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
-from typing import Iterable, Optional
+from typing import Optional
 
 from flask import current_app
 from flask_babel import force_locale
@@ -25,7 +25,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from .clock import now as clock_now
+from .core.clock import now as clock_now
 from .extensions import db
 from .models import Notification, OutboxMessage
 from .notifications import message

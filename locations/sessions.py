@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Optional
 
 from flask import current_app, g
@@ -11,22 +11,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .core import clock
+from .core.clock import as_utc
 from .extensions import db
 from .models import User, UserSession
 
 # The Flask session key holding this browser's session token (the cookie itself stays signed).
 TOKEN_KEY = "sid"
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def as_utc(value: Optional[datetime]) -> Optional[datetime]:
-    """SQLite hands stored times back without their zone; they were written in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 def token_hash(token: str) -> str:
@@ -36,7 +27,7 @@ def token_hash(token: str) -> str:
 def start(user: User, ip: Optional[str], user_agent: Optional[str]) -> str:
     """Open a session for ``user``; returns the token to keep in the signed cookie."""
     token = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = clock.now()
     hours = current_app.config["SESSION_ABSOLUTE_HOURS"]
     row = UserSession(user_id=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now,
                       expires_at=now + timedelta(hours=hours), ip=(ip or "")[:45] or None,
@@ -69,7 +60,7 @@ def user_for(user_id: int, epoch: int, token: Optional[str], writing: bool = Fal
     if found is None:
         return None
     row, user = found
-    now = utcnow()
+    now = clock.now()
     if not user.active or user.session_epoch != epoch or not is_live(row, now):
         return None
     g.user_session = row
@@ -103,7 +94,7 @@ def current() -> Optional[UserSession]:
 
 def end(row: UserSession) -> None:
     if row.ended_at is None:
-        row.ended_at = utcnow()
+        row.ended_at = clock.now()
 
 
 def end_all(user: User, except_id: Optional[int] = None) -> int:
@@ -111,11 +102,11 @@ def end_all(user: User, except_id: Optional[int] = None) -> int:
     query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if except_id is not None:
         query = query.where(UserSession.id != except_id)
-    return db.session.execute(query.values(ended_at=utcnow())).rowcount
+    return db.session.execute(query.values(ended_at=clock.now())).rowcount
 
 
 def active_for(user: User) -> list[UserSession]:
-    now = utcnow()
+    now = clock.now()
     rows = db.session.scalars(select(UserSession).where(
         UserSession.user_id == user.id, UserSession.ended_at.is_(None), UserSession.expires_at > now)
         .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())).all()

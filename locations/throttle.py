@@ -10,9 +10,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .core import clock
+from .core.clock import as_utc
 from .extensions import db
 from .models import LoginThrottle
-from .sessions import as_utc, utcnow
 
 MAX_LOCKOUT = timedelta(days=1)
 # Rows of addresses nobody has tried for this long are dropped (unknown addresses included).
@@ -27,7 +28,7 @@ class Failure:
 
 def locked_until(email: str, now: Optional[datetime] = None) -> Optional[datetime]:
     """When the lockout of ``email`` ends, or None when sign-in may be tried."""
-    now = now or utcnow()
+    now = now or clock.now()
     until = db.session.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.email == email))
     until = as_utc(until)
     return until if until is not None and until > now else None
@@ -36,7 +37,7 @@ def locked_until(email: str, now: Optional[datetime] = None) -> Optional[datetim
 def _locked_row(email: str) -> LoginThrottle:
     """The email's row, created if missing, locked against concurrent updates by other workers."""
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(LoginThrottle).values(email=email, failures=0, lockouts=0, last_failure_at=utcnow())
+    db.session.execute(insert(LoginThrottle).values(email=email, failures=0, lockouts=0, last_failure_at=clock.now())
                        .on_conflict_do_nothing(index_elements=["email"]))
     return db.session.scalars(select(LoginThrottle).where(LoginThrottle.email == email)
                               .with_for_update().execution_options(populate_existing=True)).one()
@@ -44,7 +45,7 @@ def _locked_row(email: str) -> LoginThrottle:
 
 def record_failure(email: str, now: Optional[datetime] = None) -> Failure:
     """Count a failed password or code for ``email``; the failure that reaches the limit locks it."""
-    now = now or utcnow()
+    now = now or clock.now()
     config = current_app.config
     db.session.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER,
                                                    LoginThrottle.email != email))

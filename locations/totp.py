@@ -6,7 +6,6 @@ import hmac
 import re
 import secrets
 import time
-from datetime import datetime, timezone
 from typing import Optional
 
 import pyotp
@@ -16,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, select
 
 from . import audit
+from .core.clock import now
 from .extensions import db
 from .models import RecoveryCode, User
 
@@ -79,7 +79,7 @@ def enable(user: User, code: str) -> Optional[list[str]]:
     secret = user.totp_secret
     if not secret or not check_code(user, code, secret):
         return None
-    user.totp_enabled_at = datetime.now(timezone.utc)
+    user.totp_enabled_at = now()
     audit.record("two_step_on", user, user=user)
     return new_recovery_codes(user)
 
@@ -121,7 +121,7 @@ def use_recovery_code(user: User, code: str) -> bool:
         RecoveryCode.used_at.is_(None)).with_for_update())
     if row is None:
         return False
-    row.used_at = datetime.now(timezone.utc)
+    row.used_at = now()
     audit.record("recovery_code_used", user, user=user)
     return True
 

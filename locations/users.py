@@ -1,7 +1,6 @@
 """Accounts: the one way to create a user, password changes, standing (enable/disable) and role labels."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Optional
 
 from flask_babel import gettext as _
@@ -9,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from . import audit, sessions
+from .core.clock import now
 from .extensions import db
 from .models import ROLES, FilmCommission, PermitAuthority, User
 from .security import hash_password, password_problems
@@ -71,7 +71,7 @@ def create_user(email: str, display_name: Optional[str], role: str, password: st
                 commission_id=commission.id if commission is not None and role == "fc_staff" else None,
                 authority_id=authority.id if authority is not None and role == "authority" else None,
                 password_hash=hash_password(password),
-                email_verified_at=datetime.now(timezone.utc) if email_verified else None)
+                email_verified_at=now() if email_verified else None)
     db.session.add(user)
     db.session.flush()
     audit.record("create", user, user=actor, detail=detail,
@@ -102,6 +102,6 @@ def set_active(user: User, active: bool) -> bool:
 def mark_email_verified(user: User) -> bool:
     if user.email_verified_at is not None:
         return False
-    user.email_verified_at = datetime.now(timezone.utc)
+    user.email_verified_at = now()
     audit.record("email_verified", user, user=user)
     return True

@@ -17,7 +17,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
-from .clock import JST, now
+from .core.clock import JST, now
 from .extensions import db
 from .mail import deliver_outbox
 from .models import JobRun

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import delete, select
 
 from locations.calendar_feed import new_calendar_token
+from locations.core.clock import today_jst
 from locations.extensions import db
-from tests.builders import login, make_user
 from locations.models import (
     AuditEvent,
     FilmCommission,
@@ -25,6 +25,7 @@ from locations.models import (
     Shoot,
     User,
 )
+from tests.builders import login, make_user
 
 _serial = count(1)
 TAKAMATSU = (34.3428, 134.0465)
@@ -51,7 +52,7 @@ def make_production(owner: User, commissions=None, **overrides) -> Production:
 
 
 def make_shoot(production: Production, start: date | None = None, **overrides) -> Shoot:
-    start = start or date.today() + timedelta(days=60)
+    start = start or today_jst() + timedelta(days=60)
     values = {"name": "Harbour scene", "lat": TAKAMATSU[0], "lon": TAKAMATSU[1], "start_date": start,
               "end_date": start + timedelta(days=1)}
     values.update(overrides)

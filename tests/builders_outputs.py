@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 from sqlalchemy import delete, select
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import Notification, PermitStep, PermitType, Production, Shoot, User
 from tests import builders_cases as cases_builders
@@ -32,7 +33,7 @@ def make_production(owner: User, title: str | None = None, commissions=None, **o
 def make_shoot(production: Production, name: str = "Harbour scene", start: date | None = None, days: int = 2,
                lat: float = TAKAMATSU[0], lon: float = TAKAMATSU[1], **overrides) -> Shoot:
     """A shoot at Takamatsu's waterfront address with a crew, as the packet and calendar show them."""
-    start = start or date.today() + timedelta(days=30)
+    start = start or today_jst() + timedelta(days=30)
     return cases_builders.make_shoot(production, start=start, name=name, lat=lat, lon=lon,
                                      end_date=start + timedelta(days=days - 1), address="香川県高松市サンポート",
                                      crew_size=25, **overrides)
@@ -48,7 +49,7 @@ def make_step(shoot: Shoot, permit_code: str, authority_code: str | None, due: d
 
 def make_case(owner: User, title: str | None = None, today: date | None = None) -> Production:
     """A production with one Takamatsu shoot and two steps: road use (Kagawa police) and drone (Osaka CAB)."""
-    today = today or date.today()
+    today = today or today_jst()
     production = make_production(owner, title=title)
     shoot = make_shoot(production, start=today + timedelta(days=20))
     make_step(shoot, "ROAD_USE", "police-hq-37", today + timedelta(days=10))

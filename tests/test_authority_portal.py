@@ -3,11 +3,12 @@ authority officers' list of applications."""
 import io
 import json
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import AuditEvent, GuidelineStep, Notification, PermitStep, StepDocument, User
 from tests.builders import login, make_user
@@ -24,9 +25,9 @@ def case(app, people, monkeypatch, tmp_path):
     with app.app_context():
         owner = db.session.get(User, people["ids"]["producer"])
         production = make_production(owner, title="Seto Nights")
-        shoot = make_shoot(production, start=date.today() + timedelta(days=40))
-        road = make_step(shoot, "ROAD_USE", "police-hq-37", due_date=date.today() + timedelta(days=20))
-        drone = make_step(shoot, "DRONE_FLIGHT", "cab-osaka", due_date=date.today() + timedelta(days=5))
+        shoot = make_shoot(production, start=today_jst() + timedelta(days=40))
+        road = make_step(shoot, "ROAD_USE", "police-hq-37", due_date=today_jst() + timedelta(days=20))
+        drone = make_step(shoot, "DRONE_FLIGHT", "cab-osaka", due_date=today_jst() + timedelta(days=5))
         db.session.commit()
         ids = {"production": production.id, "road": road.id, "drone": drone.id}
     ids["url"] = lambda key: f"/productions/{ids['production']}/steps/{ids[key]}"
@@ -207,13 +208,13 @@ def test_portal_lists_the_authoritys_steps_by_due_date(app, people, case):
     with app.app_context():
         owner = db.session.get(User, people["ids"]["producer"])
         later = make_production(owner, title="Later Film")
-        shoot = make_shoot(later, start=date.today() + timedelta(days=80))
-        make_step(shoot, "ROAD_USE", "police-hq-37", due_date=date.today() + timedelta(days=60))
+        shoot = make_shoot(later, start=today_jst() + timedelta(days=80))
+        make_step(shoot, "ROAD_USE", "police-hq-37", due_date=today_jst() + timedelta(days=60))
         early = make_production(owner, title="Urgent Film")
-        make_step(make_shoot(early, start=date.today() + timedelta(days=3)), "ROAD_USE", "police-hq-37",
-                  due_date=date.today() - timedelta(days=2))
+        make_step(make_shoot(early, start=today_jst() + timedelta(days=3)), "ROAD_USE", "police-hq-37",
+                  due_date=today_jst() - timedelta(days=2))
         decided = make_step(make_shoot(early, name="Pier"), "ROAD_OCCUPANCY", "police-hq-37", status="approved",
-                            due_date=date.today() - timedelta(days=30))
+                            due_date=today_jst() - timedelta(days=30))
         db.session.commit()
     client = people["clients"]["authority"]
     html = client.get("/authority/?lang=en").get_data(as_text=True)

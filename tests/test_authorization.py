@@ -2,13 +2,13 @@
 
 The matrix is built from the app's URL map, so a new mutating route without a rule here fails.
 """
-from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.library import rebuild_cells
 from locations.models import AuditEvent, FilmCommission, Location, LocationCategory, Photo, User
@@ -95,7 +95,7 @@ def build_world(app) -> dict:
             fc = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == slug))
             loc = Location(slug=f"authz-{key}", commission_id=fc.id, name_ja=f"権限{key}", category_id=park,
                            prefecture_id=fc.prefecture_id, lat=fc.lat, lon=fc.lon, status="draft",
-                           source="test", last_verified=date.today())
+                           source="test", last_verified=today_jst())
             db.session.add(loc)
             db.session.flush()
             photo = Photo(location_id=loc.id, filename=f"authz-{key}.jpg", content_type="image/jpeg", width=1, height=1)

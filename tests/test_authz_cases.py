@@ -5,11 +5,12 @@ addressed to another authority (in a production without any step of theirs) for 
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, select
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import GuidelineStep, User
 from tests.builders import login, make_user
@@ -54,7 +55,7 @@ def build(app, role: str, ownership: str) -> tuple[object, dict]:
             production = make_production(make_user("producer"),
                                          commissions=[commission("sapporo-film-commission")])
             step_authority = "police-hq-01"
-        shoot = make_shoot(production, start=date.today() + timedelta(days=50))
+        shoot = make_shoot(production, start=today_jst() + timedelta(days=50))
         step = make_step(shoot, "ROAD_USE", step_authority)
         authority_cell = db.session.scalar(select(GuidelineStep.id).where(
             GuidelineStep.actor == "authority", GuidelineStep.has_role.is_(True)).order_by(GuidelineStep.id))

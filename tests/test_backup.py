@@ -4,7 +4,6 @@ refuses a backup that does not fit, changing nothing."""
 import io
 import json
 import os
-from datetime import date
 
 import pytest
 from PIL import Image
@@ -13,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from locations import backup
 from locations.backup_postgres import libpq_connection
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import AuditEvent, FilmCommission, Location, LocationCategory, Photo, User
 from locations.photos import save_photo
@@ -32,7 +32,7 @@ def add_location(slug: str) -> Location:
     fc = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "kagawa-film-commission"))
     park = db.session.scalar(select(LocationCategory.id).where(LocationCategory.code == "park"))
     location = Location(slug=slug, commission_id=fc.id, name_ja="バックアップ試験", category_id=park, status="draft",
-                        prefecture_id=fc.prefecture_id, lat=34.3, lon=134.0, source="test", last_verified=date.today())
+                        prefecture_id=fc.prefecture_id, lat=34.3, lon=134.0, source="test", last_verified=today_jst())
     db.session.add(location)
     db.session.flush()
     return location

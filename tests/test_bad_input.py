@@ -153,8 +153,8 @@ def test_huge_ids_in_form_fields_are_form_errors(app, clients):
 
 
 def test_huge_assignee_id_on_an_inquiry_is_a_form_error(app, clients):
-    from tests.builders_collab import make_inquiry, remove_collab_data
     from tests.builders_cases import commission
+    from tests.builders_collab import make_inquiry, remove_collab_data
 
     with app.app_context():
         inquiry = make_inquiry(commission())

@@ -1,19 +1,20 @@
 """Productions, shoots and their permit steps through the browser-facing views."""
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from locations import permits
 from locations.cases import engine_shoot
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import AuditEvent, Location, Notification, PermitStep, Production, Shoot, StepNote, User
 from tests.builders import login, make_user
 from tests.builders_cases import make_production, make_shoot, make_step, people  # noqa: F401 (fixture)
 
-FUTURE = date.today() + timedelta(days=90)
+FUTURE = today_jst() + timedelta(days=90)
 
 
 def production_form(**overrides):
@@ -111,7 +112,7 @@ def test_drone_and_road_closure_in_takamatsu_become_steps_as_the_engine_plans(ap
     with app.app_context():
         shoot = db.session.scalar(select(Shoot).where(Shoot.production_id == production_id))
         assert shoot.municipality.name_ja == "高松市"
-        plan = permits.plan_permits(engine_shoot(shoot), permits.load_rules(db.session), date.today(), "en")
+        plan = permits.plan_permits(engine_shoot(shoot), permits.load_rules(db.session), today_jst(), "en")
         steps = {s.permit_type.code: s for s in shoot.steps}
         assert set(steps) == {p.code for p in plan.permits} >= {"DRONE_FLIGHT", "ROAD_USE", "ROAD_OCCUPANCY"}
         for p in plan.permits:
@@ -204,7 +205,7 @@ def test_bad_shoot_input_gives_form_errors(app, people, overrides, message):
 def test_past_dates_are_saved_with_a_warning(app, people):
     client = people["clients"]["producer"]
     production_id = create_production(app, client)
-    past = date.today() - timedelta(days=30)
+    past = today_jst() - timedelta(days=30)
     response = client.post(f"/productions/{production_id}/shoots/new?lang=en", follow_redirects=True,
                            data=shoot_form(start_date=past.isoformat(), end_date=past.isoformat()))
     html = response.get_data(as_text=True)

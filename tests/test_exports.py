@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from locations import create_app, workspace
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.importing.formats import csv_cell, read_records
 from locations.models import FilmCommission, Location, LocationCategory, User
@@ -51,7 +52,7 @@ def hostile_locations(app):
         slugs = []
         for n, text in enumerate(FORMULAS):
             location = Location(slug=f"formula-{n}", commission_id=fc.id, category_id=park, prefecture_id=fc.prefecture_id,
-                                lat=34.3 + n / 100, lon=134.0, status="draft", last_verified=date.today(), source="x")
+                                lat=34.3 + n / 100, lon=134.0, status="draft", last_verified=today_jst(), source="x")
             workspace.save_location(location, {"name_ja": text, "name_en": text, "address": text, "source": text,
                                                "description_en": PROBE, "status": "published"}, None)
             slugs.append(location.slug)

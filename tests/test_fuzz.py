@@ -7,13 +7,14 @@ control characters, markup, huge and negative numbers, deep JSON, wrong types).
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.library import rebuild_cells
 from locations.models import Location, OutboxMessage, ShootReport, User
@@ -94,7 +95,7 @@ def test_post_apis_never_answer_5xx(client, url, data):
 # --- forms: a valid submission with one to three fields replaced by hostile values
 
 
-FUTURE = date.today() + timedelta(days=90)
+FUTURE = today_jst() + timedelta(days=90)
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 
 from locations import create_app
-from locations.clock import JST
+from locations.core.clock import JST
 from locations.extensions import db
 from locations.mail import claim_due, deliver_outbox, queue_email
 from locations.models import JobRun, Notification, OutboxMessage, User

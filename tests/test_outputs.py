@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from html import escape
-from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import FilmCommission, Production, StepNote
 from tests.builders import login, make_user
 from tests.builders_outputs import authority, clear_outputs, make_case, make_shoot, make_step, permit_type
 
-TODAY = date.today()
+TODAY = today_jst()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from sqlalchemy import delete
 
 from locations import overuse
 from locations.config import from_environment
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import User
 from tests.builders import login, make_user
@@ -80,7 +81,7 @@ def busy_now(app):
     saved = app.config["OVERUSE_THRESHOLD_DAYS"]
     with app.app_context():
         town = municipality("丸亀市", "37")
-        make_report(commission("kagawa-film-commission"), date.today() - timedelta(days=4), shoot_days=5,
+        make_report(commission("kagawa-film-commission"), today_jst() - timedelta(days=4), shoot_days=5,
                     municipality_id=town.id)
         staff = make_user("fc_staff")
         db.session.commit()

@@ -7,8 +7,17 @@ import holidays
 import pytest
 
 from locations.permits import (
-    ActivityInfo, ActivityLink, AuthorityInfo, Label, PermitRule, RuleBook, Shoot, business_days_before,
-    is_business_day, plan_permits, short_law,
+    ActivityInfo,
+    ActivityLink,
+    AuthorityInfo,
+    Label,
+    PermitRule,
+    RuleBook,
+    Shoot,
+    business_days_before,
+    is_business_day,
+    plan_permits,
+    short_law,
 )
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

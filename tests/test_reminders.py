@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from locations.extensions import db
 from locations.models import FilmCommission, Notification, OutboxMessage, Production
 from tests.builders import make_user
-from tests.builders_outputs import SmtpSink, clear_outputs, make_production, make_shoot, make_step, mail_settings
+from tests.builders_outputs import SmtpSink, clear_outputs, mail_settings, make_production, make_shoot, make_step
 
 TODAY = date(2027, 3, 10)  # a Wednesday, far from other tests' dates
 

@@ -235,8 +235,7 @@ def test_a_single_production_year_is_withheld_in_the_yearly_chart_and_totals(app
 
 
 def test_the_public_lists_follow_the_same_rule(app, client, small_and_large, monkeypatch):
-    monkeypatch.setattr("locations.views.public.date", type("Today", (), {"today": staticmethod(
-        lambda: date(YEAR, 12, 1))}))
+    monkeypatch.setattr("locations.views.public.today_jst", lambda: date(YEAR, 12, 1))
     html = client.get("/commissions?lang=en").get_data(as_text=True)
     item = re.search(r'<li data-commission="shodoshima-film-commission">(.*?)</li>', html, re.S).group(1)
     assert f"{YEAR}: withheld (privacy)" in item and "data-days-year" not in item

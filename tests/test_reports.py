@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from locations import charts, reports
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import SPEND_CATEGORIES, AuditEvent, Prefecture, ShootReport, User
 from tests.builders import login, make_user
@@ -226,7 +227,7 @@ def test_commission_list_and_block_page_show_figures(app, client, recorded):
     year_days, year_spend, all_days, all_spend = (int(v) for v in re.findall(r'data-value="(\d+)"', figures))
     with app.app_context():
         block_id = db.session.scalar(select(Prefecture.block_id).where(Prefecture.code == "37"))
-        this_year = reports.block_figures(block_id, date.today().year)
+        this_year = reports.block_figures(block_id, today_jst().year)
     assert (all_days, all_spend) == (6 + 9 + 7 + 6, sum(SPEND.values()) * (7 + 15 + 6 + 7))
     assert (year_days, year_spend) == (this_year.shoot_days, this_year.total_spend)
 

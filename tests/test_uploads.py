@@ -4,13 +4,13 @@ documents, and what caches may keep."""
 import io
 import struct
 import zlib
-from datetime import date
 
 import pytest
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 from sqlalchemy import delete, select
 
 from locations import step_documents
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import FilmCommission, Location, LocationCategory, Photo, StepDocument, User
 from tests.builders import login, make_user
@@ -71,7 +71,7 @@ def place(app):
         park = db.session.scalar(select(LocationCategory.id).where(LocationCategory.code == "park"))
         db.session.add(Location(slug=SLUG, commission_id=fc.id, name_ja="試験広場", category_id=park,
                                 prefecture_id=fc.prefecture_id, lat=34.34, lon=134.05, status="draft", source="test",
-                                last_verified=date.today()))
+                                last_verified=today_jst()))
         email = make_user("fc_staff").email
         db.session.commit()
     client = app.test_client()

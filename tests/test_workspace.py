@@ -1,12 +1,13 @@
 """The FC workspace: editing in Japanese, conflicts, publishing, freshness, photos, audit."""
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 from sqlalchemy import delete, select
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.library import rebuild_cells
 from locations.models import AuditEvent, FilmCommission, Location, LocationCategory, Photo, User
@@ -33,7 +34,7 @@ def draft(app):
         park = db.session.scalar(select(LocationCategory).where(LocationCategory.code == "park"))
         loc = Location(slug="workspace-test-place", commission_id=fc.id, name_ja="試験公園", category_id=park.id,
                        prefecture_id=fc.prefecture_id, lat=34.34, lon=134.05, status="draft", source="test",
-                       last_verified=date.today())
+                       last_verified=today_jst())
         db.session.add(loc)
         db.session.commit()
     yield "workspace-test-place"
@@ -121,7 +122,7 @@ def test_freshness_hides_and_verify_shows_again(app, client, runner, fc_user, dr
     client.post(f"/commission/locations/{draft}/publish")
     with app.app_context():
         loc = db.session.scalar(select(Location).where(Location.slug == draft))
-        loc.last_verified = date.today() - timedelta(days=400)
+        loc.last_verified = today_jst() - timedelta(days=400)
         db.session.commit()
     result = runner.invoke(args=["freshness"])
     assert result.exit_code == 0 and "newly hidden" in result.output
@@ -130,7 +131,7 @@ def test_freshness_hides_and_verify_shows_again(app, client, runner, fc_user, dr
     client.post(f"/commission/locations/{draft}/verify")
     assert client.get(f"/locations/{draft}").status_code == 200
     with app.app_context():
-        assert db.session.scalar(select(Location.last_verified).where(Location.slug == draft)) == date.today()
+        assert db.session.scalar(select(Location.last_verified).where(Location.slug == draft)) == today_jst()
 
 
 def test_photo_upload_shows_on_the_public_page(app, client, fc_user, draft, tmp_path, monkeypatch):

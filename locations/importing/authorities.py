@@ -18,8 +18,19 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import AuthorityKind, Municipality, PermitAuthority, Prefecture
 from .formats import (
-    Change, Format, ImportResult, Invalid, RowError, column_limit, coordinates, csv_cell, flag_value, number_value,
-    plain, read_records, text_value,
+    Change,
+    Format,
+    ImportResult,
+    Invalid,
+    RowError,
+    column_limit,
+    coordinates,
+    csv_cell,
+    flag_value,
+    number_value,
+    plain,
+    read_records,
+    text_value,
 )
 
 COLUMNS = ("code", "kind", "name_ja", "name_en", "prefecture_codes", "municipality_code", "address", "lat", "lon",

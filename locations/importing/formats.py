@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal, NamedTuple, Optional
 
+from ..core.clock import today_jst
 from ..seeding import JAPAN_BOUNDS
 
 Format = Literal["csv", "geojson"]
@@ -242,7 +243,7 @@ def date_value(raw: Any) -> Optional[date]:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise Invalid(f"{value} is not a real date") from None
-    if parsed > date.today() + timedelta(days=1):
+    if parsed > today_jst() + timedelta(days=1):
         raise Invalid(f"{value} is in the future")
     return parsed
 

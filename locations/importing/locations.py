@@ -28,20 +28,35 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable, Iterable, Literal, Optional
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.sql import bindparam
 
+from ..core import clock
 from ..extensions import db
 from ..geo import geocode, romanize_reading
 from ..library import build_index_text, rebuild_cells, refresh_statistics
 from ..models import FilmCommission, Location, LocationCategory, Municipality, PermitType, Prefecture
 from ..seeding import slugify
 from .formats import (
-    Change, Format, ImportResult, Invalid, RowError, codes_value, column_limit, coordinates, csv_cell, date_value,
-    flag_value, in_japan, number_value, plain, read_records, text_value,
+    Change,
+    Format,
+    ImportResult,
+    Invalid,
+    RowError,
+    codes_value,
+    column_limit,
+    coordinates,
+    csv_cell,
+    date_value,
+    flag_value,
+    in_japan,
+    number_value,
+    plain,
+    read_records,
+    text_value,
 )
 
 FACILITY_COLUMNS = ("has_parking", "has_power", "has_toilets", "has_green_room", "has_wifi", "has_large_vehicles")
@@ -295,7 +310,7 @@ def apply_plan(plan: ImportPlan, commission: FilmCommission,
     if plan.commission_id != commission.id:
         raise ValueError("the plan was made for another commission")
     places, result = _Places(), ImportResult()
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     for start in range(0, len(plan.entries), BATCH):
         batch = plan.entries[start:start + BATCH]
         existing = _existing_rows(e.slug for e in batch)

@@ -13,16 +13,9 @@ from .collaboration import (
 )
 from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
 from .incentives import IncentiveProgram
-from .outbox import JobRun, OutboxMessage
 from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
-from .permits import (
-    Activity,
-    ActivityPermit,
-    AuthorityKind,
-    GuidelineStep,
-    PermitAuthority,
-    PermitType,
-)
+from .outbox import JobRun, OutboxMessage
+from .permits import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
 from .productions import (
     ORIGINS,
     PRODUCTION_TYPES,

@@ -9,8 +9,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..extensions import db
-from .directory import FilmCommission, utcnow
+from .directory import FilmCommission
 from .permits import PermitAuthority
 
 ROLES = ("admin", "fc_staff", "authority", "producer")
@@ -29,7 +30,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the session identity: raising it (on disable or password change) ends every session.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     # Producers sign themselves up and may act only once they proved the address is theirs.
     email_verified_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
@@ -68,8 +69,8 @@ class UserSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     # Fixed at sign-in (created_at + SESSION_ABSOLUTE_HOURS); use never moves it.
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
@@ -88,7 +89,7 @@ class RecoveryCode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     used_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
 
@@ -102,5 +103,5 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     # Lockouts since the last successful sign-in; each one lasts twice as long as the one before.
     lockouts: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
     locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))

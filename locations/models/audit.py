@@ -7,15 +7,15 @@ from typing import Optional
 from sqlalchemy import DateTime, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core import clock
 from ..extensions import db
-from .directory import utcnow
 
 
 class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
     # Who, copied rather than only referenced, so the record survives renamed or removed accounts.
     user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
     actor: Mapped[Optional[str]] = mapped_column(String(254))

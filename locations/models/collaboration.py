@@ -7,9 +7,10 @@ from typing import Optional
 from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..extensions import db
 from .accounts import User
-from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock, utcnow
+from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
 from .library import Location
 from .permits import PermitType
 
@@ -62,8 +63,8 @@ class Inquiry(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     source: Mapped[str] = mapped_column(String(20), default="web")
     assigned_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     commission: Mapped[FilmCommission] = relationship()
@@ -102,7 +103,7 @@ class InquiryReferral(db.Model):
     mode: Mapped[str] = mapped_column(String(10))  # refer | copy
     note: Mapped[Optional[str]] = mapped_column(Text)
     by_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     inquiry: Mapped[Inquiry] = relationship(back_populates="referrals")
     from_commission: Mapped[FilmCommission] = relationship(foreign_keys=[from_commission_id])
@@ -121,7 +122,7 @@ class InquiryMessage(db.Model):
     commission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("film_commission.id"))  # None: the producer
     body: Mapped[str] = mapped_column(Text)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     inquiry: Mapped[Inquiry] = relationship(back_populates="messages")
     author: Mapped[Optional[User]] = relationship()
@@ -140,8 +141,8 @@ class KnowhowNote(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     shared_with_all_blocks: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     block: Mapped[RegionalBlock] = relationship()
@@ -180,7 +181,7 @@ class ShootReport(db.Model):
     spend_is_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[Optional[str]] = mapped_column(Text)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     commission: Mapped[FilmCommission] = relationship()

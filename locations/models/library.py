@@ -7,8 +7,9 @@ from typing import Optional
 from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..extensions import db
-from .directory import FilmCommission, Municipality, Prefecture, utcnow
+from .directory import FilmCommission, Municipality, Prefecture
 
 FACILITIES = ("parking", "power", "toilets", "green_room", "wifi", "large_vehicles")
 
@@ -69,8 +70,8 @@ class Location(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Normalised text the full-text index is built from (see search.index_text).
     search_text: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
 
     commission: Mapped[FilmCommission] = relationship()
     category: Mapped[LocationCategory] = relationship()
@@ -103,7 +104,7 @@ class Photo(db.Model):
     caption_en: Mapped[Optional[str]] = mapped_column(String(300))
     credit: Mapped[Optional[str]] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     location: Mapped[Location] = relationship(back_populates="photos")
 

@@ -7,8 +7,8 @@ from typing import Optional
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..extensions import db
-from .directory import utcnow
 from .productions import Notification
 
 
@@ -25,9 +25,9 @@ class OutboxMessage(db.Model):
         ForeignKey("notification.id", ondelete="CASCADE"), index=True)
     subject: Mapped[Optional[str]] = mapped_column(String(300))
     body: Mapped[Optional[str]] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     # The worker takes messages whose time has come, oldest first; a failure pushes this back (backoff).
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # While a worker holds a message, no other takes it; a worker that dies releases it when this passes.
     claimed_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
@@ -44,6 +44,6 @@ class JobRun(db.Model):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD in JST
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     summary: Mapped[Optional[str]] = mapped_column(String(300))

@@ -20,9 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..extensions import db
 from .accounts import User
-from .directory import FilmCommission, Municipality, Prefecture, utcnow
+from .directory import FilmCommission, Municipality, Prefecture
 from .library import Location
 from .permits import Activity, GuidelineStep, PermitAuthority, PermitType
 
@@ -69,8 +70,8 @@ class Production(db.Model):
     notes: Mapped[Optional[str]] = mapped_column(Text)
     # Secret part of the private iCalendar URL; rotating it revokes old subscriptions.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     owner: Mapped[User] = relationship()
@@ -111,7 +112,7 @@ class Shoot(db.Model):
     end_time: Mapped[Optional[time]] = mapped_column(Time)
     crew_size: Mapped[Optional[int]] = mapped_column(Integer)
     notes: Mapped[Optional[str]] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     production: Mapped[Production] = relationship(back_populates="shoots")
     location: Mapped[Optional[Location]] = relationship()
@@ -144,8 +145,8 @@ class PermitStep(db.Model):
     is_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
     conditions: Mapped[Optional[str]] = mapped_column(Text)  # set by the authority with its decision
     not_needed_reason: Mapped[Optional[str]] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     production: Mapped[Production] = relationship(back_populates="steps")
@@ -173,7 +174,7 @@ class StepNote(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     from_status: Mapped[Optional[str]] = mapped_column(String(30))
     to_status: Mapped[Optional[str]] = mapped_column(String(30))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     step: Mapped[PermitStep] = relationship(back_populates="notes")
     author: Mapped[Optional[User]] = relationship()
@@ -191,7 +192,7 @@ class StepDocument(db.Model):
     original_name: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     step: Mapped[PermitStep] = relationship(back_populates="documents")
     uploaded_by: Mapped[Optional[User]] = relationship()
@@ -206,7 +207,7 @@ class ChecklistTick(db.Model):
     production_id: Mapped[int] = mapped_column(ForeignKey("production.id", ondelete="CASCADE"), index=True)
     guideline_step_id: Mapped[int] = mapped_column(ForeignKey("guideline_step.id", ondelete="CASCADE"))
     ticked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
-    ticked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ticked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     production: Mapped[Production] = relationship(back_populates="checklist")
     guideline_step: Mapped[GuidelineStep] = relationship()
@@ -224,7 +225,7 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
     link: Mapped[Optional[str]] = mapped_column(String(300))  # app-relative URL
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
     read_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     emailed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     # Reminders are sent once per step, kind and day: the key makes the daily command idempotent.

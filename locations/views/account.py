@@ -12,7 +12,7 @@ from ..forms_accounts import EnrolForm, PasswordChangeForm, PasswordConfirmForm
 from ..models import UserSession
 from ..security import password_problems, verify_password
 from ..users import set_password
-from .auth import failed_attempt, locked_answer, setup_context, bp
+from .auth import bp, failed_attempt, locked_answer, setup_context
 
 
 def _account_context(password_form: PasswordChangeForm) -> dict:

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, importing, sessions, users as accounts, workspace
+from .. import audit, importing, sessions, workspace
+from .. import users as accounts
 from ..extensions import db
 from ..forms import ActionForm, AdminCommissionForm, CategoryForm, ImportForm, UserForm, choices
 from ..models import ROLES, AuditEvent, FilmCommission, LocationCategory, PermitAuthority, PermitType, User

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any, Optional
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import directory, incentives, library, permits
+from ..core.clock import today_jst
 from ..directory import CommissionFilter
 from ..extensions import db
 from ..i18n import current_language
@@ -189,7 +190,6 @@ def location(slug: str):
 
 # ------------------------------------------------------------------------------------- permit planning
 
-JST = timezone(timedelta(hours=9))  # Japan keeps no daylight saving time
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Japan from Okinotorishima (20.4°N) to Etorofu (45.6°N), Yonaguni (122.9°E) to Minamitorishima (154.0°E).
 JAPAN_LAT, JAPAN_LON = (20.0, 46.0), (122.0, 154.5)
@@ -359,7 +359,7 @@ def permit_plan():
         lat=place["lat"], lon=place["lon"], prefecture_code=place["prefecture"],
         municipality_code=place["municipality"], start_date=start, end_date=end, activities=tuple(codes),
         category_code=place["category"], typical_permits=place["typical_permits"])
-    plan = permits.plan_permits(shoot, rules, today=datetime.now(JST).date(), lang=lang)
+    plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)
     payload = permits.plan_as_json(plan, lang)
     payload["location"] = {"lat": place["lat"], "lon": place["lon"], "prefecture": place["prefecture"],
                            "municipality": place["municipality"], "slug": place["slug"]}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit, sessions, throttle, totp
 from ..account_mail import queue_lockout_notice
+from ..core.clock import now
 from ..extensions import db
 from ..forms import LoginForm
 from ..forms_accounts import CodeForm, EnrolForm
@@ -43,7 +44,7 @@ def _home(user: User, target: Optional[str]) -> str:
 
 def locked_answer(field, until: datetime, template: str, **context):
     """429 with the time to wait, under ``field``; the same for every address, with an account or not."""
-    minutes = max(1, int((until - datetime.now(timezone.utc)).total_seconds() // 60) + 1)
+    minutes = max(1, int((until - now()).total_seconds() // 60) + 1)
     field.errors = [*field.errors,
                     _("Too many failed attempts for this account. Try again in %(minutes)d minutes.", minutes=minutes)]
     return render_template(template, **context), 429
@@ -67,7 +68,7 @@ def finish_sign_in(user: User, target: Optional[str]) -> str:
     login_user(user)
     session.permanent = True
     session[sessions.TOKEN_KEY] = sessions.start(user, request.remote_addr, request.headers.get("User-Agent"))
-    user.last_login_at = datetime.now(timezone.utc)
+    user.last_login_at = now()
     throttle.clear(user.email)
     audit.record("login", user, user=user)
     return _home(user, target)

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import cases
+from ..core.clock import today_jst
 from ..extensions import db
 from ..forms_cases import STATUS_LABELS
 from ..models import PermitStep, Shoot
 from ..security import roles_required
-from .producer import today
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")
 
@@ -39,4 +39,4 @@ def index():
             query = query.where(PermitStep.status.in_(cases.CLOSED))
         rows = db.session.scalars(query).all()
     return render_template("authority/index.html", authority=authority, rows=rows, shown=shown, filters=FILTERS,
-                           today=today(), cases=cases, status_labels=STATUS_LABELS)
+                           today=today_jst(), cases=cases, status_labels=STATUS_LABELS)

@@ -1,7 +1,6 @@
 """The film-commission workspace: each FC's staff edit their own profile, locations and photos."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, geo, importing, workspace
+from ..core.clock import today_jst
 from ..extensions import db
 from ..forms import ActionForm, CommissionProfileForm, ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm, choices
 from ..freshness import is_stale, stale_before
@@ -51,10 +51,6 @@ def own_photo(photo_id: int) -> Photo:
     return photo
 
 
-def _today() -> date:
-    return date.today()
-
-
 @bp.route("/")
 @roles_required(*FC_ONLY)
 def index():
@@ -64,7 +60,7 @@ def index():
         select(Location.status, func.count()).where(Location.commission_id == fc.id).group_by(Location.status)).all())
     stale = db.session.scalars(
         select(Location).where(Location.commission_id == fc.id, (Location.last_verified.is_(None)) |
-                               (Location.last_verified < stale_before(_today(), days)))
+                               (Location.last_verified < stale_before(today_jst(), days)))
         .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(50)).all()
     return render_template("commission/index.html", fc=fc, counts=counts, stale=stale, days=days,
                            hidden_after=2 * days, action=ActionForm())
@@ -133,7 +129,7 @@ def locations():
     total = db.session.scalar(select(func.count()).select_from(Location).where(Location.commission_id == fc.id))
     days = current_app.config["FRESHNESS_DAYS"]
     return render_template("commission/locations.html", fc=fc, rows=rows, total=total, page=page,
-                           stale={loc.id for loc in rows if is_stale(loc, _today(), days)})
+                           stale={loc.id for loc in rows if is_stale(loc, today_jst(), days)})
 
 
 def _location_form(location=None) -> LocationForm:
@@ -186,7 +182,7 @@ def new_location():
         values = _values_from(form)
         if values is not None:
             location = Location(slug=workspace.new_slug(values["name_ja"]), commission_id=fc.id,
-                                prefecture_id=fc.prefecture_id, status="draft", last_verified=_today())
+                                prefecture_id=fc.prefecture_id, status="draft", last_verified=today_jst())
             workspace.save_location(location, values, None)
             db.session.commit()
             flash(_("Location created as a draft. Publish it when it is ready."))
@@ -242,7 +238,7 @@ def unpublish_location(slug: str):
 @bp.route("/locations/<slug>/verify", methods=["POST"])
 @roles_required(*FC_ONLY)
 def verify_location(slug: str):
-    return _action(slug, lambda loc: workspace.verify(loc, _today()))
+    return _action(slug, lambda loc: workspace.verify(loc, today_jst()))
 
 
 @bp.route("/locations/<slug>/delete", methods=["POST"])

@@ -2,8 +2,6 @@
 and copy them within the block or nationwide (admins read everything)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,18 +22,6 @@ from . import commission, producer, public
 ASK_FIELDS = ("contact_name", "contact_email", "contact_phone", "organisation", "subject", "body", "where_text",
               "date_from", "date_to")
 
-
-JST = timezone(timedelta(hours=9))
-
-
-@public.bp.app_template_filter("jst_time")
-def jst_time(value: datetime | None) -> str:
-    """A stored UTC time as Japan time (SQLite hands it back without a zone), labelled."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
 
 
 def _fc_link(inquiry: Inquiry) -> str:

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import FACILITIES, FilmCommission, Location, LocationCategory, PermitAuthority, PermitType
 from .params import parse_filters, parse_int
-from .public import block_colours_by_code, commission_layer, outline_layer, bp
+from .public import block_colours_by_code, bp, commission_layer, outline_layer
 from .reports import busy_layer
 
 FILTER_ARGS = ("q", "category", "prefecture", "block", "commission", "near", "radius_km")

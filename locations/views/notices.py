@@ -1,12 +1,11 @@
 """Each signed-in user's notifications: the list, marking all read, and opening one."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select, update
 
+from ..core.clock import now
 from ..extensions import db
 from ..forms import ActionForm
 from ..i18n import current_language
@@ -40,7 +39,7 @@ def read_all_notifications():
         abort(400)
     db.session.execute(update(Notification)
                        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-                       .values(read_at=datetime.now(timezone.utc)))
+                       .values(read_at=now()))
     db.session.commit()
     return redirect(url_for("auth.notifications"))
 
@@ -55,7 +54,7 @@ def read_notification(notification_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     if note.read_at is None:
-        note.read_at = datetime.now(timezone.utc)
+        note.read_at = now()
     db.session.commit()
     # Links are stored app-relative; anything else (a bad row) falls back to the list.
     return redirect(safe_next(note.link) or url_for("auth.notifications"))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from .. import audit, calendar_feed, geo, maps
 from ..cases import can_view, can_view_step, is_overdue
+from ..core.clock import JST, as_utc, today_jst
 from ..extensions import db
 from ..forms import ActionForm
 from ..forms_cases import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
@@ -22,10 +22,9 @@ from ..i18n import current_language
 from ..models import PermitAuthority, PermitStep, Production
 from ..notifications import STEP_STATUS_LABELS
 from ..security import roles_required
-from .producer import bp, today
+from .producer import bp
 
 SIGNED_IN = ("producer", "authority", "fc_staff", "admin")
-JAPAN_TIME = ZoneInfo("Asia/Tokyo")
 
 
 def case_url(production_id: int) -> str:
@@ -113,7 +112,7 @@ def packet(production_id: int, authority_id: int):
     fmap = case_map(shoots, steps, lang)
     return render_template("producer/packet.html", production=production, authority=authority, shoots=shoots,
                            by_shoot=by_shoot, fmap=fmap, lang=lang, reasons=reasons, named=named,
-                           case_url=case_url(production.id), today=today(),
+                           case_url=case_url(production.id), today=today_jst(),
                            status_labels=STEP_STATUS_LABELS, type_labels=PRODUCTION_TYPE_LABELS,
                            origin_labels=ORIGIN_LABELS)
 
@@ -164,8 +163,7 @@ class TimelineEntry:
 
 
 def _local_day(moment: datetime) -> date:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(JAPAN_TIME).date()
+    return as_utc(moment).astimezone(JST).date()
 
 
 def timeline_entries(production: Production, steps: list[PermitStep], on: date, lang: str) -> list[TimelineEntry]:
@@ -214,7 +212,7 @@ def timeline(production_id: int):
         # Calendar apps need the full address; PUBLIC_BASE_URL is the one the public reaches.
         feed_url = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/") + feed
     return render_template("producer/timeline.html", production=production, lang=lang,
-                           entries=timeline_entries(production, steps, today(), lang),
+                           entries=timeline_entries(production, steps, today_jst(), lang),
                            case_url=case_url(production.id),
                            authorities=sorted(authorities.values(), key=lambda a: named(a, "name", lang)),
                            named=named, feed=feed, feed_url=feed_url, action=ActionForm())

@@ -1,21 +1,20 @@
 """The permit planner page: the rules engine for people, in both languages (the API serves programs)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import geo, permits
+from ..core.clock import today_jst
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Location
 from ..workspace import nearest_municipality
 from .params import LATLON
 from .public import bp
-
-JST = timezone(timedelta(hours=9))
 
 
 def _place(errors: list[str]):
@@ -76,7 +75,7 @@ def planner():
                                       activities=tuple(chosen),
                                       category_code=loc.category.code if loc is not None else None,
                                       typical_permits=typical)
-                plan = permits.plan_permits(shoot, rules, today=datetime.now(JST).date(), lang=lang)
+                plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)
     activities = sorted(rules.activities.values(), key=lambda a: a.code)
     return render_template("planner.html", rules=rules, activities=activities, chosen=chosen, plan=plan,
                            place=place, errors=errors, lang=lang), (400 if errors else 200)

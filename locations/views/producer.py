@@ -3,7 +3,6 @@ the case too, each acting as their role allows). Shoot and step pages live in sh
 this blueprint."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,14 +23,9 @@ from ..security import roles_required, verified_email_required
 
 bp = Blueprint("producer", __name__)
 
-JST = timezone(timedelta(hours=9))
 EVERYONE = ("producer", "fc_staff", "authority", "admin")
 PRODUCTION_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_phone", "origin",
                      "origin_country", "production_type", "languages", "notes")
-
-
-def today() -> date:
-    return datetime.now(JST).date()
 
 
 def fetch(model, ident: Any):
@@ -77,7 +71,7 @@ def productions():
                                 and cases.can_view_step(current_user, s)), key=lambda s: (s.due_date, s.id))
                   for p in rows}
     return render_template("producer/productions.html", rows=rows, type_labels=PRODUCTION_TYPE_LABELS,
-                           today=today(), open_steps=open_steps)
+                           today=today_jst(), open_steps=open_steps)
 
 
 def _production_form(production: Production | None) -> ProductionForm:
@@ -117,7 +111,7 @@ def _apply(production: Production, values: dict) -> dict:
     changes = audit.diff(before, _snapshot(production))
     if changes and production.id is not None:
         # Changing only the FCs writes no production column; touching one makes it a versioned update.
-        production.updated_at = datetime.now(timezone.utc)
+        production.updated_at = now()
     return changes
 
 
@@ -204,7 +198,7 @@ def production(production_id: int):
     tickable = {g.id for g in guideline if cases.can_tick(current_user, production, g.actor, g.has_role)}
     return render_template("producer/production.html", production=production, shown_steps=shown_steps,
                            phases=sorted(phases.items(), key=lambda item: item[1]["order"]),
-                           actors=GuidelineStep.ACTORS, ticked=ticked, tickable=tickable, today=today(),
+                           actors=GuidelineStep.ACTORS, ticked=ticked, tickable=tickable, today=today_jst(),
                            cases=cases, type_labels=PRODUCTION_TYPE_LABELS, origin_labels=ORIGIN_LABELS,
                            status_labels=STATUS_LABELS, packet_authorities=packet_authorities,
                            is_owner=production.owner_id == current_user.id)
@@ -227,4 +221,5 @@ def tick(production_id: int, guideline_step_id: int):
     return redirect(url_for("producer.production", production_id=production.id, _anchor="checklist"))
 
 
+from ..core.clock import now, today_jst
 from . import shoots, steps  # noqa: E402,F401  (add the shoot and step pages to this blueprint)

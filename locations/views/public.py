@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import directory, maps, reports
+from ..core.clock import today_jst
 from ..extensions import db
 from ..i18n import current_language
 from ..models import (
@@ -76,7 +76,7 @@ def index():
 
 def _report_figures() -> dict:
     """Each commission's shoot-report figures this calendar year and over all years."""
-    year = date.today().year
+    year = today_jst().year
     return {"year": year, "figures_year": reports.commission_figures(year),
             "figures_all": reports.commission_figures(None)}
 
@@ -130,7 +130,7 @@ def block(code: str):
         [outline_layer(block=blk.code), commission_layer(block=blk.code)],
         bounds=maps.bounds_around(points),
     )
-    year = date.today().year
+    year = today_jst().year
     return render_template("public/block.html", block=blk, fmap=fmap, **_report_figures(),
                            block_year=reports.block_figures(blk.id, year),
                            block_all=reports.block_figures(blk.id, None))

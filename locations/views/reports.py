@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Optional
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -16,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, charts, maps, overuse, reports
+from ..core.clock import today_jst
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import ActionForm, choices
@@ -30,17 +30,13 @@ from .commission import FC_ONLY, _shown, own_commission
 from .commission import bp as commission_bp
 from .public import bp as public_bp
 
-def _today() -> date:
-    return date.today()
-
-
 # --- the public report ------------------------------------------------------------------------------
 
 def _selection() -> tuple[reports.Selection, str, list[str]]:
     """The year, grouping and map measure asked for; bad values fall back to the defaults with a reason."""
     errors = []
     raw_year = request.args.get("year", "")
-    year: Optional[int] = _today().year
+    year: Optional[int] = today_jst().year
     if raw_year == "all":
         year = None
     elif raw_year:
@@ -99,7 +95,7 @@ def reports_page():
     fmap, legend = maps.choropleth_map(
         values, labels, url_for("api.prefectures"),
         _("Shoot days by prefecture") if measure == "days" else _("Local spend by prefecture"), current_language())
-    years = sorted(set(reports.years()) | {_today().year}, reverse=True)
+    years = sorted(set(reports.years()) | {today_jst().year}, reverse=True)
     return render_template(
         "reports/index.html", selection=selection, measure=measure, errors=errors, rows=rows, totals=totals,
         days_chart=days_chart, spend_chart=spend_chart, fmap=fmap, legend=legend, years=years,
@@ -154,7 +150,7 @@ def overuse_settings() -> tuple[int, int]:
 @api_bp.route("/overuse")
 def overuse_geojson():
     threshold, window_days = overuse_settings()
-    areas = overuse.busy_areas(_today(), window_days, threshold)
+    areas = overuse.busy_areas(today_jst(), window_days, threshold)
     return _geojson(overuse.busy_areas_geojson(areas, threshold, window_days,
                                                lambda code: url_for("public.prefecture", code=code)))
 
@@ -173,7 +169,7 @@ def busy_layer() -> maps.RemoteLayer:
 def busy_areas_in(prefecture_id: int) -> list[overuse.BusyArea]:
     """Busy municipalities of one prefecture, for the FC workspace."""
     threshold, window_days = overuse_settings()
-    return overuse.busy_areas(_today(), window_days, threshold, prefecture_id=prefecture_id)
+    return overuse.busy_areas(today_jst(), window_days, threshold, prefecture_id=prefecture_id)
 
 
 # --- recording (FC workspace) ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, cases, geo, maps, permits
+from ..core.clock import today_jst
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
@@ -19,7 +20,7 @@ from ..models import Activity, Location, Production, Shoot
 from ..security import roles_required
 from ..step_documents import remove_files
 from ..workspace import nearest_municipality
-from .producer import bp, fetch, owned_production, today
+from .producer import bp, fetch, owned_production
 
 SHOOT_FIELDS = ("name", "location_id", "address", "lat", "lon", "prefecture_id", "municipality_id", "start_date",
                 "end_date", "start_time", "end_time", "crew_size", "notes")
@@ -140,7 +141,7 @@ def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
     if changes:
         audit.record("create" if is_new else "update", shoot, changes=changes)
     rules = permits.load_rules(db.session)
-    result = cases.sync_steps(shoot, rules, today(), lambda step: url_for(
+    result = cases.sync_steps(shoot, rules, today_jst(), lambda step: url_for(
         "producer.step", production_id=production.id, step_id=step.id),
         shoot_changed=not is_new and bool(set(changes) - {"name", "notes"}))
     db.session.commit()

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import cases, step_documents
+from ..core.clock import today_jst
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
@@ -17,7 +18,7 @@ from ..forms_cases import STATUS_LABELS, CommentForm, DocumentForm, StatusForm
 from ..models import PermitStep, StepDocument
 from ..security import roles_required
 from ..step_documents import EXTENSIONS, DocumentError, save_document
-from .producer import EVERYONE, bp, conflict_page, fetch, today, viewable_production
+from .producer import EVERYONE, bp, conflict_page, fetch, viewable_production
 
 ACTING = ("producer", "fc_staff", "authority")  # admins read cases but do not act in them
 
@@ -54,7 +55,7 @@ def _page(step: PermitStep, status_form=None, comment_form=None, document_form=N
         status_form.version.data = str(step.version)
     reasons = json.loads(step.reasons or "[]")
     return render_template(
-        "producer/step.html", step=step, production=step.production, reasons=reasons, today=today(),
+        "producer/step.html", step=step, production=step.production, reasons=reasons, today=today_jst(),
         cases=cases, status_labels=STATUS_LABELS, status_form=status_form if status_form.status.choices else None,
         comment_form=(comment_form or CommentForm(prefix="comment")) if current_user.role in ACTING else None,
         document_form=(document_form or DocumentForm(prefix="doc")) if current_user.role in ACTING else None,

@@ -6,12 +6,13 @@ English pages, so the checks do not depend on the Japanese catalogue, which is c
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import User
 from tests.builders import PASSWORD, make_user
@@ -58,7 +59,7 @@ def test_producer_plans_a_shoot_and_the_officer_records_the_consultation(new_pag
     page.locator("main a", has_text="Add a shoot").click()
     form = page.locator("main form")
     form.locator("#name").fill("Night chase")
-    start = date.today() + timedelta(days=70)
+    start = today_jst() + timedelta(days=70)
     form.locator("#start_date").fill(start.isoformat())
     form.locator("#end_date").fill(start.isoformat())
     # A click on the map fills the point and chooses "a point on the map".

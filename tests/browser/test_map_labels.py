@@ -7,9 +7,9 @@ from sqlalchemy import delete
 
 from locations.extensions import db
 from locations.models import User
+from tests.browser.test_case_flow import sign_in
 from tests.builders import make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
-from tests.browser.test_case_flow import sign_in
 
 HOSTILE = "{{7*7}} <b>bold</b> {{ lipsum.__globals__.os.popen(dict(id=1)|first).read() }}"
 

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import PermitAuthority, PermitStep, PermitType, Production
 from tests.builders import PASSWORD, make_user
@@ -80,7 +81,7 @@ def test_producer_plans_files_and_sees_an_approval_with_conditions(new_page, liv
     # A two-day shoot in Takamatsu, said by its address, with a drone and a road closure.
     page.locator("main a", has_text="Add a shoot").click()
     form = page.locator("main form")
-    start = date.today() + timedelta(days=60)
+    start = today_jst() + timedelta(days=60)
     form.locator("#name").fill("Harbour chase")
     form.locator("#start_date").fill(start.isoformat())
     form.locator("#end_date").fill((start + timedelta(days=1)).isoformat())

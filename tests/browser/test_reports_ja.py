@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
 from locations import reports
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.models import Municipality, Prefecture, ShootReport, User
 from tests.builders import PASSWORD, make_user
@@ -29,7 +30,7 @@ def recorded(live_server):
     FC staff account."""
     app = live_server.app
     with app.app_context():
-        first = date(date.today().year, 1, 10)
+        first = date(today_jst().year, 1, 10)
         for n in range(2):
             make_report(commission("kagawa-film-commission"), first + timedelta(days=n), shoot_days=3, crew_size=12,
                         spend_lodging_jpy=480_000, spend_catering_jpy=96_000)
@@ -73,7 +74,7 @@ def record_through_the_form(page: Page, town: str) -> None:
     form.locator("#origin").select_option("foreign")
     form.locator("#origin_country").fill("台湾")
     form.locator("#municipality_id").select_option(town)
-    year = date.today().year
+    year = today_jst().year
     form.locator("#first_day").fill(f"{year}-02-01")
     form.locator("#last_day").fill(f"{year}-02-04")
     form.locator("#shoot_days").fill("4")
@@ -96,7 +97,7 @@ def test_reports_page_in_japanese_shows_table_charts_and_choropleth(page, browse
         stored = db.session.scalar(select(ShootReport).where(ShootReport.production_title == TITLE))
         assert stored.spend_lodging_jpy == 1_200_000 and stored.spend_location_fees_jpy == 30_000
         assert stored.spend_is_estimate
-        rows, totals = reports.summary(reports.Selection(year=date.today().year, group="commission"))
+        rows, totals = reports.summary(reports.Selection(year=today_jst().year, group="commission"))
         expected = {row.key: row for row in rows}
         db.session.remove()
     kagawa = expected["kagawa-film-commission"]
@@ -154,7 +155,7 @@ def busy_town(live_server):
     saved = app.config["OVERUSE_THRESHOLD_DAYS"]
     with app.app_context():
         fc = commission("kagawa-film-commission")
-        make_report(fc, date.today() - timedelta(days=3), shoot_days=4, crew_size=8)
+        make_report(fc, today_jst() - timedelta(days=3), shoot_days=4, crew_size=8)
         db.session.commit()
         db.session.remove()
     app.config["OVERUSE_THRESHOLD_DAYS"] = 4

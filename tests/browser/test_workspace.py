@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Page, Response, expect
 from sqlalchemy import delete, select
 
+from locations.core.clock import today_jst
 from locations.extensions import db
 from locations.library import rebuild_cells
 from locations.models import FilmCommission, Location, LocationCategory, User
@@ -250,7 +250,7 @@ def test_fc_staff_creates_edits_illustrates_and_publishes_a_location(
     expect(page.locator(f"main a[href='/locations/{slug}']")).to_be_visible()
     expect(page.locator(f"main form[action='/commission/locations/{slug}/unpublish']")).to_have_count(1)
     published = stored(live_server, slug)
-    assert published.status == "published" and published.last_verified == date.today()
+    assert published.status == "published" and published.last_verified == today_jst()
 
     # The public page, in Japanese: the description, the captioned photo, the map around it.
     response = page.goto(f"/locations/{slug}?lang=ja")
@@ -281,7 +281,7 @@ def draft(live_server, staff) -> str:
         park = db.session.scalar(select(LocationCategory).where(LocationCategory.code == "park"))
         db.session.add(Location(slug=slug, commission_id=fc.id, name_ja=CONFLICT_NAME, category_id=park.id,
                                 prefecture_id=fc.prefecture_id, lat=34.35, lon=134.046, status="draft",
-                                source=SOURCE, last_verified=date.today()))
+                                source=SOURCE, last_verified=today_jst()))
         db.session.commit()
         db.session.remove()
     return slug
