@@ -154,24 +154,3 @@ def _connected(equations: list[dict]) -> list[tuple[set, list[dict]]]:
         cells.update(terms)
         rows.append(terms)
     return list(groups.values())
-
-
-def _nearest_sum_with_a_shown_cell(start: Cell, hidden, relations, member_of) -> int:
-    """The sum closest to ``start`` (through sums of withheld cells only) that still shows a cell: the shown
-    cells are what pin ``start`` down, and withholding one of them there loosens it. (A pinned cell always
-    has one: were every cell withheld, the sums of real, positive figures would pin down none.)"""
-    seen_cells, seen_sums, frontier = {start}, set(), [start]
-    while frontier:
-        following = []
-        for cell in frontier:
-            for number in member_of[cell]:
-                if number in seen_sums:
-                    continue
-                seen_sums.add(number)
-                members = (relations[number][0], *relations[number][1])
-                if any(m not in hidden for m in members):
-                    return number
-                following += [m for m in members if m not in seen_cells]
-                seen_cells.update(members)
-        frontier = following
-    raise AssertionError(f"{start!r} is pinned down by no shown cell")

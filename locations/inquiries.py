@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, insert, or_, select
 from sqlalchemy.orm import contains_eager
 
 from . import audit
+from .core.editing import Conflict
 from .extensions import db
 from .models import (
     INQUIRY_STATUSES,
@@ -27,7 +28,6 @@ from .models import (
 )
 from .models.collaboration import inquiry_location
 from .notifications import notify
-from .workspace import Conflict
 
 STATUS_LABELS = {
     "new": _l("New"),

@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from . import audit
 from .core import clock
+from .core.editing import Conflict
 from .extensions import db
 from .models import KnowhowNote, PermitType, Prefecture, RegionalBlock, User
-from .workspace import Conflict
 
 NOTE_FIELDS = ("title", "body", "shared_with_all_blocks", "permit_types", "prefectures")
 MAX_WORDS = 8

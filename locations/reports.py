@@ -12,6 +12,7 @@ from typing import Any, Optional
 from sqlalchemy import select
 
 from . import audit
+from .core.editing import Conflict
 from .extensions import db
 from .models import SPEND_CATEGORIES, FilmCommission, Prefecture, RegionalBlock, ShootReport
 from .report_cells import MIN_PRODUCTIONS, CellKey, Published, published  # noqa: F401 (MIN_PRODUCTIONS: for pages)
@@ -23,10 +24,6 @@ REPORT_FIELDS = (
     "first_day", "last_day", "shoot_days", "crew_size", *(f"spend_{c}_jpy" for c in SPEND_CATEGORIES),
     "spend_is_estimate", "notes",
 )
-
-
-class Conflict(Exception):
-    """The report changed since the editor loaded it."""
 
 
 @dataclass(frozen=True)

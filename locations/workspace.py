@@ -8,6 +8,7 @@ from typing import Any, Optional
 from sqlalchemy import select
 
 from . import audit
+from .core.editing import Conflict
 from .extensions import db
 from .geo import romanize_reading
 from .library import build_index_text, count_in_cells, is_visible
@@ -22,14 +23,6 @@ LOCATION_FIELDS = (
 PROFILE_FIELDS = ("name_ja", "name_en", "address", "phone", "email", "website", "languages",
                   "services_ja", "services_en", "description_ja", "description_en")
 ADMIN_PROFILE_FIELDS = PROFILE_FIELDS + ("source", "website_unverified", "coords_approximate")
-
-
-class Conflict(Exception):
-    """The entity changed since the editor loaded it; ``current`` holds what is stored now."""
-
-    def __init__(self, current: dict[str, Any]):
-        super().__init__("edit conflict")
-        self.current = current
 
 
 def new_slug(name_ja: str) -> str:

@@ -9,11 +9,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, importing, sessions, workspace
 from .. import users as accounts
+from ..core.editing import Conflict
 from ..extensions import db
 from ..forms import ActionForm, AdminCommissionForm, CategoryForm, ImportForm, UserForm, choices
 from ..models import ROLES, AuditEvent, FilmCommission, LocationCategory, PermitAuthority, PermitType, User
 from ..security import roles_required
-from .commission import _conflict
+from .commission import form_conflict
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMIN = ("admin",)
@@ -118,9 +119,9 @@ def edit_commission(slug: str):
         try:
             workspace.save_profile(fc, values, int(form.version.data), workspace.ADMIN_PROFILE_FIELDS)
             db.session.commit()
-        except (workspace.Conflict, StaleDataError):
+        except (Conflict, StaleDataError):
             db.session.rollback()
-            return _conflict(fc, workspace.ADMIN_PROFILE_FIELDS, form, url_for("admin.edit_commission", slug=slug))
+            return form_conflict(fc, workspace.ADMIN_PROFILE_FIELDS, form, url_for("admin.edit_commission", slug=slug))
         flash(_("Saved."))
         return redirect(url_for("admin.edit_commission", slug=slug))
     return render_template("admin/commission_form.html", fc=fc, form=form), (400 if form.errors else 200)

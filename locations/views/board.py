@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, knowhow
+from ..core.editing import Conflict, conflict_page
 from ..extensions import db
 from ..forms import choices
 from ..forms_collab import KnowhowForm
 from ..i18n import localized
 from ..models import KnowhowNote, RegionalBlock
 from ..security import roles_required
-from ..workspace import Conflict
 from .commission import bp
 
 
@@ -126,22 +126,12 @@ def edit_note(note_id: int):
     return render_template("board/form.html", form=form, note=note, block=note.block), (400 if form.errors else 200)
 
 
-def _display(value) -> str | None:
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return "; ".join(value) or None
-    return value or None
-
-
 def _conflict(note: KnowhowNote, form: KnowhowForm, values: dict):
     """409: the saved note next to the submitted one, field by field."""
     db.session.refresh(note)
     saved = knowhow.snapshot(note)
-    rows = [(form[name].label.text, _display(saved[name]), _display(values[name]),
-             _display(saved[name]) != _display(values[name])) for name in knowhow.NOTE_FIELDS]
-    return render_template("commission/conflict.html", rows=rows,
-                           retry_url=url_for("commission.edit_note", note_id=note.id)), 409
+    return conflict_page([(form[name].label.text, saved[name], values[name]) for name in knowhow.NOTE_FIELDS],
+                         url_for("commission.edit_note", note_id=note.id))
 
 
 @bp.route("/board/<id:note_id>/delete", methods=["POST"], endpoint="delete_note")

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, geo, importing, workspace
 from ..core.clock import today_jst
+from ..core.editing import Conflict, conflict_page
 from ..extensions import db
 from ..forms import ActionForm, CommissionProfileForm, ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm, choices
 from ..freshness import is_stale, stale_before
@@ -79,29 +80,16 @@ def profile():
         try:
             workspace.save_profile(fc, values, int(form.version.data), workspace.PROFILE_FIELDS)
             db.session.commit()
-        except (workspace.Conflict, StaleDataError):
+        except (Conflict, StaleDataError):
             db.session.rollback()
-            return _conflict(fc, workspace.PROFILE_FIELDS, form, url_for("commission.profile"))
+            return form_conflict(fc, workspace.PROFILE_FIELDS, form, url_for("commission.profile"))
         flash(_("Saved."))
         return redirect(url_for("commission.profile"))
     return render_template("commission/profile.html", fc=fc, form=form), (400 if form.errors else 200)
 
 
-def _shown(value) -> str | None:
-    """One way to display a stored or submitted value, so the comparison sees only real differences."""
-    if value is None or value == "" or value == []:
-        return None
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, (float, Decimal)):
-        return f"{float(value):.6f}"
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    return str(value)
-
-
-def _conflict(entity, fields, form, retry_url: str, submitted: dict | None = None):
-    """409: the saved values next to the submitted ones; ``submitted`` holds converted values by model field."""
+def form_conflict(entity, fields, form, retry_url: str, submitted: dict | None = None):
+    """409 for a form whose fields are named like the model's; ``submitted`` holds converted values by field."""
     db.session.refresh(entity)
     submitted = submitted or {}
     labels = {name: form[name].label.text for name in fields if name in form}
@@ -114,8 +102,8 @@ def _conflict(entity, fields, form, retry_url: str, submitted: dict | None = Non
         if name == "category_id":
             theirs = db.session.get(LocationCategory, theirs).name_ja if theirs else None
             mine = db.session.get(LocationCategory, mine).name_ja if mine else None
-        rows.append((label, _shown(theirs), _shown(mine), _shown(theirs) != _shown(mine)))
-    return render_template("commission/conflict.html", rows=rows, retry_url=retry_url), 409
+        rows.append((label, theirs, mine))
+    return conflict_page(rows, retry_url)
 
 
 @bp.route("/locations")
@@ -201,9 +189,9 @@ def edit_location(slug: str):
             try:
                 workspace.save_location(location, values, int(form.version.data))
                 db.session.commit()
-            except (workspace.Conflict, StaleDataError):
+            except (Conflict, StaleDataError):
                 db.session.rollback()
-                return _conflict(location, workspace.LOCATION_FIELDS, form,
+                return form_conflict(location, workspace.LOCATION_FIELDS, form,
                                  url_for("commission.edit_location", slug=slug), submitted=values)
             flash(_("Saved."))
             return redirect(url_for("commission.edit_location", slug=slug))

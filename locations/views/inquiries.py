@@ -10,13 +10,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from .. import audit, inquiries
+from ..core.editing import Conflict, conflict_page
 from ..errors import parse_id
 from ..extensions import db
 from ..forms_collab import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
 from ..i18n import localized
 from ..models import INQUIRY_STATUSES, FilmCommission, Inquiry, User
 from ..security import limiter, rate_limits_off, roles_required, user_key, verified_email_required
-from ..workspace import Conflict
 from . import commission, producer, public
 
 ASK_FIELDS = ("contact_name", "contact_email", "contact_phone", "organisation", "subject", "body", "where_text",
@@ -232,13 +232,11 @@ def _conflict(inquiry: Inquiry, form: HandlingForm, assignee):
     """409: the saved status and assignee next to the submitted ones."""
     db.session.refresh(inquiry)
     labels = inquiries.STATUS_LABELS
-    saved_status, mine_status = str(labels[inquiry.status]), str(labels.get(form.status.data, form.status.data))
-    saved_assignee = inquiry.assigned_to.display_name if inquiry.assigned_to else None
-    mine_assignee = assignee.display_name if assignee else None
-    rows = [(form.status.label.text, saved_status, mine_status, saved_status != mine_status),
-            (form.assigned_to.label.text, saved_assignee, mine_assignee, saved_assignee != mine_assignee)]
-    return render_template("commission/conflict.html", rows=rows,
-                           retry_url=url_for("commission.inquiry", inquiry_id=inquiry.id)), 409
+    return conflict_page([
+        (form.status.label.text, labels[inquiry.status], labels.get(form.status.data, form.status.data)),
+        (form.assigned_to.label.text, inquiry.assigned_to.display_name if inquiry.assigned_to else None,
+         assignee.display_name if assignee else None),
+    ], url_for("commission.inquiry", inquiry_id=inquiry.id))
 
 
 @commission.bp.route("/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")

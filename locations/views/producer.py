@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, calendar_feed, cases
+from ..core.editing import conflict_page
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
@@ -51,11 +52,6 @@ def owned_production(production_id: int) -> Production:
     if production.owner_id != current_user.id:
         abort(404)
     return production
-
-
-def conflict_page(rows: list[tuple], retry_url: str):
-    """409 with the saved values next to the submitted ones; nothing was changed."""
-    return render_template("commission/conflict.html", rows=rows, retry_url=retry_url), 409
 
 
 # ---------------------------------------------------------------------------------------------- productions
@@ -170,13 +166,8 @@ def _production_conflict(production: Production, form: ProductionForm, values: d
     saved = _snapshot(production)
     mine = {name: values[name] for name in PRODUCTION_FIELDS}
     mine["commissions"] = [fc.slug for fc in values["commissions"]]
-    rows = []
-    for name in (*PRODUCTION_FIELDS, "commissions"):
-        theirs, yours = saved.get(name), mine.get(name)
-        theirs = "; ".join(theirs) if isinstance(theirs, list) else theirs
-        yours = "; ".join(yours) if isinstance(yours, list) else yours
-        rows.append((form[name].label.text, theirs or None, yours or None, (theirs or None) != (yours or None)))
-    return conflict_page(rows, retry)
+    return conflict_page([(form[name].label.text, saved.get(name), mine.get(name))
+                          for name in (*PRODUCTION_FIELDS, "commissions")], retry)
 
 
 @bp.route("/productions/<id:production_id>")

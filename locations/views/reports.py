@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, charts, maps, overuse, reports
 from ..core.clock import today_jst
+from ..core.editing import Conflict, conflict_page
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import ActionForm, choices
@@ -26,7 +27,7 @@ from ..models import SPEND_CATEGORIES, FilmCommission, Municipality, Prefecture,
 from ..security import roles_required
 from .api import _geojson
 from .api import bp as api_bp
-from .commission import FC_ONLY, _shown, own_commission
+from .commission import FC_ONLY, own_commission
 from .commission import bp as commission_bp
 from .public import bp as public_bp
 
@@ -271,9 +272,8 @@ def _conflict(report: ShootReport, form: ShootReportForm, values: dict):
             theirs, mine = (localized(db.session.get(Prefecture, v), "name") if v else None for v in (theirs, mine))
         elif name == "municipality_id":
             theirs, mine = (db.session.get(Municipality, v).name_ja if v else None for v in (theirs, mine))
-        rows.append((form[name].label.text, _shown(theirs), _shown(mine), _shown(theirs) != _shown(mine)))
-    return render_template("commission/conflict.html", rows=rows,
-                           retry_url=url_for("commission.edit_shoot_report", report_id=report.id)), 409
+        rows.append((form[name].label.text, theirs, mine))
+    return conflict_page(rows, url_for("commission.edit_shoot_report", report_id=report.id))
 
 
 @commission_bp.route("/shoot-reports/new", methods=["GET", "POST"])
@@ -303,7 +303,7 @@ def edit_shoot_report(report_id: int):
             try:
                 reports.save_report(report, values, int(form.version.data))
                 db.session.commit()
-            except (reports.Conflict, StaleDataError):
+            except (Conflict, StaleDataError):
                 db.session.rollback()
                 return _conflict(report, form, values)
             flash(_("Saved."))

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import cases, step_documents
 from ..core.clock import today_jst
+from ..core.editing import conflict_page
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
@@ -18,7 +19,7 @@ from ..forms_cases import STATUS_LABELS, CommentForm, DocumentForm, StatusForm
 from ..models import PermitStep, StepDocument
 from ..security import roles_required
 from ..step_documents import EXTENSIONS, DocumentError, save_document
-from .producer import EVERYONE, bp, conflict_page, fetch, viewable_production
+from .producer import EVERYONE, bp, fetch, viewable_production
 
 ACTING = ("producer", "fc_staff", "authority")  # admins read cases but do not act in them
 
@@ -100,9 +101,8 @@ def step_status(production_id: int, step_id: int):
 def _status_conflict(step: PermitStep, wanted: str):
     db.session.rollback()
     db.session.refresh(step)
-    rows = [(_("Status"), str(STATUS_LABELS.get(step.status, step.status)),
-             str(STATUS_LABELS.get(wanted, wanted)), True)]
-    return conflict_page(rows, _link(step))
+    return conflict_page([(_("Status"), STATUS_LABELS.get(step.status, step.status),
+                           STATUS_LABELS.get(wanted, wanted))], _link(step))
 
 
 @bp.route("/productions/<id:production_id>/steps/<id:step_id>/comments", methods=["POST"])
