@@ -13,8 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import caching, cli, cli_backup, cli_import, cli_reminders, errors, i18n, maps, photos, security, worker
 from .config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .core import clock
+from .core.roles import CASE_VIEWERS, role_label
 from .extensions import db, migrate
-from .users import role_label
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
@@ -80,6 +80,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.globals["CASE_VIEWERS"] = CASE_VIEWERS
     return app
 
 

@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 
 from .config import SECRET_KEY_FILE, read_secret_key_file, weak_secret_key, write_secret_key_file
 from .core.clock import today_jst
+from .core.roles import ROLES
 from .extensions import db
 from .geo import clear_gazetteer_cache
 from .seeding import SeedError, seed_all
@@ -90,7 +91,7 @@ def demo_locations_command(count: int, seed: int, clear: bool) -> None:
 
 @click.command("create-user")
 @click.option("--email", required=True)
-@click.option("--role", type=click.Choice(["admin", "fc_staff", "authority", "producer"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", "display_name", default=None, help="Display name (default: the email's local part).")
 @click.option("--commission", "commission_slug", default=None, help="FC slug, for fc_staff.")
 @click.option("--authority", "authority_code", default=None, help="Authority id or code, for authority officers.")

@@ -4,19 +4,20 @@ from __future__ import annotations
 import re
 import secrets
 from functools import wraps
-from typing import Callable, Optional
+from typing import Optional
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user
+from flask_login import current_user
 from flask_wtf import CSRFProtect
 from sqlalchemy import select
 
+from .core.access import login_manager
 from .extensions import db
 from .models import User
 
@@ -25,7 +26,6 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 
-login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
@@ -88,25 +88,6 @@ def safe_next(target: Optional[str]) -> Optional[str]:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def roles_required(*roles: str) -> Callable:
-    """Only signed-in users with one of ``roles``; others are sent to sign in (401) or refused (403)."""
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                from . import audit
-
-                audit.record("denied", detail=f"{request.method} {request.path}"[:500])
-                db.session.commit()
-                abort(403)
-            return view(*args, **kwargs)
-        wrapped.required_roles = roles
-        return wrapped
-    return decorator
 
 
 @login_manager.user_loader

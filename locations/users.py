@@ -4,29 +4,18 @@ from __future__ import annotations
 from typing import Optional
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from . import audit, sessions
 from .core.clock import now
+from .core.roles import ROLES
 from .extensions import db
-from .models import ROLES, FilmCommission, PermitAuthority, User
+from .models import FilmCommission, PermitAuthority, User
 from .security import hash_password, password_problems
-
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "fc_staff": _l("Film-commission staff"),
-    "authority": _l("Authority officer"),
-    "producer": _l("Producer"),
-}
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()[:254]
-
-
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
 
 
 class UserProblems(ValueError):

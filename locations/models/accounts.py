@@ -10,11 +10,10 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
+from ..core.roles import ROLES  # noqa: F401 (the model's vocabulary, re-exported for the registry)
 from ..extensions import db
 from .directory import FilmCommission
 from .permits import PermitAuthority
-
-ROLES = ("admin", "fc_staff", "authority", "producer")
 
 
 class User(UserMixin, db.Model):

@@ -9,26 +9,26 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, importing, sessions, workspace
 from .. import users as accounts
+from ..core.access import admins_only
 from ..core.editing import Conflict
+from ..core.roles import ROLES, role_label
 from ..extensions import db
 from ..forms import ActionForm, AdminCommissionForm, CategoryForm, ImportForm, UserForm, choices
-from ..models import ROLES, AuditEvent, FilmCommission, LocationCategory, PermitAuthority, PermitType, User
-from ..security import roles_required
+from ..models import AuditEvent, FilmCommission, LocationCategory, PermitAuthority, PermitType, User
 from .commission import form_conflict
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ADMIN = ("admin",)
 
 
 @bp.route("/")
-@roles_required(*ADMIN)
+@admins_only
 def index():
     return render_template("admin/index.html")
 
 
 def _user_form() -> UserForm:
     form = UserForm()
-    form.role.choices = choices((r, accounts.role_label(r)) for r in ROLES)
+    form.role.choices = choices((r, role_label(r)) for r in ROLES)
     form.commission.choices = choices([("", "—")] + [(str(c.id), c.name_ja) for c in db.session.scalars(
         select(FilmCommission).order_by(FilmCommission.name_ja))])
     form.authority.choices = choices([("", "—")] + [(str(a.id), a.name_ja) for a in db.session.scalars(
@@ -37,7 +37,7 @@ def _user_form() -> UserForm:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@roles_required(*ADMIN)
+@admins_only
 def users():
     form = _user_form()
     if form.validate_on_submit():
@@ -72,7 +72,7 @@ def _set_active(user_id: int, active: bool):
 
 
 @bp.route("/users/<id:user_id>/end-sessions", methods=["POST"])
-@roles_required(*ADMIN)
+@admins_only
 def end_user_sessions(user_id: int):
     """Sign a user out everywhere without disabling the account (a lost laptop, a shared computer)."""
     if not ActionForm().validate_on_submit():
@@ -86,26 +86,26 @@ def end_user_sessions(user_id: int):
 
 
 @bp.route("/users/<id:user_id>/disable", methods=["POST"])
-@roles_required(*ADMIN)
+@admins_only
 def disable_user(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.route("/users/<id:user_id>/enable", methods=["POST"])
-@roles_required(*ADMIN)
+@admins_only
 def enable_user(user_id: int):
     return _set_active(user_id, True)
 
 
 @bp.route("/commissions")
-@roles_required(*ADMIN)
+@admins_only
 def commissions():
     rows = db.session.scalars(select(FilmCommission).order_by(FilmCommission.prefecture_id, FilmCommission.name_en)).all()
     return render_template("admin/commissions.html", rows=rows)
 
 
 @bp.route("/commissions/<slug>/edit", methods=["GET", "POST"])
-@roles_required(*ADMIN)
+@admins_only
 def edit_commission(slug: str):
     fc = db.one_or_404(select(FilmCommission).where(FilmCommission.slug == slug))
     form = AdminCommissionForm(obj=fc)
@@ -128,21 +128,21 @@ def edit_commission(slug: str):
 
 
 @bp.route("/authorities")
-@roles_required(*ADMIN)
+@admins_only
 def authorities():
     rows = db.session.scalars(select(PermitAuthority).order_by(PermitAuthority.kind_id, PermitAuthority.code)).all()
     return render_template("admin/authorities.html", rows=rows)
 
 
 @bp.route("/audit")
-@roles_required(*ADMIN)
+@admins_only
 def audit_log():
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500)).all()
     return render_template("audit/list.html", events=events, title=_("Audit trail"))
 
 
 @bp.route("/authorities/import", methods=["GET", "POST"])
-@roles_required(*ADMIN)
+@admins_only
 def import_authorities():
     form = ImportForm()
     plan = None
@@ -164,7 +164,7 @@ def import_authorities():
 
 
 @bp.route("/authorities/export")
-@roles_required(*ADMIN)
+@admins_only
 def export_authorities():
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "geojson"):
@@ -174,7 +174,7 @@ def export_authorities():
 
 
 @bp.route("/reference", methods=["GET"])
-@roles_required(*ADMIN)
+@admins_only
 def reference():
     categories = db.session.scalars(select(LocationCategory).order_by(LocationCategory.sort_order)).all()
     forms = {c.code: CategoryForm(obj=c, prefix=c.code) for c in categories}
@@ -182,7 +182,7 @@ def reference():
 
 
 @bp.route("/categories/<code>/edit", methods=["POST"])
-@roles_required(*ADMIN)
+@admins_only
 def edit_category(code: str):
     category = db.one_or_404(select(LocationCategory).where(LocationCategory.code == code))
     form = CategoryForm(prefix=code)

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import audit, sessions, throttle, totp
 from ..account_mail import queue_lockout_notice
 from ..core.clock import now
+from ..core.roles import home_endpoint
 from ..extensions import db
 from ..forms import LoginForm
 from ..forms_accounts import CodeForm, EnrolForm
@@ -21,8 +22,6 @@ from ..users import normalise_email
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {"admin": "admin.index", "fc_staff": "commission.index", "authority": "public.index",
-                "producer": "public.index"}
 PENDING = "pending_sign_in"
 
 
@@ -39,7 +38,7 @@ def _fresh_session() -> None:
 
 
 def _home(user: User, target: Optional[str]) -> str:
-    return safe_next(target) or url_for(HOME_BY_ROLE.get(user.role, "public.index"))
+    return safe_next(target) or url_for(home_endpoint(user.role))
 
 
 def locked_answer(field, until: datetime, template: str, **context):

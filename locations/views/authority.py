@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import cases
+from ..core.access import officers_only
 from ..core.clock import today_jst
 from ..extensions import db
 from ..forms_cases import STATUS_LABELS
 from ..models import PermitStep, Shoot
-from ..security import roles_required
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")
 
@@ -20,7 +20,7 @@ FILTERS = ("open", "decided", "all")
 
 
 @bp.route("/")
-@roles_required("authority")
+@officers_only
 def index():
     """The steps addressed to the officer's authority, the most urgent first."""
     shown = request.args.get("show", "open")

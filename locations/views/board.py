@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, knowhow
+from ..core.access import fc_staff_only, fc_staff_or_admins
 from ..core.editing import Conflict, conflict_page
 from ..extensions import db
 from ..forms import choices
 from ..forms_collab import KnowhowForm
 from ..i18n import localized
 from ..models import KnowhowNote, RegionalBlock
-from ..security import roles_required
 from .commission import bp
 
 
@@ -53,7 +53,7 @@ def _own_note(note_id: int) -> KnowhowNote:
 
 
 @bp.route("/board", endpoint="board")
-@roles_required("fc_staff", "admin")
+@fc_staff_or_admins
 def board():
     block = _board_block()
     filters = knowhow.BoardFilter(text=request.args.get("q", "").strip()[:200],
@@ -68,7 +68,7 @@ def board():
 
 
 @bp.route("/board/<id:note_id>", endpoint="note")
-@roles_required("fc_staff", "admin")
+@fc_staff_or_admins
 def note(note_id: int):
     note = _visible_note(note_id)
     return render_template("board/note.html", note=note, own=note.author_id == current_user.id)
@@ -95,7 +95,7 @@ def _values(form: KnowhowForm) -> dict:
 
 
 @bp.route("/board/new", methods=["GET", "POST"], endpoint="new_note")
-@roles_required("fc_staff")
+@fc_staff_only
 def new_note():
     block = _board_block()
     form = _note_form(block, None)
@@ -109,7 +109,7 @@ def new_note():
 
 
 @bp.route("/board/<id:note_id>/edit", methods=["GET", "POST"], endpoint="edit_note")
-@roles_required("fc_staff")
+@fc_staff_only
 def edit_note(note_id: int):
     note = _own_note(note_id)
     form = _note_form(note.block, note)
@@ -135,7 +135,7 @@ def _conflict(note: KnowhowNote, form: KnowhowForm, values: dict):
 
 
 @bp.route("/board/<id:note_id>/delete", methods=["POST"], endpoint="delete_note")
-@roles_required("fc_staff")
+@fc_staff_only
 def delete_note(note_id: int):
     note = _own_note(note_id)
     knowhow.delete_note(note, current_user)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, geo, importing, workspace
+from ..core.access import fc_staff_only
 from ..core.clock import today_jst
 from ..core.editing import Conflict, conflict_page
 from ..extensions import db
@@ -18,10 +19,9 @@ from ..forms import ActionForm, CommissionProfileForm, ImportForm, LocationForm,
 from ..freshness import is_stale, stale_before
 from ..models import AuditEvent, FilmCommission, Location, LocationCategory, PermitType, Photo
 from ..photos import PhotoError, save_photo
-from ..security import roles_required, safe_next
+from ..security import safe_next
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")
-FC_ONLY = ("fc_staff",)
 TRI = {"": None, "1": True, "0": False}
 
 
@@ -53,7 +53,7 @@ def own_photo(photo_id: int) -> Photo:
 
 
 @bp.route("/")
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def index():
     fc = own_commission()
     days = current_app.config["FRESHNESS_DAYS"]
@@ -68,7 +68,7 @@ def index():
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def profile():
     fc = own_commission()
     form = CommissionProfileForm(obj=fc)
@@ -107,7 +107,7 @@ def form_conflict(entity, fields, form, retry_url: str, submitted: dict | None =
 
 
 @bp.route("/locations")
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def locations():
     fc = own_commission()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
@@ -162,7 +162,7 @@ def _values_from(form: LocationForm) -> dict | None:
 
 
 @bp.route("/locations/new", methods=["GET", "POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def new_location():
     fc = own_commission()
     form = _location_form()
@@ -179,7 +179,7 @@ def new_location():
 
 
 @bp.route("/locations/<slug>/edit", methods=["GET", "POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def edit_location(slug: str):
     location = own_location(slug)
     form = _location_form(location)
@@ -212,25 +212,25 @@ def _action(slug: str, change) -> object:
 
 
 @bp.route("/locations/<slug>/publish", methods=["POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def publish_location(slug: str):
     return _action(slug, lambda loc: workspace.set_status(loc, "published"))
 
 
 @bp.route("/locations/<slug>/unpublish", methods=["POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def unpublish_location(slug: str):
     return _action(slug, lambda loc: workspace.set_status(loc, "draft"))
 
 
 @bp.route("/locations/<slug>/verify", methods=["POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def verify_location(slug: str):
     return _action(slug, lambda loc: workspace.verify(loc, today_jst()))
 
 
 @bp.route("/locations/<slug>/delete", methods=["POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def delete_location(slug: str):
     form = ActionForm()
     if not form.validate_on_submit():
@@ -242,7 +242,7 @@ def delete_location(slug: str):
 
 
 @bp.route("/locations/<slug>/photos", methods=["POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def upload_photo(slug: str):
     location = own_location(slug)
     form = PhotoUploadForm()
@@ -264,7 +264,7 @@ def upload_photo(slug: str):
 
 
 @bp.route("/photos/<id:photo_id>/edit", methods=["POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def edit_photo(photo_id: int):
     photo = own_photo(photo_id)
     form = PhotoEditForm(prefix=f"p{photo.id}")
@@ -287,7 +287,7 @@ def edit_photo(photo_id: int):
 
 
 @bp.route("/photos/<id:photo_id>/delete", methods=["POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def delete_photo(photo_id: int):
     photo = own_photo(photo_id)
     if not ActionForm().validate_on_submit():
@@ -302,7 +302,7 @@ def delete_photo(photo_id: int):
 
 
 @bp.route("/history")
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def history():
     fc = own_commission()
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.commission_id == fc.id)
@@ -317,7 +317,7 @@ def _record_import(result, entity_type: str, commission_id) -> None:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def import_locations():
     """Upload CSV or GeoJSON: a dry run shows what would change and every bad row; a real run
     writes all rows or, if any row is bad, none."""
@@ -341,7 +341,7 @@ def import_locations():
 
 
 @bp.route("/export")
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def export_locations():
     fc = own_commission()
     fmt = request.args.get("format", "csv")

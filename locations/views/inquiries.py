@@ -10,13 +10,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from .. import audit, inquiries
+from ..core.access import fc_staff_only, fc_staff_or_admins, producers_only
 from ..core.editing import Conflict, conflict_page
 from ..errors import parse_id
 from ..extensions import db
 from ..forms_collab import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
 from ..i18n import localized
 from ..models import INQUIRY_STATUSES, FilmCommission, Inquiry, User
-from ..security import limiter, rate_limits_off, roles_required, user_key, verified_email_required
+from ..security import limiter, rate_limits_off, user_key, verified_email_required
 from . import commission, producer, public
 
 ASK_FIELDS = ("contact_name", "contact_email", "contact_phone", "organisation", "subject", "body", "where_text",
@@ -98,7 +99,7 @@ def _own_inquiry(inquiry_id: int) -> Inquiry:
 
 
 @producer.bp.route("/inquiries/", endpoint="inquiries")
-@roles_required("producer")
+@producers_only
 def my_inquiries():
     rows = db.session.scalars(inquiries.own_inquiries_of(current_user)).all()
     return render_template("inquiries/producer_list.html", rows=rows, labels=inquiries.STATUS_LABELS)
@@ -111,13 +112,13 @@ def _render_own(inquiry: Inquiry, form: ProducerMessageForm | None = None, statu
 
 
 @producer.bp.route("/inquiries/<id:inquiry_id>", endpoint="inquiry")
-@roles_required("producer")
+@producers_only
 def my_inquiry(inquiry_id: int):
     return _render_own(_own_inquiry(inquiry_id))
 
 
 @producer.bp.route("/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")
-@roles_required("producer")
+@producers_only
 def my_inquiry_message(inquiry_id: int):
     inquiry = _own_inquiry(inquiry_id)
     form = ProducerMessageForm()
@@ -132,7 +133,7 @@ def my_inquiry_message(inquiry_id: int):
 # Film commissions (admins read).
 
 @commission.bp.route("/inquiries", endpoint="inquiries")
-@roles_required("fc_staff", "admin")
+@fc_staff_or_admins
 def fc_inquiries():
     status = request.args.get("status") or None
     if status not in (None, *INQUIRY_STATUSES):
@@ -196,13 +197,13 @@ def _render_fc(inquiry: Inquiry, level: str, status: int = 200, **forms):
 
 
 @commission.bp.route("/inquiries/<id:inquiry_id>", endpoint="inquiry")
-@roles_required("fc_staff", "admin")
+@fc_staff_or_admins
 def fc_inquiry(inquiry_id: int):
     return _render_fc(*_fc_inquiry(inquiry_id))
 
 
 @commission.bp.route("/inquiries/<id:inquiry_id>/handling", methods=["POST"])
-@roles_required("fc_staff")
+@fc_staff_only
 def inquiry_handling(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
     form = _handling_form(inquiry, HandlingForm())
@@ -240,7 +241,7 @@ def _conflict(inquiry: Inquiry, form: HandlingForm, assignee):
 
 
 @commission.bp.route("/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")
-@roles_required("fc_staff")
+@fc_staff_only
 def fc_inquiry_message(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
     form = FcMessageForm()
@@ -255,7 +256,7 @@ def fc_inquiry_message(inquiry_id: int):
 
 
 @commission.bp.route("/inquiries/<id:inquiry_id>/locations", methods=["POST"])
-@roles_required("fc_staff")
+@fc_staff_only
 def inquiry_propose(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
     form = ProposeForm()
@@ -272,7 +273,7 @@ def inquiry_propose(inquiry_id: int):
 
 
 @commission.bp.route("/inquiries/<id:inquiry_id>/referrals", methods=["POST"])
-@roles_required("fc_staff")
+@fc_staff_only
 def inquiry_refer(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
     form = _refer_form(ReferForm())

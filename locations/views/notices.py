@@ -5,21 +5,21 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select, update
 
+from ..core.access import signed_in
 from ..core.clock import now
 from ..extensions import db
 from ..forms import ActionForm
 from ..i18n import current_language
 from ..models import Notification
 from ..notifications import message
-from ..security import roles_required, safe_next
+from ..security import safe_next
 from .auth import bp
 
-SIGNED_IN = ("producer", "authority", "fc_staff", "admin")
 PAGE_SIZE = 50
 
 
 @bp.route("/notifications")
-@roles_required(*SIGNED_IN)
+@signed_in
 def notifications():
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
@@ -33,7 +33,7 @@ def notifications():
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
-@roles_required(*SIGNED_IN)
+@signed_in
 def read_all_notifications():
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -45,7 +45,7 @@ def read_all_notifications():
 
 
 @bp.route("/notifications/<id:notification_id>/read", methods=["POST"])
-@roles_required(*SIGNED_IN)
+@signed_in
 def read_notification(notification_id: int):
     """Mark one read and open its page; another user's notification is a 404."""
     note = db.session.get(Notification, notification_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from .. import audit, calendar_feed, geo, maps
 from ..cases import can_view, can_view_step, is_overdue
+from ..core.access import producers_only, signed_in
 from ..core.clock import JST, as_utc, today_jst
 from ..extensions import db
 from ..forms import ActionForm
@@ -21,10 +22,7 @@ from ..forms_cases import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
 from ..i18n import current_language
 from ..models import PermitAuthority, PermitStep, Production
 from ..notifications import STEP_STATUS_LABELS
-from ..security import roles_required
 from .producer import bp
-
-SIGNED_IN = ("producer", "authority", "fc_staff", "admin")
 
 
 def case_url(production_id: int) -> str:
@@ -99,7 +97,7 @@ def case_map(shoots, steps: list[PermitStep], lang: str) -> maps.MapParts:
 
 
 @bp.route("/productions/<id:production_id>/packet/<id:authority_id>")
-@roles_required(*SIGNED_IN)
+@signed_in
 def packet(production_id: int, authority_id: int):
     production = visible_production(production_id)
     authority = db.get_or_404(PermitAuthority, authority_id)
@@ -136,7 +134,7 @@ def calendar(token: str):
 
 
 @bp.route("/productions/<id:production_id>/calendar/rotate", methods=["POST"])
-@roles_required("producer")
+@producers_only
 def rotate_calendar(production_id: int):
     """A new feed URL for the owner; the old one stops working (e.g. after it was shared by mistake)."""
     production = db.session.get(Production, production_id)
@@ -200,7 +198,7 @@ def timeline_entries(production: Production, steps: list[PermitStep], on: date, 
 
 
 @bp.route("/productions/<id:production_id>/timeline")
-@roles_required(*SIGNED_IN)
+@signed_in
 def timeline(production_id: int):
     production = visible_production(production_id)
     lang = current_language()
@@ -219,7 +217,7 @@ def timeline(production_id: int):
 
 
 @bp.route("/productions/<id:production_id>/map")
-@roles_required(*SIGNED_IN)
+@signed_in
 def production_map(production_id: int):
     production = visible_production(production_id)
     lang = current_language()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, calendar_feed, cases
+from ..core.access import case_actors_only, producers_only, signed_in
 from ..core.editing import conflict_page
 from ..errors import parse_id
 from ..extensions import db
@@ -20,11 +21,10 @@ from ..forms import choices
 from ..forms_cases import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STATUS_LABELS, ProductionForm, TickForm
 from ..i18n import localized
 from ..models import FilmCommission, GuidelineStep, Production
-from ..security import roles_required, verified_email_required
+from ..security import verified_email_required
 
 bp = Blueprint("producer", __name__)
 
-EVERYONE = ("producer", "fc_staff", "authority", "admin")
 PRODUCTION_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_phone", "origin",
                      "origin_country", "production_type", "languages", "notes")
 
@@ -57,7 +57,7 @@ def owned_production(production_id: int) -> Production:
 # ---------------------------------------------------------------------------------------------- productions
 
 @bp.route("/productions/")
-@roles_required(*EVERYONE)
+@signed_in
 def productions():
     rows = db.session.scalars(cases.viewable_productions(current_user)
                               .options(selectinload(Production.steps), selectinload(Production.shoots))
@@ -112,7 +112,7 @@ def _apply(production: Production, values: dict) -> dict:
 
 
 @bp.route("/productions/new", methods=["GET", "POST"])
-@roles_required("producer")
+@producers_only
 @verified_email_required
 def new_production():
     form = _production_form(None)
@@ -135,7 +135,7 @@ def new_production():
 
 
 @bp.route("/productions/<id:production_id>/edit", methods=["GET", "POST"])
-@roles_required("producer")
+@producers_only
 def edit_production(production_id: int):
     production = owned_production(production_id)
     form = _production_form(production)
@@ -171,7 +171,7 @@ def _production_conflict(production: Production, form: ProductionForm, values: d
 
 
 @bp.route("/productions/<id:production_id>")
-@roles_required(*EVERYONE)
+@signed_in
 def production(production_id: int):
     production = viewable_production(production_id)
     shown_steps = {shoot.id: [s for s in shoot.steps if cases.can_view_step(current_user, s)]
@@ -196,7 +196,7 @@ def production(production_id: int):
 
 
 @bp.route("/productions/<id:production_id>/checklist/<id:guideline_step_id>", methods=["POST"])
-@roles_required("producer", "fc_staff", "authority")
+@case_actors_only
 def tick(production_id: int, guideline_step_id: int):
     production = viewable_production(production_id)
     cell = fetch(GuidelineStep, guideline_step_id)

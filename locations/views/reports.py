@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, charts, maps, overuse, reports
+from ..core.access import fc_staff_only
 from ..core.clock import today_jst
 from ..core.editing import Conflict, conflict_page
 from ..errors import parse_id
@@ -24,11 +25,10 @@ from ..forms_reports import PRODUCTION_TYPE_LABELS, SPEND_LABELS, ShootReportFor
 from ..i18n import current_language, localized
 from ..importing.formats import csv_cell
 from ..models import SPEND_CATEGORIES, FilmCommission, Municipality, Prefecture, ShootReport
-from ..security import roles_required
 from .api import _geojson
 from .api import bp as api_bp
-from .commission import FC_ONLY, own_commission
 from .commission import bp as commission_bp
+from .commission import own_commission
 from .public import bp as public_bp
 
 # --- the public report ------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ def own_report(report_id: int) -> ShootReport:
 
 
 @commission_bp.route("/shoot-reports")
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def shoot_reports():
     fc = own_commission()
     rows = db.session.scalars(
@@ -277,7 +277,7 @@ def _conflict(report: ShootReport, form: ShootReportForm, values: dict):
 
 
 @commission_bp.route("/shoot-reports/new", methods=["GET", "POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def new_shoot_report():
     fc = own_commission()
     form = _report_form(fc, None)
@@ -293,7 +293,7 @@ def new_shoot_report():
 
 
 @commission_bp.route("/shoot-reports/<id:report_id>/edit", methods=["GET", "POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def edit_shoot_report(report_id: int):
     report = own_report(report_id)
     form = _report_form(report.commission, report)
@@ -313,7 +313,7 @@ def edit_shoot_report(report_id: int):
 
 
 @commission_bp.route("/shoot-reports/<id:report_id>/delete", methods=["POST"])
-@roles_required(*FC_ONLY)
+@fc_staff_only
 def delete_shoot_report(report_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, cases, geo, maps, permits
+from ..core.access import producers_only
 from ..core.clock import today_jst
 from ..errors import parse_id
 from ..extensions import db
@@ -17,7 +18,6 @@ from ..forms import choices
 from ..forms_cases import ShootForm
 from ..i18n import current_language
 from ..models import Activity, Location, Production, Shoot
-from ..security import roles_required
 from ..step_documents import remove_files
 from ..workspace import nearest_municipality
 from .producer import bp, fetch, owned_production
@@ -28,7 +28,7 @@ MAX_SHOOT_DAYS = 366
 
 
 @bp.route("/productions/shoot-here")
-@roles_required("producer")
+@producers_only
 def shoot_here():
     """From a library location's page: choose the production the new shoot belongs to."""
     slug = request.args.get("location", "").strip()[:120]
@@ -161,7 +161,7 @@ def _pick_map(shoot: Shoot | None) -> maps.MapParts:
 
 
 @bp.route("/productions/<id:production_id>/shoots/new", methods=["GET", "POST"])
-@roles_required("producer")
+@producers_only
 def new_shoot(production_id: int):
     production = owned_production(production_id)
     form = _shoot_form(None)
@@ -173,7 +173,7 @@ def new_shoot(production_id: int):
 
 
 @bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/edit", methods=["GET", "POST"])
-@roles_required("producer")
+@producers_only
 def edit_shoot(production_id: int, shoot_id: int):
     production = owned_production(production_id)
     shoot = fetch(Shoot, shoot_id)
@@ -205,7 +205,7 @@ def _library_choice(form: ShootForm) -> Location | None:
 
 
 @bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/delete", methods=["POST"])
-@roles_required("producer")
+@producers_only
 def delete_shoot(production_id: int, shoot_id: int):
     production = owned_production(production_id)
     shoot = fetch(Shoot, shoot_id)

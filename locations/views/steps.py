@@ -10,18 +10,17 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import cases, step_documents
+from ..core.access import case_actors_only, producers_or_officers, signed_in
 from ..core.clock import today_jst
 from ..core.editing import conflict_page
+from ..core.roles import CASE_ACTORS
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
 from ..forms_cases import STATUS_LABELS, CommentForm, DocumentForm, StatusForm
 from ..models import PermitStep, StepDocument
-from ..security import roles_required
 from ..step_documents import EXTENSIONS, DocumentError, save_document
-from .producer import EVERYONE, bp, fetch, viewable_production
-
-ACTING = ("producer", "fc_staff", "authority")  # admins read cases but do not act in them
+from .producer import bp, fetch, viewable_production
 
 
 def visible_step(production_id: int, step_id: int) -> PermitStep:
@@ -58,19 +57,19 @@ def _page(step: PermitStep, status_form=None, comment_form=None, document_form=N
     return render_template(
         "producer/step.html", step=step, production=step.production, reasons=reasons, today=today_jst(),
         cases=cases, status_labels=STATUS_LABELS, status_form=status_form if status_form.status.choices else None,
-        comment_form=(comment_form or CommentForm(prefix="comment")) if current_user.role in ACTING else None,
-        document_form=(document_form or DocumentForm(prefix="doc")) if current_user.role in ACTING else None,
+        comment_form=(comment_form or CommentForm(prefix="comment")) if current_user.role in CASE_ACTORS else None,
+        document_form=(document_form or DocumentForm(prefix="doc")) if current_user.role in CASE_ACTORS else None,
         problems=problems, extensions=EXTENSIONS), code
 
 
 @bp.route("/productions/<id:production_id>/steps/<id:step_id>")
-@roles_required(*EVERYONE)
+@signed_in
 def step(production_id: int, step_id: int):
     return _page(visible_step(production_id, step_id))
 
 
 @bp.route("/productions/<id:production_id>/steps/<id:step_id>/status", methods=["POST"])
-@roles_required("producer", "authority")
+@producers_or_officers
 def step_status(production_id: int, step_id: int):
     step = visible_step(production_id, step_id)
     if not may_change_status(step):
@@ -106,7 +105,7 @@ def _status_conflict(step: PermitStep, wanted: str):
 
 
 @bp.route("/productions/<id:production_id>/steps/<id:step_id>/comments", methods=["POST"])
-@roles_required(*ACTING)
+@case_actors_only
 def step_comment(production_id: int, step_id: int):
     step = visible_step(production_id, step_id)
     form = CommentForm(prefix="comment")
@@ -119,7 +118,7 @@ def step_comment(production_id: int, step_id: int):
 
 
 @bp.route("/productions/<id:production_id>/steps/<id:step_id>/documents", methods=["POST"])
-@roles_required(*ACTING)
+@case_actors_only
 def step_upload(production_id: int, step_id: int):
     step = visible_step(production_id, step_id)
     form = DocumentForm(prefix="doc")
@@ -139,7 +138,7 @@ def step_upload(production_id: int, step_id: int):
 
 
 @bp.route("/productions/<id:production_id>/steps/<id:step_id>/documents/<id:document_id>")
-@roles_required(*EVERYONE)
+@signed_in
 def step_document(production_id: int, step_id: int, document_id: int):
     step = visible_step(production_id, step_id)
     document = fetch(StepDocument, document_id)
