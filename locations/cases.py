@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, select
 
 from . import audit, permits
+from .case_labels import STEP_STATUS_LABELS
 from .extensions import db
 from .models import ChecklistTick, PermitStep, PermitType, Production, StepNote, User
 from .models.productions import production_commission
-from .notifications import notify
+from .notifications import notify, register_kinds
 
 # ------------------------------------------------------------------------------------------ status machine
 
@@ -320,3 +322,11 @@ def toggle_tick(production: Production, guideline_step, actor: User, done: bool)
                           else [f"{guideline_step.phase}/{guideline_step.actor}", None]})
     return True
 
+
+register_kinds({
+    "step_created": _l("%(production)s · %(shoot)s: new permit step “%(permit)s”, file by %(due)s."),
+    "step_status": _l("%(production)s · %(shoot)s: “%(permit)s” changed from %(from)s to %(to)s (by %(by)s)."),
+    "step_note": _l("%(production)s · %(shoot)s: %(by)s added a note or document to “%(permit)s”."),
+    "step_due_soon": _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s."),
+    "step_overdue": _l("%(production)s · %(shoot)s: “%(permit)s” was due on %(due)s and is overdue."),
+}, status_params={"step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS}})

@@ -20,20 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
 from .forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
-
-PRODUCTION_TYPE_LABELS = {
-    "feature_film": _l("Feature film"), "tv_drama": _l("TV drama"), "tv_program": _l("TV programme"),
-    "commercial": _l("Commercial"), "music_video": _l("Music video"), "documentary": _l("Documentary"),
-    "streaming_series": _l("Streaming series"), "animation_reference": _l("Animation (reference shooting)"),
-    "other": _l("Other"),
-}
-ORIGIN_LABELS = {"domestic": _l("Domestic"), "foreign": _l("Foreign"), "co_production": _l("Co-production")}
-STATUS_LABELS = {
-    "not_started": _l("Not started"), "consulted": _l("Consulted"), "submitted": _l("Submitted"),
-    "approved": _l("Approved"), "approved_with_conditions": _l("Approved with conditions"),
-    "rejected": _l("Rejected"), "not_needed": _l("Not needed"),
-}
 
 
 class MultiCheckboxField(SelectMultipleField):

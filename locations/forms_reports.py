@@ -8,25 +8,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
+from .core.limits import MAX_YEN
 from .forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
 from .models import SPEND_CATEGORIES
 
-PRODUCTION_TYPE_LABELS = {
-    "feature_film": _l("Feature film"),
-    "tv_drama": _l("TV drama"),
-    "tv_program": _l("TV programme"),
-    "commercial": _l("Commercial"),
-    "music_video": _l("Music video"),
-    "documentary": _l("Documentary"),
-    "streaming_series": _l("Streaming series"),
-    "animation_reference": _l("Animation (location scouting)"),
-    "other": _l("Other"),
-}
-ORIGIN_LABELS = {
-    "domestic": _l("Domestic"),
-    "foreign": _l("Foreign"),
-    "co_production": _l("International co-production"),
-}
 SPEND_LABELS = {
     "lodging": _l("Lodging"),
     "catering": _l("Catering"),
@@ -35,7 +21,6 @@ SPEND_LABELS = {
     "location_fees": _l("Location fees"),
     "other": _l("Other spend"),
 }
-MAX_YEN = 10 ** 12  # a trillion yen: more than any shoot spends, and well inside BIGINT
 
 
 class YenField(StringField):
@@ -50,7 +35,7 @@ class YenField(StringField):
         if text == "":
             self.data = 0
             return
-        if not re.fullmatch(r"\d{1,13}", text) or int(text) > MAX_YEN:
+        if not re.fullmatch(r"\d{1,14}", text) or int(text) > MAX_YEN:
             self.data = None
             raise ValueError(_l("Enter a whole number of yen, 0 or more (commas are fine)."))
         self.data = int(text)

@@ -27,7 +27,7 @@ from .models import (
     User,
 )
 from .models.collaboration import inquiry_location
-from .notifications import notify
+from .notifications import notify, register_kinds
 
 STATUS_LABELS = {
     "new": _l("New"),
@@ -276,3 +276,13 @@ def inquiries_for(commission_id: Optional[int], status: Optional[str], referred_
     if status:
         query = query.where(Inquiry.status == status)
     return query
+
+
+register_kinds({
+    "inquiry_new": _l("New inquiry “%(subject)s” from %(from)s."),
+    "inquiry_referred": _l("Inquiry “%(subject)s” was referred to you by %(from_fc)s. %(note)s"),
+    "inquiry_copied": _l("Inquiry “%(subject)s” was copied to you by %(from_fc)s. %(note)s"),
+    "inquiry_reply": _l("%(fc)s replied to your inquiry “%(subject)s”."),
+    "inquiry_message": _l("%(by)s wrote on inquiry “%(subject)s”."),
+    "inquiry_status": _l("Your inquiry “%(subject)s” is now %(to)s."),
+}, status_params={"inquiry_status": {"to": STATUS_LABELS}})

@@ -8,7 +8,7 @@ reader's language when it is shown (and in both languages when it is emailed).
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from flask import current_app
 from flask_babel import force_locale
@@ -18,44 +18,18 @@ from sqlalchemy import func, select
 from .extensions import db
 from .models import Notification, OutboxMessage, User
 
-# Status labels shared by the notification texts, the timeline and the calendar.
-STEP_STATUS_LABELS = {
-    "not_started": _l("not started"),
-    "consulted": _l("consulted"),
-    "submitted": _l("submitted"),
-    "approved": _l("approved"),
-    "approved_with_conditions": _l("approved with conditions"),
-    "rejected": _l("rejected"),
-    "not_needed": _l("not needed"),
-}
-INQUIRY_STATUS_LABELS = {
-    "new": _l("new"),
-    "in_progress": _l("in progress"),
-    "supported": _l("supported"),
-    "closed": _l("closed"),
-    "declined": _l("declined"),
-}
-
-# kind → text with %(name)s placeholders; "permit", "fc" and "from_fc" are chosen from their _ja/_en pair.
-KINDS = {
-    "step_created": _l("%(production)s · %(shoot)s: new permit step “%(permit)s”, file by %(due)s."),
-    "step_status": _l("%(production)s · %(shoot)s: “%(permit)s” changed from %(from)s to %(to)s (by %(by)s)."),
-    "step_note": _l("%(production)s · %(shoot)s: %(by)s added a note or document to “%(permit)s”."),
-    "step_due_soon": _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s."),
-    "step_overdue": _l("%(production)s · %(shoot)s: “%(permit)s” was due on %(due)s and is overdue."),
-    "inquiry_new": _l("New inquiry “%(subject)s” from %(from)s."),
-    "inquiry_referred": _l("Inquiry “%(subject)s” was referred to you by %(from_fc)s. %(note)s"),
-    "inquiry_copied": _l("Inquiry “%(subject)s” was copied to you by %(from_fc)s. %(note)s"),
-    "inquiry_reply": _l("%(fc)s replied to your inquiry “%(subject)s”."),
-    "inquiry_message": _l("%(by)s wrote on inquiry “%(subject)s”."),
-    "inquiry_status": _l("Your inquiry “%(subject)s” is now %(to)s."),
-}
+# kind → text with %(name)s placeholders, registered by the part of the app that sends that kind (the permit
+# case, inquiries), so each keeps its own texts; "permit", "fc" and "from_fc" are chosen from their _ja/_en pair.
+KINDS: dict[str, Any] = {}
 # Which params hold status codes, per kind, and which labels translate them.
-STATUS_PARAMS = {
-    "step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS},
-    "inquiry_status": {"to": INQUIRY_STATUS_LABELS},
-}
+STATUS_PARAMS: dict[str, dict[str, Mapping[str, Any]]] = {}
 BILINGUAL_PARAMS = ("permit", "fc", "from_fc")
+
+
+def register_kinds(texts: Mapping[str, Any], status_params: Optional[Mapping[str, dict]] = None) -> None:
+    """Add notification kinds: their texts (lazy gettext strings) and the params that hold status codes."""
+    KINDS.update(texts)
+    STATUS_PARAMS.update(status_params or {})
 
 
 class _Blank(dict):

@@ -15,6 +15,9 @@ from geopy.distance import great_circle
 
 Lang = Literal["en", "ja"]
 
+# A shoot, and so a plan, covers at most a year of days; longer ones are split.
+MAX_SHOOT_DAYS = 366
+
 # Kinds the data only knows by a broader body: a permit filed at the local police station is routed to
 # the prefecture's police headquarters when no station is on record, and the reason says so.
 KIND_EQUIVALENTS: Mapping[str, tuple[str, ...]] = MappingProxyType({

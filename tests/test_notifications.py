@@ -7,10 +7,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from locations.case_labels import STEP_STATUS_LABELS
 from locations.config import from_environment
 from locations.extensions import db
+from locations.inquiries import STATUS_LABELS as INQUIRY_STATUS_LABELS
 from locations.models import Notification, User
-from locations.notifications import INQUIRY_STATUS_LABELS, KINDS, STEP_STATUS_LABELS, message, notify, unread_count
+from locations.notifications import KINDS, message, notify, unread_count
 from tests.builders import login, make_user
 from tests.builders_outputs import clear_outputs
 
@@ -73,7 +75,7 @@ def test_status_codes_are_shown_as_translated_labels(request_context, lang):
         assert str(INQUIRY_STATUS_LABELS["in_progress"]) in inquiry_text
     assert "approved_with_conditions" not in step_text and "in_progress" not in inquiry_text
     if lang == "en":
-        assert "from submitted to approved with conditions" in step_text
+        assert "from Submitted to Approved with conditions" in step_text
 
 
 def test_permit_name_falls_back_to_the_other_language(request_context):

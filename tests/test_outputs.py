@@ -196,7 +196,7 @@ def test_timeline_is_in_date_order_with_today_overdue_and_notes(app, world):
     days = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)">', text)
     assert days == sorted(days) and len(days) == 4  # deadline, note, drone deadline, shoot
     order = [text.index(marker) for marker in (
-        "File: Road use permit", 'id="today"', "not started → consulted", "File: Drone", "Shoot: Harbour scene")]
+        "File: Road use permit", 'id="today"', "Not started → Consulted", "File: Drone", "Shoot: Harbour scene")]
     assert order == sorted(order)
     assert text.count("timeline-entry timeline-deadline overdue") == 1
     assert "Called the police desk" in text

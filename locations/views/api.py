@@ -14,10 +14,12 @@ from sqlalchemy.orm import selectinload
 
 from .. import directory, incentives, library, permits
 from ..core.clock import today_jst
+from ..core.limits import MAX_YEN
 from ..directory import CommissionFilter
 from ..extensions import db
 from ..i18n import current_language
 from ..models import FACILITIES, Activity, Location
+from ..permits import MAX_SHOOT_DAYS
 from ..security import limiter, rate_limits_off
 from ..workspace import nearest_municipality
 from . import exports
@@ -196,7 +198,6 @@ JAPAN_LAT, JAPAN_LON = (20.0, 46.0), (122.0, 154.5)
 # The holiday calendar covers 1949–2099; filing dates fall up to ~2 months before the start.
 PLAN_YEARS = (2000, 2099)
 MAX_ACTIVITIES = 30
-MAX_SHOOT_DAYS = 366
 MAX_PLAN_BODY = 64 * 1024
 # The deepest body the APIs accept needs 3 levels; 8 leaves room without inviting a parser bomb.
 MAX_JSON_DEPTH = 8
@@ -368,7 +369,6 @@ def permit_plan():
 
 # --------------------------------------------------------------------------------- incentive estimates
 
-MAX_YEN = 10 ** 13  # ¥10 trillion: far above any production budget; larger numbers are typos or probes
 MAX_RELEASE_COUNTRIES = 250  # ISO 3166 lists 249 countries and territories
 INCENTIVE_FIELDS = (("total_budget_jpy", MAX_YEN), ("japan_spend_jpy", MAX_YEN),
                     ("release_countries", MAX_RELEASE_COUNTRIES))

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import cases
+from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
 from ..core.access import officers_only
 from ..core.clock import today_jst
 from ..extensions import db
-from ..forms_cases import STATUS_LABELS
 from ..models import PermitStep, Shoot
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")

@@ -8,9 +8,10 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from .. import incentives
+from ..core.limits import MAX_YEN
 from ..extensions import db
 from ..i18n import current_language
-from .api import MAX_RELEASE_COUNTRIES, MAX_YEN
+from .api import MAX_RELEASE_COUNTRIES
 from .public import bp
 
 # People type thousands separators and spaces ("1,000,000,000"); nothing else is a number here.

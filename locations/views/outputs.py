@@ -13,15 +13,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, calendar_feed, geo, maps
+from ..case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STEP_STATUS_LABELS
 from ..cases import can_view, can_view_step, is_overdue
 from ..core.access import producers_only, signed_in
 from ..core.clock import JST, as_utc, today_jst
 from ..extensions import db
 from ..forms import ActionForm
-from ..forms_cases import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
 from ..i18n import current_language
 from ..models import PermitAuthority, PermitStep, Production
-from ..notifications import STEP_STATUS_LABELS
 from .producer import bp
 
 

@@ -15,13 +15,14 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, charts, maps, overuse, reports
+from ..case_labels import PRODUCTION_TYPE_LABELS
 from ..core.access import fc_staff_only
 from ..core.clock import today_jst
 from ..core.editing import Conflict, conflict_page
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import ActionForm, choices
-from ..forms_reports import PRODUCTION_TYPE_LABELS, SPEND_LABELS, ShootReportForm
+from ..forms_reports import SPEND_LABELS, ShootReportForm
 from ..i18n import current_language, localized
 from ..importing.formats import csv_cell
 from ..models import SPEND_CATEGORIES, FilmCommission, Municipality, Prefecture, ShootReport

@@ -18,13 +18,13 @@ from ..forms import choices
 from ..forms_cases import ShootForm
 from ..i18n import current_language
 from ..models import Activity, Location, Production, Shoot
+from ..permits import MAX_SHOOT_DAYS
 from ..step_documents import remove_files
 from ..workspace import nearest_municipality
 from .producer import bp, fetch, owned_production
 
 SHOOT_FIELDS = ("name", "location_id", "address", "lat", "lon", "prefecture_id", "municipality_id", "start_date",
                 "end_date", "start_time", "end_time", "crew_size", "notes")
-MAX_SHOOT_DAYS = 366
 
 
 @bp.route("/productions/shoot-here")

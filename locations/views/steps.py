@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import cases, step_documents
+from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
 from ..core.access import case_actors_only, producers_or_officers, signed_in
 from ..core.clock import today_jst
 from ..core.editing import conflict_page
@@ -17,7 +18,7 @@ from ..core.roles import CASE_ACTORS
 from ..errors import parse_id
 from ..extensions import db
 from ..forms import choices
-from ..forms_cases import STATUS_LABELS, CommentForm, DocumentForm, StatusForm
+from ..forms_cases import CommentForm, DocumentForm, StatusForm
 from ..models import PermitStep, StepDocument
 from ..step_documents import EXTENSIONS, DocumentError, save_document
 from .producer import bp, fetch, viewable_production
