@@ -15,8 +15,6 @@ from .extensions import db
 from .geo import clear_gazetteer_cache
 from .seeding import SeedError, seed_all
 
-DEFAULT_SEEDS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
-
 
 def run_seed(seeds_dir: str) -> None:
     try:
@@ -37,7 +35,7 @@ def run_seed(seeds_dir: str) -> None:
               help="Folder of seed files (default: the project's seeds/).")
 def seed_command(seeds_dir: str | None) -> None:
     """Upsert the sourced reference data (blocks, prefectures, FCs, permits…) by natural key."""
-    run_seed(seeds_dir or current_app.config.get("SEEDS_DIR", DEFAULT_SEEDS))
+    run_seed(seeds_dir or current_app.config["SEEDS_DIR"])
 
 
 def ensure_secret_key() -> None:
@@ -57,7 +55,7 @@ def setup_command() -> None:
     """Write a secret key if none is configured, migrate the database to the latest schema, then seed it."""
     ensure_secret_key()
     upgrade()
-    run_seed(current_app.config.get("SEEDS_DIR", DEFAULT_SEEDS))
+    run_seed(current_app.config["SEEDS_DIR"])
 
 
 @click.command("rotate-secret-key")

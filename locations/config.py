@@ -40,6 +40,9 @@ ENV_KEYS = (
     "LOGIN_LOCKOUT_MINUTES",
     "TOTP_REQUIRED_ROLES",
     "EXPORT_RATE_LIMIT",
+    "PERMIT_PLAN_RATE_LIMIT",
+    "INCENTIVE_ESTIMATE_RATE_LIMIT",
+    "SEEDS_DIR",
     "EXPORT_PAGE_ROWS",
     "IMAGE_MAX_PIXELS",
 )
@@ -50,6 +53,10 @@ INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS
                 "EXPORT_PAGE_ROWS", "IMAGE_MAX_PIXELS")
 # Comma-separated in the environment ("admin,authority"; empty for none).
 LIST_KEYS = ("TOTP_REQUIRED_ROLES",)
+
+
+# The project's sourced seed data (seeds/ beside the package in a checkout).
+DEFAULT_SEEDS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
 
 
 class DefaultConfig:
@@ -71,6 +78,11 @@ class DefaultConfig:
     GEOCODER = "offline"
     GEOCODER_USER_AGENT = "locations-app"
     MAP_POINT_CAP = 500
+    # Public JSON APIs, per client address.
+    PERMIT_PLAN_RATE_LIMIT = "60 per minute"
+    INCENTIVE_ESTIMATE_RATE_LIMIT = "60 per minute"
+    # Where `flask seed` and `flask setup` read the sourced reference data.
+    SEEDS_DIR = DEFAULT_SEEDS_DIR
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_PHOTO_BYTES = 10 * 1024 * 1024
     STEP_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -57,7 +57,7 @@ def handle_http_error(error: HTTPException):
 def reject_unusable_input():
     """Refuse absurd query strings early (a 10 kB URL is no search), and NUL characters, which no
     field needs and PostgreSQL cannot store."""
-    if len(request.query_string) > current_app.config.get("MAX_QUERY_STRING_BYTES", 4096):
+    if len(request.query_string) > current_app.config["MAX_QUERY_STRING_BYTES"]:
         abort(400, description=_("the query string is too long"))
     if "\x00" in request.path or b"%00" in request.query_string or any(
         "\x00" in value for values in request.form.listvalues() for value in values

@@ -53,7 +53,7 @@ def save_photo(location: Location, stream: BinaryIO, caption_ja: Optional[str] =
                caption_en: Optional[str] = None, credit: Optional[str] = None) -> Photo:
     """Validate and store an image for ``location``; adds the Photo, the caller commits (a rollback
     removes the files again)."""
-    limit = current_app.config.get("MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+    limit = current_app.config["MAX_PHOTO_BYTES"]
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise PhotoError(N_("the file is larger than %(n)d MB"), n=limit // (1024 * 1024))

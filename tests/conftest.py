@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from locations import create_app
-from locations.cli import DEFAULT_SEEDS
+from locations.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
 from locations.config import normalise_database_url
 from locations.extensions import db
 from locations.seeding import seed_all

@@ -179,7 +179,7 @@ def test_rate_limited_when_limits_are_on(app, client):
         assert plan(client, body()).get_json()["errors"]
     finally:
         app.config.update(LOGIN_RATE_LIMITED=False)
-        app.config.pop("PERMIT_PLAN_RATE_LIMIT")
+        app.config["PERMIT_PLAN_RATE_LIMIT"] = "60 per minute"
         limiter.reset()
 
 

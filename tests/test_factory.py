@@ -135,3 +135,13 @@ def test_rotating_the_key_keeps_the_old_one_as_a_fallback(tmp_path, monkeypatch)
     assert rotated.config["SECRET_KEY"] != old and rotated.config["SECRET_KEY_FALLBACKS"] == [old]
     with rotated.test_request_context():
         assert rotated.session_interface.get_signing_serializer(rotated).loads(signed) == {"n": 1}
+
+
+def test_rate_limits_and_the_seed_folder_are_real_settings(tmp_path):
+    settings = from_environment({"PERMIT_PLAN_RATE_LIMIT": "5 per minute", "INCENTIVE_ESTIMATE_RATE_LIMIT": "7 per hour",
+                                 "SEEDS_DIR": str(tmp_path)})
+    assert settings == {"PERMIT_PLAN_RATE_LIMIT": "5 per minute", "INCENTIVE_ESTIMATE_RATE_LIMIT": "7 per hour",
+                        "SEEDS_DIR": str(tmp_path)}
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["PERMIT_PLAN_RATE_LIMIT"] == app.config["INCENTIVE_ESTIMATE_RATE_LIMIT"] == "60 per minute"
+    assert os.path.isfile(os.path.join(app.config["SEEDS_DIR"], "prefectures.csv"))

@@ -239,7 +239,7 @@ def test_api_rate_limited_when_limits_are_on(app, client):
         assert post(client, GOOD).get_json()["errors"]
     finally:
         app.config.update(LOGIN_RATE_LIMITED=False)
-        app.config.pop("INCENTIVE_ESTIMATE_RATE_LIMIT")
+        app.config["INCENTIVE_ESTIMATE_RATE_LIMIT"] = "60 per minute"
         limiter.reset()
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from locations.cli import DEFAULT_SEEDS
+from locations.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
 from locations.extensions import db
 from locations.models import (
     Activity,

@@ -154,7 +154,7 @@ def locations():
         errors.append("format: " + _("must be geojson or csv"))
     bbox = parse_bbox(args["bbox"], errors) if "bbox" in args else None
     zoom = parse_int(args, "zoom", 10, 0, 22, errors)
-    cap = parse_int(args, "limit", current_app.config.get("MAP_POINT_CAP", 500), 1, 2000, errors)
+    cap = parse_int(args, "limit", current_app.config["MAP_POINT_CAP"], 1, 2000, errors)
     page = parse_int(args, "page", 1, 1, 100000, errors)
     if output == "csv":
         after, per_page = exports.parse_page(args, errors)
@@ -204,7 +204,7 @@ MAX_JSON_DEPTH = 8
 
 
 def _permit_plan_limit() -> str:
-    return current_app.config.get("PERMIT_PLAN_RATE_LIMIT", "60 per minute")
+    return current_app.config["PERMIT_PLAN_RATE_LIMIT"]
 
 
 @bp.route("/activities")
@@ -375,7 +375,7 @@ INCENTIVE_FIELDS = (("total_budget_jpy", MAX_YEN), ("japan_spend_jpy", MAX_YEN),
 
 
 def _incentive_limit() -> str:
-    return current_app.config.get("INCENTIVE_ESTIMATE_RATE_LIMIT", "60 per minute")
+    return current_app.config["INCENTIVE_ESTIMATE_RATE_LIMIT"]
 
 
 def _whole_number(body: dict, name: str, high: int, errors: list[str]) -> Optional[int]:
