@@ -19,6 +19,7 @@ from .extensions import db
 from .models import ChecklistTick, PermitStep, PermitType, Production, StepNote, User
 from .models.productions import production_commission
 from .notifications import notify, register_kinds
+from .users import officers_of, staff_of
 
 # ------------------------------------------------------------------------------------------ status machine
 
@@ -145,20 +146,8 @@ def can_tick(user: User, production: Production, actor: str, has_role: bool) -> 
 
 
 def fc_staff_of(production: Production) -> list[User]:
-
-    ids = [c.id for c in production.commissions]
-    if not ids:
-        return []
-    return list(db.session.scalars(select(User).where(User.role == "fc_staff", User.commission_id.in_(ids),
-                                                      User.active.is_(True)).order_by(User.id)))
-
-
-def officers_of(authority_id: Optional[int]) -> list[User]:
-
-    if authority_id is None:
-        return []
-    return list(db.session.scalars(select(User).where(User.role == "authority", User.authority_id == authority_id,
-                                                      User.active.is_(True)).order_by(User.id)))
+    """The active staff of the film commissions involved in the production."""
+    return staff_of(c.id for c in production.commissions)
 
 
 def concerned(step: PermitStep, except_user: Optional[User] = None) -> list[User]:

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .cases import AWAITING_FILING
+from .cases import AWAITING_FILING, fc_staff_of
 from .core.clock import today_jst
 from .extensions import db
 from .models import PermitStep, Production, User
@@ -29,10 +29,7 @@ def step_params(step: PermitStep) -> dict[str, str]:
 
 def reminder_recipients(production: Production) -> list[User]:
     """The producer who owns the production and the staff of its film commissions."""
-    fc_ids = [fc.id for fc in production.commissions]
-    staff = db.session.scalars(select(User).where(User.role == "fc_staff", User.commission_id.in_(fc_ids),
-                                                  User.active.is_(True)).order_by(User.id)).all() if fc_ids else []
-    return [production.owner, *staff]
+    return [production.owner, *fc_staff_of(production)]
 
 
 def queue_reminders(today: date, days_before: int) -> int:

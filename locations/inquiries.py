@@ -28,6 +28,7 @@ from .models import (
 )
 from .models.collaboration import inquiry_location
 from .notifications import notify, register_kinds
+from .users import staff_of as fc_staff
 
 STATUS_LABELS = {
     "new": _l("New"),
@@ -46,14 +47,6 @@ WRITE, READ = "write", "read"
 
 class InquiryError(ValueError):
     """A request the rules do not allow (e.g. referring to the FC that holds it); the message is for people."""
-
-
-def fc_staff(commission_ids: Iterable[int]) -> list[User]:
-    ids = [i for i in commission_ids if i is not None]
-    if not ids:
-        return []
-    return list(db.session.scalars(select(User).where(
-        User.role == "fc_staff", User.active.is_(True), User.commission_id.in_(ids)).order_by(User.id)))
 
 
 def copied_to(inquiry: Inquiry) -> set[int]:

@@ -1,7 +1,7 @@
 """Accounts: the one way to create a user, password changes, standing (enable/disable) and role labels."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -94,3 +94,20 @@ def mark_email_verified(user: User) -> bool:
     user.email_verified_at = now()
     audit.record("email_verified", user, user=user)
     return True
+
+
+def staff_of(commission_ids: Iterable[Optional[int]]) -> list[User]:
+    """The active staff of these film commissions, in a stable order (one query)."""
+    ids = [i for i in commission_ids if i is not None]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.role == "fc_staff", User.active.is_(True), User.commission_id.in_(ids)).order_by(User.id)))
+
+
+def officers_of(authority_id: Optional[int]) -> list[User]:
+    """The active officers of one permit authority."""
+    if authority_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.role == "authority", User.authority_id == authority_id, User.active.is_(True)).order_by(User.id)))
