@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .core.seeding import Loader, SeedError, read_csv
 from .extensions import db
 from .models import IncentiveProgram
-from .seeding import Loader, SeedError, read_csv
 
 
 def load_incentive_programs(loader: Loader) -> None:

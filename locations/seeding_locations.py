@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .core.seeding import Loader, SeedError, read_csv
 from .extensions import db
 from .geo import romanize_reading
 from .library import build_index_text
 from .models import FilmCommission, Location, LocationCategory, Municipality, Prefecture
-from .seeding import Loader, SeedError, read_csv
 
 TAKAMATSU_CREDIT = ("出典：高松市オープンデータ（https://opendata.takamatsu-fact.com/） {name}, CC BY 4.0; "
                     "converted from xlsx to CSV by the team, values unchanged")

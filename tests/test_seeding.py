@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from locations.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
+from locations.core.seeding import JAPAN_BOUNDS, slugify
 from locations.extensions import db
 from locations.models import (
     Activity,
@@ -17,7 +18,8 @@ from locations.models import (
     Prefecture,
     RegionalBlock,
 )
-from locations.seeding import JAPAN_BOUNDS, parse_website, seed_all, slugify
+from locations.seeding import seed_all
+from locations.seeding_directory import parse_website
 
 ALL_MODELS = (RegionalBlock, Prefecture, Municipality, FilmCommission, PermitType, Activity,
               ActivityPermit, PermitAuthority, GuidelineStep)

@@ -35,11 +35,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.sql import bindparam
 
 from ..core import clock
+from ..core.seeding import slugify
 from ..extensions import db
 from ..geo import geocode, romanize_reading
 from ..library import build_index_text, rebuild_cells, refresh_statistics
 from ..models import FilmCommission, Location, LocationCategory, Municipality, PermitType, Prefecture
-from ..seeding import slugify
 from .formats import (
     Change,
     Format,

@@ -1,0 +1,131 @@
+"""Seed the permit reference data: authority kinds, activities, permit types and their triggers, authorities
+and the guideline's steps."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .core.seeding import Loader, SeedError, read_csv
+from .extensions import db
+from .models import (
+    Activity,
+    ActivityPermit,
+    AuthorityKind,
+    GuidelineStep,
+    Municipality,
+    PermitAuthority,
+    PermitType,
+    Prefecture,
+)
+
+PHASES = ("planning", "scouting", "pre_consultation", "application", "community", "shooting", "wrap", "release")
+
+
+def load_authority_kinds(loader: Loader) -> None:
+    path, existing = loader.path("authority_kinds.csv"), loader.existing(AuthorityKind, "code")
+    for line, row in read_csv(path):
+        loader.required(path, line, row, "code", "name_ja", "name_en", "source")
+        loader.upsert(AuthorityKind, row["code"], {k: row[k] for k in ("code", "name_ja", "name_en", "source")}, existing)
+    db.session.flush()
+
+
+def load_activities(loader: Loader) -> None:
+    path, existing = loader.path("activities.csv"), loader.existing(Activity, "code")
+    for line, row in read_csv(path):
+        loader.required(path, line, row, "code", "name_ja", "name_en", "source")
+        loader.upsert(Activity, row["code"], {
+            "code": row["code"], "name_ja": row["name_ja"], "name_en": row["name_en"],
+            "description_ja": row["description_ja"] or None, "description_en": row["description_en"] or None,
+            "source": row["source"],
+        }, existing)
+    db.session.flush()
+
+
+def load_permit_types(loader: Loader) -> None:
+    path, existing = loader.path("permit_types.csv"), loader.existing(PermitType, "code")
+    kinds = loader.existing(AuthorityKind, "code")
+    for line, row in read_csv(path):
+        loader.required(path, line, row, "code", "name_ja", "name_en", "authority_kind",
+                      "legal_basis", "typical_lead_days", "source")
+        if row["authority_kind"] not in kinds:
+            raise SeedError(path, line, f"unknown authority kind {row['authority_kind']!r}")
+        if not row["typical_lead_days"].isdigit():
+            raise SeedError(path, line, f"lead days {row['typical_lead_days']!r} is not a whole number")
+        loader.upsert(PermitType, row["code"], {
+            "code": row["code"], "name_ja": row["name_ja"], "name_en": row["name_en"],
+            "authority_kind_id": kinds[row["authority_kind"]].id, "legal_basis": row["legal_basis"],
+            "lead_business_days": int(row["typical_lead_days"]), "triggers_en": row["triggers"],
+            "documents_ja": row["documents"], "source": row["source"],
+            "is_estimate": "estimate" in row["source"].lower(),
+        }, existing)
+    db.session.flush()
+
+
+def load_activity_permits(loader: Loader) -> None:
+    path = loader.path("activity_permits.csv")
+    activities, types = loader.existing(Activity, "code"), loader.existing(PermitType, "code")
+    existing = {(l.activity_id, l.permit_type_id): l for l in db.session.scalars(select(ActivityPermit))}
+    for line, row in read_csv(path):
+        loader.required(path, line, row, "activity_code", "permit_code", "source")
+        activity, ptype = activities.get(row["activity_code"]), types.get(row["permit_code"])
+        if activity is None or ptype is None:
+            missing = row["activity_code"] if activity is None else row["permit_code"]
+            raise SeedError(path, line, f"unknown activity or permit code {missing!r}")
+        loader.upsert(ActivityPermit, (activity.id, ptype.id), {
+            "activity_id": activity.id, "permit_type_id": ptype.id,
+            "condition_ja": row["condition_ja"] or None, "condition_en": row["condition_en"] or None,
+            "source": row["source"],
+        }, existing)
+    db.session.flush()
+
+
+def load_authorities(loader: Loader) -> None:
+    path, existing = loader.path("authorities.csv"), loader.existing(PermitAuthority, "code")
+    kinds, prefectures = loader.existing(AuthorityKind, "code"), loader.existing(Prefecture, "code")
+    municipalities = loader.existing(Municipality, "code")
+    for line, row in read_csv(path):
+        loader.required(path, line, row, "code", "kind", "name_ja", "prefecture_codes", "source")
+        if row["kind"] not in kinds:
+            raise SeedError(path, line, f"unknown authority kind {row['kind']!r}")
+        jurisdiction = []
+        for code in row["prefecture_codes"].split(";"):
+            if code not in prefectures:
+                raise SeedError(path, line, f"unknown prefecture code {code!r}")
+            jurisdiction.append(prefectures[code])
+        municipality = None
+        if row["municipality_code"]:
+            municipality = municipalities.get(row["municipality_code"])
+            if municipality is None:
+                raise SeedError(path, line, f"unknown municipality code {row['municipality_code']!r}")
+        lat = lon = None
+        if row["lat"] or row["lon"]:
+            lat, lon = loader.coordinate(path, line, row["lat"], row["lon"])
+        loader.upsert(PermitAuthority, row["code"], {
+            "code": row["code"], "kind_id": kinds[row["kind"]].id, "name_ja": row["name_ja"],
+            "name_en": row["name_en"] or None, "municipality_id": municipality.id if municipality else None,
+            "address": row["address"] or None, "lat": lat, "lon": lon, "phone": row["phone"] or None,
+            "website": row["website"] or None, "source": row["source"],
+            "coords_are_estimate": loader.flag(path, line, row["coords_are_estimate"], "coords_are_estimate"),
+            "is_estimate": loader.flag(path, line, row["is_estimate"], "is_estimate"),
+            "prefectures": sorted(jurisdiction, key=lambda p: p.code),
+        }, existing)
+    db.session.flush()
+
+
+def load_guideline_steps(loader: Loader) -> None:
+    path = loader.path("guideline_steps.csv")
+    existing = {(s.phase, s.actor): s for s in db.session.scalars(select(GuidelineStep))}
+    for line, row in read_csv(path):
+        loader.required(path, line, row, "order", "phase", "actor", "title_ja", "title_en",
+                      "description_ja", "description_en", "source")
+        if row["phase"] not in PHASES or str(PHASES.index(row["phase"]) + 1) != row["order"]:
+            raise SeedError(path, line, f"phase {row['phase']!r} does not match order {row['order']!r}")
+        if row["actor"] not in GuidelineStep.ACTORS:
+            raise SeedError(path, line, f"actor must be one of {', '.join(GuidelineStep.ACTORS)}")
+        loader.upsert(GuidelineStep, (row["phase"], row["actor"]), {
+            "phase": row["phase"], "phase_order": int(row["order"]), "actor": row["actor"],
+            "title_ja": row["title_ja"], "title_en": row["title_en"],
+            "description_ja": row["description_ja"], "description_en": row["description_en"],
+            "has_role": loader.flag(path, line, row["has_role"], "has_role"), "source": row["source"],
+            "is_estimate": loader.flag(path, line, row["is_estimate"], "is_estimate"),
+        }, existing)
+    db.session.flush()
