@@ -16,7 +16,6 @@ from .core import clock
 from .core.roles import CASE_VIEWERS, role_label
 from .extensions import db, migrate
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 
 
@@ -25,8 +24,9 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=os.path.join(ROOT, "templates"),
-        static_folder=os.path.join(ROOT, "static"),
+        # Shared templates and static files live in core/; each domain package adds its own templates.
+        template_folder="core/templates",
+        static_folder="core/static",
     )
     app.config.from_object(DefaultConfig)
     app.config.from_mapping(read_secret_key_file(app.instance_path))
@@ -36,6 +36,8 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
         app.config.from_mapping(config)
     check_secret_key(app)
     _harden_cookies_and_proxies(app)
+
+    from . import models  # noqa: F401 — every table known before anything maps or migrates
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)

@@ -55,7 +55,7 @@ def test_wsgi_exposes_an_app(monkeypatch):
     import wsgi
 
     assert wsgi.app.name == "locations"
-    assert os.path.isdir(wsgi.app.template_folder)
+    assert os.path.isfile(os.path.join(wsgi.app.root_path, wsgi.app.template_folder, "base.html"))
 
 
 def in_instance(monkeypatch, path):

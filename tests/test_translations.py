@@ -2,19 +2,26 @@
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "locations" / "translations" / "ja" / "LC_MESSAGES"
-METHODS = [("locations/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
 def ui_messages() -> set[str]:
-    found = set()
+    """What pybabel extracts with the project's own babel.cfg (so both see the same files)."""
+    with open(ROOT / "babel.cfg", encoding="utf-8") as handle:
+        methods, options = parse_mapping_cfg(handle)
+    found, templates = set(), set()
     # _l is lazy_gettext, used for form labels.
-    for _, _, message, _, _ in extract_from_dir(str(ROOT), METHODS, keywords={**DEFAULT_KEYWORDS, "_l": None}):
+    for path, _, message, _, _ in extract_from_dir(str(ROOT), methods, options,
+                                                 keywords={**DEFAULT_KEYWORDS, "_l": None}):
         found.add(message[0] if isinstance(message, tuple) else message)
+        if path.endswith(".html"):
+            templates.add(path)
+    assert len(templates) > 40, "the templates were not found: check babel.cfg"
     return found
 
 
