@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from .core.seeding import Loader, SeedError, SeedReport  # noqa: F401 (SeedError: what callers catch)
 from .extensions import db
+from .incentives.seed import load_incentive_programs
 from .library import rebuild_cells, refresh_statistics
 from .seeding_directory import load_blocks, load_commissions, load_municipalities, load_prefectures
-from .seeding_incentives import load_incentive_programs
 from .seeding_locations import load_categories, load_takamatsu
 from .seeding_permits import (
     load_activities,

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from locations import incentives
 from locations.extensions import db
-from locations.incentives import Program, estimate
-from locations.models import IncentiveProgram
+from locations.incentives import estimator as incentives
+from locations.incentives.estimator import Program, estimate
+from locations.incentives.models import IncentiveProgram
 from tests.test_seeding import copy_seeds, edit
 
 M = 1_000_000

@@ -14,6 +14,8 @@ from typing import Iterable, Literal, Optional
 
 Lang = Literal["en", "ja"]
 
+MAX_RELEASE_COUNTRIES = 250  # ISO 3166 lists 249 countries and territories
+
 
 @dataclass(frozen=True)
 class Program:

@@ -7,12 +7,10 @@ from typing import Optional
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from .. import incentives
 from ..core.limits import MAX_YEN
 from ..extensions import db
 from ..i18n import current_language
-from .api import MAX_RELEASE_COUNTRIES
-from .public import bp
+from . import bp, estimator
 
 # People type thousands separators and spaces ("1,000,000,000"); nothing else is a number here.
 SEPARATORS = re.compile(r"[,\s_，]")
@@ -30,19 +28,19 @@ def _number(name: str, label: str, high: int, errors: list[str]) -> Optional[int
     return value
 
 
-@bp.route("/incentives")
-def incentive_estimator():
+@bp.route("/incentives", endpoint="estimator")
+def estimator_page():
     """Whether a production qualifies for Japan's location incentive, and roughly how much it could get."""
     lang = "en" if current_language() == "en" else "ja"
-    programs = incentives.load_programs(db.session)
+    programs = estimator.load_programs(db.session)
     by_code = {p.code: p for p in programs}
-    program = by_code.get(request.args.get("program", "")) or incentives.default_program(programs)
+    program = by_code.get(request.args.get("program", "")) or estimator.default_program(programs)
     errors: list[str] = []
     result = None
     if any(request.args.get(k) for k in ("total", "japan", "countries")):
         total = _number("total", _("total budget"), MAX_YEN, errors)
         japan = _number("japan", _("Japan spend"), MAX_YEN, errors)
-        countries = _number("countries", _("number of release countries"), MAX_RELEASE_COUNTRIES, errors)
+        countries = _number("countries", _("number of release countries"), estimator.MAX_RELEASE_COUNTRIES, errors)
         if total is not None and japan is not None and japan > total:
             errors.append(_("The Japan spend is more than the total budget."))
         if request.args.get("program") and request.args["program"] not in by_code:
@@ -50,6 +48,6 @@ def incentive_estimator():
         if program is None:
             errors.append(_("No incentive programme is on record."))
         if not errors:
-            result = incentives.estimate(program, total, japan, countries, lang=lang)
-    return render_template("incentives.html", programs=list(reversed(programs)), program=program, result=result,
+            result = estimator.estimate(program, total, japan, countries, lang=lang)
+    return render_template("incentives/estimator.html", programs=list(reversed(programs)), program=program, result=result,
                            errors=errors, lang=lang), (400 if errors else 200)

@@ -1,4 +1,5 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
+from ..incentives.models import IncentiveProgram
 from .accounts import ROLES, LoginThrottle, RecoveryCode, User, UserSession
 from .audit import AuditEvent
 from .collaboration import (
@@ -12,7 +13,6 @@ from .collaboration import (
     ShootReport,
 )
 from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
-from .incentives import IncentiveProgram
 from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from .outbox import JobRun, OutboxMessage
 from .permits import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, incentives, library, permits
+from .. import directory, library, permits
 from ..core.clock import today_jst
 from ..core.limits import MAX_YEN
 from ..directory import CommissionFilter
 from ..extensions import db
 from ..i18n import current_language
+from ..incentives import estimator as incentives
 from ..models import FACILITIES, Activity, Location
 from ..permits import MAX_SHOOT_DAYS
 from ..security import limiter, rate_limits_off
@@ -369,9 +370,8 @@ def permit_plan():
 
 # --------------------------------------------------------------------------------- incentive estimates
 
-MAX_RELEASE_COUNTRIES = 250  # ISO 3166 lists 249 countries and territories
 INCENTIVE_FIELDS = (("total_budget_jpy", MAX_YEN), ("japan_spend_jpy", MAX_YEN),
-                    ("release_countries", MAX_RELEASE_COUNTRIES))
+                    ("release_countries", incentives.MAX_RELEASE_COUNTRIES))
 
 
 def _incentive_limit() -> str:
