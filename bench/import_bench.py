@@ -48,7 +48,7 @@ def fresh_app(path: str):
 
     from locations import create_app
     from locations.cli import DEFAULT_SEEDS
-    from locations.extensions import db
+    from locations.core.extensions import db
     from locations.seeding import seed_all
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TILE_URL": "", "TESTING": True})
@@ -67,7 +67,7 @@ def generate_csv(n: int, seed: int = 1) -> bytes:
     """``n`` synthetic rows around real municipality offices; some without slug, name_en or coordinates."""
     from sqlalchemy import select
 
-    from locations.extensions import db
+    from locations.core.extensions import db
     from locations.importing import COLUMNS
     from locations.models import LocationCategory, Municipality
 
@@ -103,7 +103,7 @@ def generate_csv(n: int, seed: int = 1) -> bytes:
 def ours(app, data: bytes) -> dict:
     from sqlalchemy import select
 
-    from locations.extensions import db
+    from locations.core.extensions import db
     from locations.importing import apply_plan, parse_locations
     from locations.models import FilmCommission
 
@@ -126,7 +126,7 @@ def naive(app, data: bytes, limit: int) -> dict:
     """One ORM object per row: look up category and slug, place it, session.add, update the map cells, commit."""
     from sqlalchemy import select
 
-    from locations.extensions import db
+    from locations.core.extensions import db
     from locations.geo import geocode
     from locations.importing.locations import _Places
     from locations.library import build_index_text, count_in_cells

@@ -114,7 +114,7 @@ def main() -> None:
 
     from locations import create_app, permits
     from locations.cli import DEFAULT_SEEDS
-    from locations.extensions import db
+    from locations.core.extensions import db
     from locations.models import Activity, ActivityPermit, AuthorityKind, Location, PermitAuthority, PermitType
     from locations.seeding import seed_all
 

@@ -226,7 +226,7 @@ class Bench:
         self.results: dict = {"n": n}
         from sqlalchemy import event
 
-        from locations.extensions import db
+        from locations.core.extensions import db
 
         with self.app.app_context():
             event.listen(db.engine, "connect", self._on_connect)
@@ -247,8 +247,8 @@ class Bench:
         from sqlalchemy import event, func, select
 
         from locations.cli import DEFAULT_SEEDS
+        from locations.core.extensions import db
         from locations.demo import create_synthetic
-        from locations.extensions import db
         from locations.models import Location
         from locations.seeding import seed_all
 
@@ -305,8 +305,8 @@ class Bench:
         import folium
         from sqlalchemy import select
 
-        from locations.extensions import db
-        from locations.maps import JAPAN_CENTER, JAPAN_ZOOM
+        from locations.core.extensions import db
+        from locations.core.maps import JAPAN_CENTER, JAPAN_ZOOM
         from locations.models import Location
 
         progress(f"N={self.n}: folium baseline, one Marker per location (slow at 100k)")
@@ -371,7 +371,7 @@ class Bench:
         from geopy.distance import distance as geo_distance
         from sqlalchemy import select
 
-        from locations.extensions import db
+        from locations.core.extensions import db
         from locations.models import Location
 
         def naive(centre, box, limit=None) -> tuple[int, int]:
@@ -413,7 +413,7 @@ class Bench:
         """(seconds, hits) of one call in a fresh app context; hits None when aborted at the deadline."""
         from sqlalchemy.exc import OperationalError
 
-        from locations.extensions import db
+        from locations.core.extensions import db
 
         with self.app.app_context():
             self.deadline = perf_counter() + CALL_DEADLINE_S
@@ -446,8 +446,8 @@ class Bench:
     def text_search(self, key: str = "search", baseline: bool = True) -> None:
         from sqlalchemy import func, select
 
-        from locations import search
-        from locations.extensions import db
+        from locations.core import fulltext as search
+        from locations.core.extensions import db
         from locations.library import LocationFilter, search_locations
         from locations.models import Location
 
@@ -529,7 +529,7 @@ class Bench:
         self.text_search()
         progress(f"N={self.n}: SQL statements per page")
         self.sql_per_page()
-        from locations.extensions import db
+        from locations.core.extensions import db
 
         with self.app.app_context():
             db.engine.dispose()

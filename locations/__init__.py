@@ -10,24 +10,11 @@ import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (
-    caching,
-    cli,
-    cli_backup,
-    cli_import,
-    cli_reminders,
-    errors,
-    i18n,
-    incentives,
-    maps,
-    photos,
-    security,
-    worker,
-)
-from .config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
-from .core import clock
+from . import cli, cli_backup, cli_import, cli_reminders, incentives, photos, worker
+from .core import caching, clock, errors, i18n, maps, security
+from .core.config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
+from .core.extensions import db, migrate
 from .core.roles import CASE_VIEWERS, role_label
-from .extensions import db, migrate
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 

@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from .core.clock import jst_time
-from .extensions import db
+from .core.extensions import db
 from .mail import absolute_link, queue_email
 from .models import User
 

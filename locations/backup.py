@@ -32,7 +32,7 @@ from sqlalchemy import inspect, text
 
 from . import backup_postgres
 from .core.clock import now
-from .extensions import db
+from .core.extensions import db
 
 MANIFEST = "manifest.json"
 FORMAT = 1

@@ -13,9 +13,10 @@ from typing import Callable, Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, select
 
-from . import audit, permits
+from . import permits
 from .case_labels import STEP_STATUS_LABELS
-from .extensions import db
+from .core import audit
+from .core.extensions import db
 from .models import ChecklistTick, PermitStep, PermitType, Production, StepNote, User
 from .models.productions import production_commission
 from .notifications import notify, register_kinds

@@ -8,10 +8,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from .config import SECRET_KEY_FILE, read_secret_key_file, weak_secret_key, write_secret_key_file
 from .core.clock import today_jst
+from .core.config import SECRET_KEY_FILE, read_secret_key_file, weak_secret_key, write_secret_key_file
+from .core.extensions import db
 from .core.roles import ROLES
-from .extensions import db
 from .geo import clear_gazetteer_cache
 from .seeding import SeedError, seed_all
 

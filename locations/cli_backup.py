@@ -6,9 +6,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from . import audit
 from .backup import BackupError, make_backup, read_manifest, restore_backup
-from .extensions import db
+from .core import audit
+from .core.extensions import db
 
 
 def _size(count: int) -> str:

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .extensions import db
+from .core.extensions import db
 from .importing import Format, ImportPlan, PlanEntry, apply_plan, export_locations, parse_locations
 from .models import FilmCommission
 

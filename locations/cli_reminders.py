@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from .cases import AWAITING_FILING, fc_staff_of
 from .core.clock import today_jst
-from .extensions import db
+from .core.extensions import db
 from .models import PermitStep, Production, User
 from .notifications import notify
 

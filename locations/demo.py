@@ -6,7 +6,7 @@ import random
 from sqlalchemy import delete, func, insert, select
 
 from .core.clock import today_jst
-from .extensions import db
+from .core.extensions import db
 from .library import build_index_text, rebuild_cells, refresh_statistics
 from .models import FilmCommission, Location, LocationCategory, Municipality, Prefecture
 

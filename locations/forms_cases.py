@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
-from .forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
+from .core.forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -9,8 +9,8 @@ from wtforms import BooleanField, DateField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
+from .core.forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
 from .core.limits import MAX_YEN
-from .forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
 from .models import SPEND_CATEGORIES
 
 SPEND_LABELS = {

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from .extensions import db
+from .core.extensions import db
 from .library import rebuild_cells
 from .models import Location
 

@@ -18,7 +18,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from sqlalchemy import select
 
-from .extensions import db
+from .core.extensions import db
 from .models.directory import Municipality, Prefecture
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, insert, or_, select
 from sqlalchemy.orm import contains_eager
 
-from . import audit
+from .core import audit
 from .core.editing import Conflict
-from .extensions import db
+from .core.extensions import db
 from .models import (
     INQUIRY_STATUSES,
     FilmCommission,

@@ -11,10 +11,9 @@ from typing import Optional
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import selectinload
 
-from . import audit
-from .core import clock
+from .core import audit, clock
 from .core.editing import Conflict
-from .extensions import db
+from .core.extensions import db
 from .models import KnowhowNote, PermitType, Prefecture, RegionalBlock, User
 
 NOTE_FIELDS = ("title", "body", "shared_with_all_blocks", "permit_types", "prefectures")

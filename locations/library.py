@@ -9,8 +9,8 @@ from geopy.distance import great_circle
 from sqlalchemy import Integer, Select, and_, cast, delete, func, literal, select, text
 from sqlalchemy.orm import selectinload
 
-from . import search
-from .extensions import db
+from .core import fulltext as search
+from .core.extensions import db
 from .models import FilmCommission, Location, LocationCategory, LocationCell, Photo, Prefecture, RegionalBlock
 
 KM_PER_DEGREE = 111.195  # mean great-circle km per degree of latitude

@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from .core.clock import now as clock_now
-from .extensions import db
+from .core.extensions import db
 from .models import Notification, OutboxMessage
 from .notifications import message
 

@@ -19,7 +19,7 @@ from typing import Optional
 
 from sqlalchemy import select
 
-from .extensions import db
+from .core.extensions import db
 from .models import Municipality, Shoot, ShootReport
 
 

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from PIL import Image
 
-from . import images, stored_files
-from .extensions import db
+from .core import images, stored_files
+from .core.extensions import db
 from .models import Location, Photo
 
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}

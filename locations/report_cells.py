@@ -16,7 +16,7 @@ from typing import Optional
 from sqlalchemy import BigInteger, cast, func, select
 
 from . import disclosure
-from .extensions import db
+from .core.extensions import db
 from .models import SPEND_CATEGORIES, Prefecture, ShootReport
 
 MIN_PRODUCTIONS = 3

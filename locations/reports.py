@@ -11,9 +11,9 @@ from typing import Any, Optional
 
 from sqlalchemy import select
 
-from . import audit
+from .core import audit
 from .core.editing import Conflict
-from .extensions import db
+from .core.extensions import db
 from .models import SPEND_CATEGORIES, FilmCommission, Prefecture, RegionalBlock, ShootReport
 from .report_cells import MIN_PRODUCTIONS, CellKey, Published, published  # noqa: F401 (MIN_PRODUCTIONS: for pages)
 

@@ -5,8 +5,8 @@ line and reason, and the caller rolls back. Loaders add and flush; the command c
 """
 from __future__ import annotations
 
+from .core.extensions import db
 from .core.seeding import Loader, SeedError, SeedReport  # noqa: F401 (SeedError: what callers catch)
-from .extensions import db
 from .incentives.seed import load_incentive_programs
 from .library import rebuild_cells, refresh_statistics
 from .seeding_directory import load_blocks, load_commissions, load_municipalities, load_prefectures

@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .core.extensions import db
 from .core.seeding import Loader, SeedError, read_csv
-from .extensions import db
 from .geo import romanize_reading
 from .library import build_index_text
 from .models import FilmCommission, Location, LocationCategory, Municipality, Prefecture

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .core import clock
 from .core.clock import as_utc
-from .extensions import db
+from .core.extensions import db
 from .models import User, UserSession
 
 # The Flask session key holding this browser's session token (the cookie itself stays signed).

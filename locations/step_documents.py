@@ -14,8 +14,8 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from . import images, stored_files
-from .extensions import db
+from .core import images, stored_files
+from .core.extensions import db
 from .models import PermitStep, StepDocument, User
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of legacy .doc/.xls/.ppt

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .core import clock
 from .core.clock import as_utc
-from .extensions import db
+from .core.extensions import db
 from .models import LoginThrottle
 
 MAX_LOCKOUT = timedelta(days=1)

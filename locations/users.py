@@ -6,12 +6,13 @@ from typing import Iterable, Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from . import audit, sessions
+from . import sessions
+from .core import audit
 from .core.clock import now
+from .core.extensions import db
 from .core.roles import ROLES
-from .extensions import db
+from .core.security import hash_password, password_problems
 from .models import FilmCommission, PermitAuthority, User
-from .security import hash_password, password_problems
 
 
 def normalise_email(email: str) -> str:

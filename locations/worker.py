@@ -18,7 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from .core.clock import JST, now
-from .extensions import db
+from .core.extensions import db
 from .mail import deliver_outbox
 from .models import JobRun
 

@@ -7,9 +7,9 @@ from typing import Any, Optional
 
 from sqlalchemy import select
 
-from . import audit
+from .core import audit
 from .core.editing import Conflict
-from .extensions import db
+from .core.extensions import db
 from .geo import romanize_reading
 from .library import build_index_text, count_in_cells, is_visible
 from .models import FilmCommission, Location, LocationCategory, Municipality, Prefecture

@@ -5,7 +5,7 @@ from itertools import count
 
 from sqlalchemy import select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission, Prefecture
 
 _serial = count(1)
@@ -64,7 +64,7 @@ def _hash_once() -> str:
     """Argon2 is slow on purpose; every test user shares one hash of PASSWORD."""
     global _cached_hash
     if _cached_hash is None:
-        from locations.security import hash_password
+        from locations.core.security import hash_password
 
         _cached_hash = hash_password(PASSWORD)
     return _cached_hash

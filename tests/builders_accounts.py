@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import delete, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import LoginThrottle, OutboxMessage, User
 
 

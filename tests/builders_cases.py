@@ -13,9 +13,9 @@ from sqlalchemy import delete, select
 
 from locations.calendar_feed import new_calendar_token
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
 from locations.models import (
-    AuditEvent,
     FilmCommission,
     Notification,
     PermitAuthority,

@@ -9,7 +9,7 @@ from itertools import count
 
 from sqlalchemy import delete, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission, Inquiry, KnowhowNote, Location, RegionalBlock, User
 
 _serial = count(1)

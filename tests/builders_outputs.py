@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import delete, select
 
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import Notification, PermitStep, PermitType, Production, Shoot, User
 from tests import builders_cases as cases_builders
 from tests.builders_cases import authority  # noqa: F401 — the outputs tests look authorities up here too

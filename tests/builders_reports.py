@@ -7,8 +7,9 @@ from itertools import count
 
 from sqlalchemy import delete, select
 
-from locations.extensions import db
-from locations.models import AuditEvent, FilmCommission, Municipality, Prefecture, Production, Shoot, ShootReport
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.models import FilmCommission, Municipality, Prefecture, Production, Shoot, ShootReport
 
 _serial = count(1)
 TITLE_PREFIX = "試験報告"

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from locations import create_app
-from locations.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
-from locations.config import normalise_database_url
-from locations.extensions import db
+from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
+from locations.core.config import normalise_database_url
+from locations.core.extensions import db
 from locations.seeding import seed_all
 
 PG_ENV = "TEST_DATABASE_URL"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from locations import account_mail
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import User
 from tests.builders import login, make_user
 from tests.builders_accounts import emails_to, forget_people, link_in

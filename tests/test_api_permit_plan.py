@@ -169,7 +169,7 @@ def test_no_csrf_or_login_needed_and_get_is_not_allowed(app, client):
 
 
 def test_rate_limited_when_limits_are_on(app, client):
-    from locations.security import limiter
+    from locations.core.security import limiter
 
     app.config.update(LOGIN_RATE_LIMITED=True, PERMIT_PLAN_RATE_LIMIT="2 per minute")
     limiter.reset()

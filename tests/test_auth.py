@@ -5,10 +5,11 @@ import pytest
 from sqlalchemy import delete, select
 
 from locations import create_app
-from locations.config import DefaultConfig
-from locations.extensions import db
-from locations.models import AuditEvent, User
-from locations.security import password_problems, safe_next
+from locations.core.config import DefaultConfig
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.core.security import password_problems, safe_next
+from locations.models import User
 from tests.builders import PASSWORD, login, make_user
 from tests.conftest import make_test_config
 

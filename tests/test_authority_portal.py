@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from locations.core.clock import today_jst
-from locations.extensions import db
-from locations.models import AuditEvent, GuidelineStep, Notification, PermitStep, StepDocument, User
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.models import GuidelineStep, Notification, PermitStep, StepDocument, User
 from tests.builders import login, make_user
 from tests.builders_cases import make_production, make_shoot, make_step, people  # noqa: F401 (fixture)
 

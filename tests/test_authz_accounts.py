@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import User, UserSession
 from tests.builders import login, make_user
 from tests.test_authorization import ROLES, outcome

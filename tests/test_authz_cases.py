@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import GuidelineStep, User
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, commission, make_production, make_shoot, make_step

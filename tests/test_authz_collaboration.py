@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from locations.extensions import db
+from locations.core.extensions import db
 from tests.builders import login, make_user
 from tests.builders_collab import KAGAWA, SAPPORO, fc, make_inquiry, make_note, remove_collab_data
 from tests.test_authorization import ROLES, outcome

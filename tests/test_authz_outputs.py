@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.notifications import notify
 from tests.builders import login, make_user
 from tests.builders_outputs import clear_outputs, make_case

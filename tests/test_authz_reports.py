@@ -4,8 +4,9 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select
 
-from locations.extensions import db
-from locations.models import AuditEvent, ShootReport, User
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.models import ShootReport, User
 from tests.builders_reports import commission, make_report, remove_made
 from tests.test_authorization import ROLES, client_for, outcome
 

@@ -13,8 +13,9 @@ from sqlalchemy.engine import make_url
 from locations import backup
 from locations.backup_postgres import libpq_connection
 from locations.core.clock import today_jst
-from locations.extensions import db
-from locations.models import AuditEvent, FilmCommission, Location, LocationCategory, Photo, User
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.models import FilmCommission, Location, LocationCategory, Photo, User
 from locations.photos import save_photo
 from tests.builders import login, make_user
 

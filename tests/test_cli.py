@@ -1,7 +1,7 @@
 from sqlalchemy import func, select
 
 from locations import create_app
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission, Prefecture
 
 

@@ -10,8 +10,9 @@ import time_machine
 from sqlalchemy import delete
 
 from locations.core import clock
-from locations.extensions import db
-from locations.models import AuditEvent, StepNote, User
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.models import StepNote, User
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
 

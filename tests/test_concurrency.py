@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from locations import create_app
-from locations.extensions import db
-from locations.models import AuditEvent, Location
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.models import Location
 from tests.builders import login, make_user
 from tests.conftest import make_test_config
 

@@ -1,6 +1,6 @@
 from sqlalchemy import delete
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission
 from tests.builders import make_commission
 

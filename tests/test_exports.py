@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from locations import create_app, workspace
 from locations.core.clock import today_jst
-from locations.extensions import db
-from locations.importing.formats import csv_cell, read_records
+from locations.core.extensions import db
+from locations.core.fileformats import csv_cell, read_records
 from locations.models import FilmCommission, Location, LocationCategory, User
 from tests.builders import login, make_user
 from tests.conftest import make_test_config

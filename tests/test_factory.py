@@ -5,7 +5,7 @@ import click
 import pytest
 
 from locations import MissingSecretKey, create_app
-from locations.config import from_environment, normalise_database_url
+from locations.core.config import from_environment, normalise_database_url
 
 
 def test_config_mapping_overrides_defaults(tmp_path):
@@ -123,7 +123,7 @@ def test_setup_writes_a_private_random_key_that_the_next_start_reads(tmp_path, m
 def test_rotating_the_key_keeps_the_old_one_as_a_fallback(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     in_instance(monkeypatch, tmp_path)
-    from locations.config import write_secret_key_file
+    from locations.core.config import write_secret_key_file
 
     old = write_secret_key_file(str(tmp_path))
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import delete, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.library import rebuild_cells
 from locations.models import Location, User
 from tests.builders import login, make_user

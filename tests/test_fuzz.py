@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.library import rebuild_cells
 from locations.models import Location, OutboxMessage, ShootReport, User
 from tests.builders import login, make_user

@@ -10,7 +10,7 @@ from geopy.exc import ConfigurationError, GeocoderUnavailable
 from geopy.location import Location
 
 from locations import create_app, geo
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.geo import Place, clear_gazetteer_cache, distance_km, geocode, suggest
 
 

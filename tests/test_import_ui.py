@@ -3,9 +3,10 @@ import io
 
 from sqlalchemy import delete, func, select
 
-from locations.extensions import db
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
 from locations.library import rebuild_cells
-from locations.models import AuditEvent, Location, User
+from locations.models import Location, User
 from tests.builders import login, make_user
 
 HEADER = "name_ja,category,address,lat,lon,status,source\n"

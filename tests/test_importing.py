@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from locations import cli_import
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.importing import (
     COLUMNS,
     apply_authorities,
@@ -496,7 +496,7 @@ def test_commands_refuse_an_unknown_commission_or_format(cli, tmp_path, app_cont
 # --- authorities ---------------------------------------------------------------------------------------
 
 def test_the_seeded_authorities_file_imports_unchanged(app_context):
-    from locations.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
+    from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
 
     with open(f"{DEFAULT_SEEDS}/authorities.csv", "rb") as handle:
         plan = parse_authorities(handle.read(), "csv")

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.incentives import estimator as incentives
 from locations.incentives.estimator import Program, estimate
 from locations.incentives.models import IncentiveProgram
@@ -230,7 +230,7 @@ def test_api_zero_spend_is_valid(client):
 
 
 def test_api_rate_limited_when_limits_are_on(app, client):
-    from locations.security import limiter
+    from locations.core.security import limiter
 
     app.config.update(LOGIN_RATE_LIMITED=True, INCENTIVE_ESTIMATE_RATE_LIMIT="2 per minute")
     limiter.reset()

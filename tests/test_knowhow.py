@@ -7,9 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from locations.extensions import db
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
 from locations.knowhow import BoardFilter, board_notes, tag_choices
-from locations.models import AuditEvent, KnowhowNote, PermitType, Prefecture, User
+from locations.models import KnowhowNote, PermitType, Prefecture, User
 from tests.builders import login, make_user
 from tests.builders_collab import EHIME, KAGAWA, SAPPORO, block, fc, make_note, remove_collab_data
 

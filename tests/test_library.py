@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.library import (
     CLUSTER_ZOOMS,
     LocationFilter,

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from locations import create_app
-from locations.extensions import db
+from locations.core.extensions import db
 from tests.conftest import make_test_config
 
 REDIS_ENV = "TEST_REDIS_URL"

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, update
 
 from locations import create_app
 from locations.core.clock import JST
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.mail import claim_due, deliver_outbox, queue_email
 from locations.models import JobRun, Notification, OutboxMessage, User
 from locations.notifications import notify

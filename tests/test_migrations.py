@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from locations.extensions import db
+from locations.core.extensions import db
 
 # Made by hand in the migrations, per dialect, and unknown to the models.
 HAND_MADE = ("location_fts", "ix_location_search_text")

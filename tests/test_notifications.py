@@ -8,8 +8,8 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from locations.case_labels import STEP_STATUS_LABELS
-from locations.config import from_environment
-from locations.extensions import db
+from locations.core.config import from_environment
+from locations.core.extensions import db
 from locations.inquiries import STATUS_LABELS as INQUIRY_STATUS_LABELS
 from locations.models import Notification, User
 from locations.notifications import KINDS, message, notify, unread_count

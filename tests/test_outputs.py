@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission, Production, StepNote
 from tests.builders import login, make_user
 from tests.builders_outputs import authority, clear_outputs, make_case, make_shoot, make_step, permit_type

@@ -308,7 +308,7 @@ def test_engine_imports_neither_flask_nor_the_database():
 
 @pytest.fixture
 def rules(app_context):
-    from locations.extensions import db
+    from locations.core.extensions import db
     from locations.permits import load_rules
 
     return load_rules(db.session)
@@ -369,7 +369,7 @@ def test_road_filming_in_kagawa_goes_to_the_kagawa_police(rules):
 def test_an_authority_added_at_runtime_takes_part_in_routing(app_context):
     from sqlalchemy import select
 
-    from locations.extensions import db
+    from locations.core.extensions import db
     from locations.models import AuthorityKind, Municipality, PermitAuthority, Prefecture
     from locations.permits import load_rules
 

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import Location, Photo
 from locations.photos import PhotoError, save_photo
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission, Notification, OutboxMessage, Production
 from tests.builders import make_user
 from tests.builders_outputs import SmtpSink, clear_outputs, mail_settings, make_production, make_shoot, make_step

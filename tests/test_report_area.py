@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, func, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import ShootReport, User
 from tests.builders import login, make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_report, municipality, prefecture, remove_made

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from locations import disclosure, reports
+from locations.core.extensions import db
+from locations.core.maps import CHOROPLETH_WITHHELD
 from locations.disclosure import FEW, PROTECTS, withheld
-from locations.extensions import db
-from locations.maps import CHOROPLETH_WITHHELD
 from locations.models import FilmCommission, Prefecture, Production, RegionalBlock, ShootReport
 from tests.builders import make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_production, make_report, remove_made

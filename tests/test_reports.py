@@ -15,8 +15,9 @@ from sqlalchemy import delete, func, select
 
 from locations import charts, reports
 from locations.core.clock import today_jst
-from locations.extensions import db
-from locations.models import SPEND_CATEGORIES, AuditEvent, Prefecture, ShootReport, User
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.models import SPEND_CATEGORIES, Prefecture, ShootReport, User
 from tests.builders import login, make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_report, municipality, remove_made
 

@@ -1,6 +1,6 @@
 import pytest
 
-from locations import search
+from locations.core import fulltext as search
 
 
 def test_index_text_splits_japanese_into_characters_and_keeps_latin_words():

@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from locations.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
+from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
+from locations.core.extensions import db
 from locations.core.seeding import JAPAN_BOUNDS, slugify
-from locations.extensions import db
 from locations.models import (
     Activity,
     ActivityPermit,

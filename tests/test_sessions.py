@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from locations import create_app
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import User, UserSession
 from locations.sessions import as_utc
 from tests.builders import PASSWORD, login, make_user

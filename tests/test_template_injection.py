@@ -13,7 +13,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import delete, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.library import index_text_for, rebuild_cells
 from locations.mail import build_email
 from locations.models import (

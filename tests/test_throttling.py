@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from locations import create_app
-from locations.extensions import db
-from locations.models import AuditEvent, LoginThrottle
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
+from locations.models import LoginThrottle
 from locations.sessions import as_utc
 from tests.builders import PASSWORD, login, make_user
 from tests.builders_accounts import emails_to, forget_people

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from locations import step_documents
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission, Location, LocationCategory, Photo, StepDocument, User
 from tests.builders import login, make_user
 from tests.builders_cases import people  # noqa: F401 (fixture)
@@ -291,7 +291,7 @@ def test_pages_for_signed_in_users_are_not_cached(app, client, people):
 
 
 def test_upload_and_export_limits_come_from_the_environment():
-    from locations.config import from_environment
+    from locations.core.config import from_environment
 
     settings = from_environment({"IMAGE_MAX_PIXELS": "16000000", "EXPORT_PAGE_ROWS": "100",
                                  "EXPORT_RATE_LIMIT": "5 per minute"})

@@ -8,9 +8,10 @@ from PIL import Image
 from sqlalchemy import delete, select
 
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
+from locations.core.models import AuditEvent
 from locations.library import rebuild_cells
-from locations.models import AuditEvent, FilmCommission, Location, LocationCategory, Photo, User
+from locations.models import FilmCommission, Location, LocationCategory, Photo, User
 from tests.builders import login, make_user
 
 

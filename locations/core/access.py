@@ -11,7 +11,7 @@ from typing import Callable
 from flask import abort, request
 from flask_login import LoginManager, current_user
 
-from ..extensions import db
+from .extensions import db
 from .roles import CASE_ACTORS, SIGNED_IN
 
 login_manager = LoginManager()
@@ -25,7 +25,7 @@ def roles_required(*roles: str) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
-                from .. import audit
+                from . import audit
 
                 audit.record("denied", detail=f"{request.method} {request.path}"[:500])
                 db.session.commit()

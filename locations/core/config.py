@@ -56,7 +56,7 @@ LIST_KEYS = ("TOTP_REQUIRED_ROLES",)
 
 
 # The project's sourced seed data (seeds/ beside the package in a checkout).
-DEFAULT_SEEDS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
+DEFAULT_SEEDS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "seeds")
 
 
 class DefaultConfig:

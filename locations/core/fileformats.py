@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal, NamedTuple, Optional
 
-from ..core.clock import today_jst
-from ..core.seeding import JAPAN_BOUNDS
+from .clock import today_jst
+from .seeding import JAPAN_BOUNDS
 
 Format = Literal["csv", "geojson"]
 TEXT_LIMIT = 20_000  # characters allowed in Text columns (String columns: their own length)

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
-from .core.limits import LONG_TEXT  # noqa: F401 (the forms' field limit)
+from .limits import LONG_TEXT  # noqa: F401 (the forms' field limit)
 
 
 class WholeNumberField(IntegerField):

@@ -7,8 +7,8 @@ from typing import Optional
 from sqlalchemy import DateTime, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core import clock
-from ..extensions import db
+from . import clock
+from .extensions import db
 
 
 class AuditEvent(db.Model):

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import geo
-from ..extensions import db
 from ..library import LocationFilter, Near
 from ..models import FACILITIES, LocationCategory
+from .extensions import db
 
 BLOCK_CODE = re.compile(r"^[A-Z]{3}$")
 PREFECTURE_CODE = re.compile(r"^(0[1-9]|[1-3][0-9]|4[0-7])$")

@@ -17,9 +17,9 @@ from flask_login import current_user
 from flask_wtf import CSRFProtect
 from sqlalchemy import select
 
-from .core.access import login_manager
+from ..models import User
+from .access import login_manager
 from .extensions import db
-from .models import User
 
 # OWASP Password Storage Cheat Sheet: Argon2id, 19 MiB, 2 iterations, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -95,7 +95,7 @@ def _load_user(identity: str) -> Optional[User]:
     """The cookie names the user and epoch; the session record it points to must still be open."""
     from flask import session
 
-    from . import sessions
+    from .. import sessions
 
     user_id, _, epoch = identity.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():

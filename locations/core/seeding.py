@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import select
 
-from ..extensions import db
+from .extensions import db
 
 JAPAN_BOUNDS = (20.0, 46.0, 122.0, 154.0)  # lat_min, lat_max, lon_min, lon_max (incl. outlying islands)
 

@@ -4,8 +4,8 @@ Parsing checks every row and collects every problem without writing; applying wr
 and never commits (the view or command does, once). The column sets are documented in locations.py and
 authorities.py; formats.py reads files and checks single values for both.
 """
+from ..core.fileformats import Change, Format, ImportResult, RowError
 from .authorities import AuthorityPlan, apply_authorities, export_authorities, parse_authorities
-from .formats import Change, Format, ImportResult, RowError
 from .locations import (
     COLUMNS,
     REQUIRED,

@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import AuthorityKind, Municipality, PermitAuthority, Prefecture
-from .formats import (
+from ..core.extensions import db
+from ..core.fileformats import (
     Change,
     Format,
     ImportResult,
@@ -32,6 +31,7 @@ from .formats import (
     read_records,
     text_value,
 )
+from ..models import AuthorityKind, Municipality, PermitAuthority, Prefecture
 
 COLUMNS = ("code", "kind", "name_ja", "name_en", "prefecture_codes", "municipality_code", "address", "lat", "lon",
            "phone", "website", "source", "coords_are_estimate", "is_estimate")

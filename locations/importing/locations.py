@@ -35,12 +35,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.sql import bindparam
 
 from ..core import clock
-from ..core.seeding import slugify
-from ..extensions import db
-from ..geo import geocode, romanize_reading
-from ..library import build_index_text, rebuild_cells, refresh_statistics
-from ..models import FilmCommission, Location, LocationCategory, Municipality, PermitType, Prefecture
-from .formats import (
+from ..core.extensions import db
+from ..core.fileformats import (
     Change,
     Format,
     ImportResult,
@@ -58,6 +54,10 @@ from .formats import (
     read_records,
     text_value,
 )
+from ..core.seeding import slugify
+from ..geo import geocode, romanize_reading
+from ..library import build_index_text, rebuild_cells, refresh_statistics
+from ..models import FilmCommission, Location, LocationCategory, Municipality, PermitType, Prefecture
 
 FACILITY_COLUMNS = ("has_parking", "has_power", "has_toilets", "has_green_room", "has_wifi", "has_large_vehicles")
 COLUMNS = ("slug", "name_ja", "name_en", "description_ja", "description_en", "category", "tags", "address",

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import BigInteger, Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..core.extensions import db
 
 
 class IncentiveProgram(db.Model):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..core.extensions import db
 from ..core.seeding import Loader, SeedError, read_csv
-from ..extensions import db
 from .models import IncentiveProgram
 
 

@@ -7,9 +7,9 @@ from typing import Optional
 from flask import render_template, request
 from flask_babel import gettext as _
 
+from ..core.extensions import db
+from ..core.i18n import current_language
 from ..core.limits import MAX_YEN
-from ..extensions import db
-from ..i18n import current_language
 from . import bp, estimator
 
 # People type thousands separators and spaces ("1,000,000,000"); nothing else is a number here.

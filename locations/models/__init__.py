@@ -1,7 +1,7 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
+from ..core.models import AuditEvent
 from ..incentives.models import IncentiveProgram
 from .accounts import ROLES, LoginThrottle, RecoveryCode, User, UserSession
-from .audit import AuditEvent
 from .collaboration import (
     INQUIRY_SOURCES,
     INQUIRY_STATUSES,

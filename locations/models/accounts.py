@@ -10,8 +10,8 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
+from ..core.extensions import db
 from ..core.roles import ROLES  # noqa: F401 (the model's vocabulary, re-exported for the registry)
-from ..extensions import db
 from .directory import FilmCommission
 from .permits import PermitAuthority
 

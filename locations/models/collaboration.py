@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, ForeignKey, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
-from ..extensions import db
+from ..core.extensions import db
 from .accounts import User
 from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
 from .library import Location

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
-from ..extensions import db
+from ..core.extensions import db
 
 
 class RegionalBlock(db.Model):

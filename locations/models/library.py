@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
-from ..extensions import db
+from ..core.extensions import db
 from .directory import FilmCommission, Municipality, Prefecture
 
 FACILITIES = ("parking", "power", "toilets", "green_room", "wifi", "large_vehicles")

@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
-from ..extensions import db
+from ..core.extensions import db
 from .productions import Notification
 
 

@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..core.extensions import db
 from .directory import Municipality, Prefecture
 
 authority_prefecture = Table(

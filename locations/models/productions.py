@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
-from ..extensions import db
+from ..core.extensions import db
 from .accounts import User
 from .directory import FilmCommission, Municipality, Prefecture
 from .library import Location

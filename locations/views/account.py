@@ -5,12 +5,13 @@ from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import account_mail, audit, sessions, throttle, totp
-from ..extensions import db
-from ..forms import ActionForm
+from .. import account_mail, sessions, throttle, totp
+from ..core import audit
+from ..core.extensions import db
+from ..core.forms import ActionForm
+from ..core.security import password_problems, verify_password
 from ..forms_accounts import EnrolForm, PasswordChangeForm, PasswordConfirmForm
 from ..models import UserSession
-from ..security import password_problems, verify_password
 from ..users import set_password
 from .auth import bp, failed_attempt, locked_answer, setup_context
 

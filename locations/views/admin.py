@@ -7,14 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, importing, sessions, workspace
+from .. import importing, sessions, workspace
 from .. import users as accounts
+from ..core import audit
 from ..core.access import admins_only
 from ..core.editing import Conflict
+from ..core.extensions import db
+from ..core.forms import ActionForm, AdminCommissionForm, CategoryForm, ImportForm, UserForm, choices
+from ..core.models import AuditEvent
 from ..core.roles import ROLES, role_label
-from ..extensions import db
-from ..forms import ActionForm, AdminCommissionForm, CategoryForm, ImportForm, UserForm, choices
-from ..models import AuditEvent, FilmCommission, LocationCategory, PermitAuthority, PermitType, User
+from ..models import FilmCommission, LocationCategory, PermitAuthority, PermitType, User
 from .commission import form_conflict
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

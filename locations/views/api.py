@@ -14,17 +14,26 @@ from sqlalchemy.orm import selectinload
 
 from .. import directory, library, permits
 from ..core.clock import today_jst
+from ..core.extensions import db
+from ..core.i18n import current_language
 from ..core.limits import MAX_YEN
+from ..core.params import (
+    BLOCK_CODE,
+    PREFECTURE_CODE,
+    SLUG,
+    first_nul,
+    json_nesting,
+    parse_bbox,
+    parse_filters,
+    parse_int,
+)
+from ..core.security import limiter, rate_limits_off
 from ..directory import CommissionFilter
-from ..extensions import db
-from ..i18n import current_language
 from ..incentives import estimator as incentives
 from ..models import FACILITIES, Activity, Location
 from ..permits import MAX_SHOOT_DAYS
-from ..security import limiter, rate_limits_off
 from ..workspace import nearest_municipality
 from . import exports
-from .params import BLOCK_CODE, PREFECTURE_CODE, SLUG, first_nul, json_nesting, parse_bbox, parse_filters, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -9,15 +9,16 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import audit, sessions, throttle, totp
+from .. import sessions, throttle, totp
 from ..account_mail import queue_lockout_notice
+from ..core import audit
 from ..core.clock import now
+from ..core.extensions import db
+from ..core.forms import LoginForm
 from ..core.roles import home_endpoint
-from ..extensions import db
-from ..forms import LoginForm
+from ..core.security import check_credentials, limiter, rate_limits_off, safe_next
 from ..forms_accounts import CodeForm, EnrolForm
 from ..models import User
-from ..security import check_credentials, limiter, rate_limits_off, safe_next
 from ..users import normalise_email
 
 bp = Blueprint("auth", __name__)

@@ -11,7 +11,7 @@ from .. import cases
 from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
 from ..core.access import officers_only
 from ..core.clock import today_jst
-from ..extensions import db
+from ..core.extensions import db
 from ..models import PermitStep, Shoot
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")

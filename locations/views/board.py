@@ -7,13 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, knowhow
+from .. import knowhow
+from ..core import audit
 from ..core.access import fc_staff_only, fc_staff_or_admins
 from ..core.editing import Conflict, conflict_page
-from ..extensions import db
-from ..forms import choices
+from ..core.extensions import db
+from ..core.forms import choices
+from ..core.i18n import localized
 from ..forms_collab import KnowhowForm
-from ..i18n import localized
 from ..models import KnowhowNote, RegionalBlock
 from .commission import bp
 

@@ -10,16 +10,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, geo, importing, workspace
+from .. import geo, importing, workspace
+from ..core import audit
 from ..core.access import fc_staff_only
 from ..core.clock import today_jst
 from ..core.editing import Conflict, conflict_page
-from ..extensions import db
-from ..forms import ActionForm, CommissionProfileForm, ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm, choices
+from ..core.extensions import db
+from ..core.forms import (
+    ActionForm,
+    CommissionProfileForm,
+    ImportForm,
+    LocationForm,
+    PhotoEditForm,
+    PhotoUploadForm,
+    choices,
+)
+from ..core.models import AuditEvent
+from ..core.security import safe_next
 from ..freshness import is_stale, stale_before
-from ..models import AuditEvent, FilmCommission, Location, LocationCategory, PermitType, Photo
+from ..models import FilmCommission, Location, LocationCategory, PermitType, Photo
 from ..photos import PhotoError, save_photo
-from ..security import safe_next
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")
 TRI = {"": None, "1": True, "0": False}

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import library
-from ..importing.formats import csv_cell
-from ..security import rate_limits_off
-from .params import parse_int
+from ..core.fileformats import csv_cell
+from ..core.params import parse_int
+from ..core.security import rate_limits_off
 
 CSV_COLUMNS = ("slug", "name_ja", "name_en", "category", "prefecture", "municipality", "address", "lat", "lon",
                "commission", "last_verified", "synthetic", "source")

@@ -9,15 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from .. import audit, inquiries
+from .. import inquiries
+from ..core import audit
 from ..core.access import fc_staff_only, fc_staff_or_admins, producers_only
 from ..core.editing import Conflict, conflict_page
-from ..errors import parse_id
-from ..extensions import db
+from ..core.errors import parse_id
+from ..core.extensions import db
+from ..core.i18n import localized
+from ..core.security import limiter, rate_limits_off, user_key, verified_email_required
 from ..forms_collab import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
-from ..i18n import localized
 from ..models import INQUIRY_STATUSES, FilmCommission, Inquiry, User
-from ..security import limiter, rate_limits_off, user_key, verified_email_required
 from . import commission, producer, public
 
 ASK_FIELDS = ("contact_name", "contact_email", "contact_phone", "organisation", "subject", "body", "where_text",

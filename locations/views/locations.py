@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, library, maps
-from ..extensions import db
-from ..i18n import current_language
+from .. import directory, library
+from ..core import maps
+from ..core.extensions import db
+from ..core.i18n import current_language
+from ..core.params import parse_filters, parse_int
 from ..models import FACILITIES, FilmCommission, Location, LocationCategory, PermitAuthority, PermitType
-from .params import parse_filters, parse_int
 from .public import block_colours_by_code, bp, commission_layer, outline_layer
 from .reports import busy_layer
 

@@ -7,12 +7,12 @@ from sqlalchemy import select, update
 
 from ..core.access import signed_in
 from ..core.clock import now
-from ..extensions import db
-from ..forms import ActionForm
-from ..i18n import current_language
+from ..core.extensions import db
+from ..core.forms import ActionForm
+from ..core.i18n import current_language
+from ..core.security import safe_next
 from ..models import Notification
 from ..notifications import message
-from ..security import safe_next
 from .auth import bp
 
 PAGE_SIZE = 50

@@ -12,14 +12,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit, calendar_feed, geo, maps
+from .. import calendar_feed, geo
 from ..case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STEP_STATUS_LABELS
 from ..cases import can_view, can_view_step, is_overdue
+from ..core import audit, maps
 from ..core.access import producers_only, signed_in
 from ..core.clock import JST, as_utc, today_jst
-from ..extensions import db
-from ..forms import ActionForm
-from ..i18n import current_language
+from ..core.extensions import db
+from ..core.forms import ActionForm
+from ..core.i18n import current_language
 from ..models import PermitAuthority, PermitStep, Production
 from .producer import bp
 

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from .. import geo, permits
 from ..core.clock import today_jst
-from ..extensions import db
-from ..i18n import current_language
+from ..core.extensions import db
+from ..core.i18n import current_language
+from ..core.params import LATLON
 from ..models import Location
 from ..workspace import nearest_municipality
-from .params import LATLON
 from .public import bp
 
 

@@ -12,18 +12,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, calendar_feed, cases
+from .. import calendar_feed, cases
 from ..case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
 from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
+from ..core import audit
 from ..core.access import case_actors_only, producers_only, signed_in
 from ..core.editing import conflict_page
-from ..errors import parse_id
-from ..extensions import db
-from ..forms import choices
+from ..core.errors import parse_id
+from ..core.extensions import db
+from ..core.forms import choices
+from ..core.i18n import localized
+from ..core.security import verified_email_required
 from ..forms_cases import ProductionForm, TickForm
-from ..i18n import localized
 from ..models import FilmCommission, GuidelineStep, Production
-from ..security import verified_email_required
 
 bp = Blueprint("producer", __name__)
 

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, maps, reports
+from .. import directory, reports
+from ..core import maps
 from ..core.clock import today_jst
-from ..extensions import db
-from ..i18n import current_language
+from ..core.extensions import db
+from ..core.i18n import current_language
 from ..models import (
     Activity,
     ActivityPermit,

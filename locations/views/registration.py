@@ -7,12 +7,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import account_mail, audit, throttle
-from ..extensions import db
-from ..forms import ActionForm, SignupForm
+from .. import account_mail, throttle
+from ..core import audit
+from ..core.extensions import db
+from ..core.forms import ActionForm, SignupForm
+from ..core.security import hash_password, limiter, password_problems, rate_limits_off, safe_next, user_key
 from ..forms_accounts import ForgotPasswordForm, ResetPasswordForm
 from ..models import User
-from ..security import hash_password, limiter, password_problems, rate_limits_off, safe_next, user_key
 from ..users import create_user, email_taken, mark_email_verified, normalise_email, set_password
 from .auth import bp
 

@@ -14,17 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, charts, maps, overuse, reports
+from .. import charts, overuse, reports
 from ..case_labels import PRODUCTION_TYPE_LABELS
+from ..core import audit, maps
 from ..core.access import fc_staff_only
 from ..core.clock import today_jst
 from ..core.editing import Conflict, conflict_page
-from ..errors import parse_id
-from ..extensions import db
-from ..forms import ActionForm, choices
+from ..core.errors import parse_id
+from ..core.extensions import db
+from ..core.fileformats import csv_cell
+from ..core.forms import ActionForm, choices
+from ..core.i18n import current_language, localized
 from ..forms_reports import SPEND_LABELS, ShootReportForm
-from ..i18n import current_language, localized
-from ..importing.formats import csv_cell
 from ..models import SPEND_CATEGORIES, FilmCommission, Municipality, Prefecture, ShootReport
 from .api import _geojson
 from .api import bp as api_bp

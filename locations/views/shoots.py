@@ -9,14 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit, cases, geo, maps, permits
+from .. import cases, geo, permits
+from ..core import audit, maps
 from ..core.access import producers_only
 from ..core.clock import today_jst
-from ..errors import parse_id
-from ..extensions import db
-from ..forms import choices
+from ..core.errors import parse_id
+from ..core.extensions import db
+from ..core.forms import choices
+from ..core.i18n import current_language
 from ..forms_cases import ShootForm
-from ..i18n import current_language
 from ..models import Activity, Location, Production, Shoot
 from ..permits import MAX_SHOOT_DAYS
 from ..step_documents import remove_files

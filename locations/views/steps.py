@@ -14,10 +14,10 @@ from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
 from ..core.access import case_actors_only, producers_or_officers, signed_in
 from ..core.clock import today_jst
 from ..core.editing import conflict_page
+from ..core.errors import parse_id
+from ..core.extensions import db
+from ..core.forms import choices
 from ..core.roles import CASE_ACTORS
-from ..errors import parse_id
-from ..extensions import db
-from ..forms import choices
 from ..forms_cases import CommentForm, DocumentForm, StatusForm
 from ..models import PermitStep, StepDocument
 from ..step_documents import EXTENSIONS, DocumentError, save_document

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from locations import create_app
-from locations.extensions import db
+from locations.core.extensions import db
 from tests.conftest import make_test_config
 
 CHROMIUM = "/usr/bin/chromium"

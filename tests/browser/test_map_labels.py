@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlalchemy import delete
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import User
 from tests.browser.test_case_flow import sign_in
 from tests.builders import make_user

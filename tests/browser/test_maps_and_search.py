@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 from sqlalchemy import func, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission, Location, Prefecture
 
 # Central Takamatsu, where the seeded locations are densest: at street zoom the viewport API

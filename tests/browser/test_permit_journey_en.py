@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import PermitAuthority, PermitStep, PermitType, Production
 from tests.builders import PASSWORD, make_user
 from tests.builders_outputs import clear_outputs

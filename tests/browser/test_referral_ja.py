@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import FilmCommission, Inquiry, Notification, User
 from tests.builders import PASSWORD, make_user
 from tests.builders_collab import make_inquiry

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from locations import reports
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.models import Municipality, Prefecture, ShootReport, User
 from tests.builders import PASSWORD, make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_report, remove_made

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from locations.extensions import db
+from locations.core.extensions import db
 from tests.builders import PASSWORD, make_user, totp_code
 from tests.builders_accounts import forget_people
 

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, Response, expect
 from sqlalchemy import delete, select
 
 from locations.core.clock import today_jst
-from locations.extensions import db
+from locations.core.extensions import db
 from locations.library import rebuild_cells
 from locations.models import FilmCommission, Location, LocationCategory, User
 from tests.builders import PASSWORD, make_user
