@@ -68,8 +68,9 @@ def generate_csv(n: int, seed: int = 1) -> bytes:
     from sqlalchemy import select
 
     from locations.core.extensions import db
+    from locations.directory.models import Municipality
     from locations.importing import COLUMNS
-    from locations.models import LocationCategory, Municipality
+    from locations.models import LocationCategory
 
     rng = random.Random(seed)
     towns = db.session.scalars(select(Municipality)).all()
@@ -104,8 +105,8 @@ def ours(app, data: bytes) -> dict:
     from sqlalchemy import select
 
     from locations.core.extensions import db
+    from locations.directory.models import FilmCommission
     from locations.importing import apply_plan, parse_locations
-    from locations.models import FilmCommission
 
     with app.app_context():
         db.session.connection(execution_options={"sqlite_immediate": True})
@@ -127,10 +128,11 @@ def naive(app, data: bytes, limit: int) -> dict:
     from sqlalchemy import select
 
     from locations.core.extensions import db
-    from locations.geo import geocode
+    from locations.directory.geo import geocode
+    from locations.directory.models import FilmCommission
     from locations.importing.locations import _Places
     from locations.library import build_index_text, count_in_cells
-    from locations.models import FilmCommission, Location, LocationCategory
+    from locations.models import Location, LocationCategory
 
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))[:limit]
     with app.app_context():
@@ -217,7 +219,7 @@ def report(results: list[dict]) -> None:
 
 def sf_fraction() -> None:
     """How much of San Francisco's film-locations file the offline (Japanese) gazetteer places."""
-    from locations.geo import geocode
+    from locations.directory.geo import geocode
 
     tmp = tempfile.mkdtemp(prefix="locations-import-sf-")
     try:

@@ -112,10 +112,12 @@ def main() -> None:
 
     from flask_migrate import upgrade
 
-    from locations import create_app, permits
+    from locations import create_app
     from locations.cli import DEFAULT_SEEDS
     from locations.core.extensions import db
-    from locations.models import Activity, ActivityPermit, AuthorityKind, Location, PermitAuthority, PermitType
+    from locations.models import Location
+    from locations.permits import engine as permits
+    from locations.permits.models import Activity, ActivityPermit, AuthorityKind, PermitAuthority, PermitType
     from locations.seeding import seed_all
 
     folder = tempfile.mkdtemp(prefix="permit-bench-")

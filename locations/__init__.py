@@ -10,7 +10,7 @@ import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, cli_backup, cli_import, cli_reminders, incentives, photos, worker
+from . import cli, cli_backup, cli_import, cli_reminders, directory, incentives, library, permits, photos, reports, worker
 from .core import caching, clock, errors, i18n, maps, security
 from .core.config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .core.extensions import db, migrate
@@ -53,27 +53,16 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     cli_import.init_app(app)
     cli_reminders.init_app(app)
     worker.init_app(app)
+    directory.init_app(app)
+    permits.init_app(app)
     incentives.init_app(app)
+    library.init_app(app)
+    reports.init_app(app)
 
     # Until every domain has its package: these view modules add routes to the audience blueprints.
-    from .views import (  # noqa: F401,E501
-        account,
-        admin,
-        api,
-        auth,
-        authority,
-        board,
-        commission,
-        inquiries,
-        locations,
-        notices,
-        outputs,
-        planner,
-        producer,
-        public,
-        registration,
-        reports,
-    )
+    from .views import account, admin, api, auth, authority, board, commission, inquiries  # noqa: F401
+    from .views import locations as location_views, notices, outputs, planner, producer, public  # noqa: F401
+    from .views import registration, reports as report_views  # noqa: F401
 
     for blueprint in (public.bp, api.bp, auth.bp, producer.bp, commission.bp, authority.bp, admin.bp):
         app.register_blueprint(blueprint)

@@ -13,13 +13,14 @@ from typing import Callable, Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, select
 
-from . import permits
 from .case_labels import STEP_STATUS_LABELS
 from .core import audit
 from .core.extensions import db
-from .models import ChecklistTick, PermitStep, PermitType, Production, StepNote, User
+from .models import ChecklistTick, PermitStep, Production, StepNote, User
 from .models.productions import production_commission
 from .notifications import notify, register_kinds
+from .permits import engine as permits
+from .permits.models import PermitType
 from .users import officers_of, staff_of
 
 # ------------------------------------------------------------------------------------------ status machine

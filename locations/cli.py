@@ -12,7 +12,7 @@ from .core.clock import today_jst
 from .core.config import SECRET_KEY_FILE, read_secret_key_file, weak_secret_key, write_secret_key_file
 from .core.extensions import db
 from .core.roles import ROLES
-from .geo import clear_gazetteer_cache
+from .directory.geo import clear_gazetteer_cache
 from .seeding import SeedError, seed_all
 
 
@@ -100,7 +100,8 @@ def create_user_command(email, role, display_name, commission_slug, authority_co
     from flask_babel import force_locale
     from sqlalchemy import or_, select
 
-    from .models import FilmCommission, PermitAuthority
+    from .directory.models import FilmCommission
+    from .permits.models import PermitAuthority
     from .users import UserProblems, create_user
 
     commission = authority = None

@@ -14,8 +14,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .core.extensions import db
+from .directory.models import FilmCommission
 from .importing import Format, ImportPlan, PlanEntry, apply_plan, export_locations, parse_locations
-from .models import FilmCommission
 
 EXTENSIONS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 DRY_RUN_LINES = 100  # created/updated rows listed by a dry run; geocoded rows are always all listed

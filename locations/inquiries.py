@@ -16,16 +16,8 @@ from sqlalchemy.orm import contains_eager
 from .core import audit
 from .core.editing import Conflict
 from .core.extensions import db
-from .models import (
-    INQUIRY_STATUSES,
-    FilmCommission,
-    Inquiry,
-    InquiryMessage,
-    InquiryReferral,
-    Location,
-    Prefecture,
-    User,
-)
+from .directory.models import FilmCommission, Prefecture
+from .models import INQUIRY_STATUSES, Inquiry, InquiryMessage, InquiryReferral, Location, User
 from .models.collaboration import inquiry_location
 from .notifications import notify, register_kinds
 from .users import staff_of as fc_staff

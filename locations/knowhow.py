@@ -14,7 +14,9 @@ from sqlalchemy.orm import selectinload
 from .core import audit, clock
 from .core.editing import Conflict
 from .core.extensions import db
-from .models import KnowhowNote, PermitType, Prefecture, RegionalBlock, User
+from .directory.models import Prefecture, RegionalBlock
+from .models import KnowhowNote, User
+from .permits.models import PermitType
 
 NOTE_FIELDS = ("title", "body", "shared_with_all_blocks", "permit_types", "prefectures")
 MAX_WORDS = 8

@@ -20,7 +20,8 @@ from typing import Optional
 from sqlalchemy import select
 
 from .core.extensions import db
-from .models import Municipality, Shoot, ShootReport
+from .directory.models import Municipality
+from .models import Shoot, ShootReport
 
 
 @dataclass(frozen=True)

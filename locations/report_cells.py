@@ -17,7 +17,8 @@ from sqlalchemy import BigInteger, cast, func, select
 
 from . import disclosure
 from .core.extensions import db
-from .models import SPEND_CATEGORIES, Prefecture, ShootReport
+from .directory.models import Prefecture
+from .models import SPEND_CATEGORIES, ShootReport
 
 MIN_PRODUCTIONS = 3
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from flask import Flask
 from sqlalchemy import select
 
 from .core import audit
+from .core.clock import today_jst
 from .core.editing import Conflict
 from .core.extensions import db
-from .models import SPEND_CATEGORIES, FilmCommission, Prefecture, RegionalBlock, ShootReport
+from .directory.models import FilmCommission, Prefecture, RegionalBlock
+from .models import SPEND_CATEGORIES, ShootReport
 from .report_cells import MIN_PRODUCTIONS, CellKey, Published, published  # noqa: F401 (MIN_PRODUCTIONS: for pages)
 
 GROUPINGS = ("commission", "prefecture", "block")
@@ -152,3 +155,20 @@ def delete_report(report: ShootReport) -> None:
     audit.record("delete", report, changes={k: [v, None] for k, v in audit.snapshot(report, REPORT_FIELDS).items()},
                  detail=report.production_title[:200])
     db.session.delete(report)
+
+
+def commission_report_figures() -> dict:
+    """For directory pages: each commission's figures this year (in Japan) and over all years."""
+    year = today_jst().year
+    return {"year": year, "this_year": commission_figures(year), "all_years": commission_figures(None)}
+
+
+def block_report_figures(block_id: int) -> dict:
+    year = today_jst().year
+    return {"year": year, "this_year": block_figures(block_id, year), "all_years": block_figures(block_id, None)}
+
+
+def init_app(app: Flask) -> None:
+    # Pages of the directory show these figures without importing this module.
+    app.add_template_global(commission_report_figures)
+    app.add_template_global(block_report_figures)

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from .core.extensions import db
 from .core.seeding import Loader, SeedError, SeedReport  # noqa: F401 (SeedError: what callers catch)
+from .directory.seed import load_blocks, load_commissions, load_municipalities, load_prefectures
 from .incentives.seed import load_incentive_programs
 from .library import rebuild_cells, refresh_statistics
-from .seeding_directory import load_blocks, load_commissions, load_municipalities, load_prefectures
-from .seeding_locations import load_categories, load_takamatsu
-from .seeding_permits import (
+from .permits.seed import (
     load_activities,
     load_activity_permits,
     load_authorities,
@@ -19,6 +18,7 @@ from .seeding_permits import (
     load_guideline_steps,
     load_permit_types,
 )
+from .seeding_locations import load_categories, load_takamatsu
 
 
 def seed_all(seeds_dir: str) -> SeedReport:

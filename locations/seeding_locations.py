@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from .core.extensions import db
 from .core.seeding import Loader, SeedError, read_csv
-from .geo import romanize_reading
+from .directory.geo import romanize_reading
+from .directory.models import FilmCommission, Municipality, Prefecture
 from .library import build_index_text
-from .models import FilmCommission, Location, LocationCategory, Municipality, Prefecture
+from .models import Location, LocationCategory
 
 TAKAMATSU_CREDIT = ("出典：高松市オープンデータ（https://opendata.takamatsu-fact.com/） {name}, CC BY 4.0; "
                     "converted from xlsx to CSV by the team, values unchanged")

@@ -12,7 +12,9 @@ from .core.clock import now
 from .core.extensions import db
 from .core.roles import ROLES
 from .core.security import hash_password, password_problems
-from .models import FilmCommission, PermitAuthority, User
+from .directory.models import FilmCommission
+from .models import User
+from .permits.models import PermitAuthority
 
 
 def normalise_email(email: str) -> str:

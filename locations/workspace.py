@@ -5,14 +5,13 @@ import secrets
 from datetime import date
 from typing import Any, Optional
 
-from sqlalchemy import select
-
 from .core import audit
 from .core.editing import Conflict
 from .core.extensions import db
-from .geo import romanize_reading
+from .directory.geo import nearest_municipality, romanize_reading
+from .directory.models import Municipality, Prefecture
 from .library import build_index_text, count_in_cells, is_visible
-from .models import FilmCommission, Location, LocationCategory, Municipality, Prefecture
+from .models import Location, LocationCategory
 
 LOCATION_FIELDS = (
     "name_ja", "name_en", "description_ja", "description_en", "tags", "address", "lat", "lon",
@@ -20,23 +19,12 @@ LOCATION_FIELDS = (
     "parking_note", "access_ja", "access_en", "typical_permits", "source", "category_id",
     "municipality_id", "prefecture_id", "status", "last_verified", "hidden_stale",
 )
-PROFILE_FIELDS = ("name_ja", "name_en", "address", "phone", "email", "website", "languages",
-                  "services_ja", "services_en", "description_ja", "description_en")
-ADMIN_PROFILE_FIELDS = PROFILE_FIELDS + ("source", "website_unverified", "coords_approximate")
 
 
 def new_slug(name_ja: str) -> str:
     base = "-".join(romanize_reading(name_ja).lower().split())
     base = "".join(c if c.isascii() and (c.isalnum() or c == "-") else "-" for c in base).strip("-")[:50]
     return f"{base or 'place'}-{secrets.token_hex(3)}"
-
-
-def nearest_municipality(lat: float, lon: float) -> Optional[Municipality]:
-    """The municipality whose office is closest: a cheap, honest guess at where a point lies."""
-    box = 0.3
-    candidates = db.session.scalars(select(Municipality).where(
-        Municipality.office_lat.between(lat - box, lat + box), Municipality.office_lon.between(lon - box, lon + box)))
-    return min(candidates, key=lambda m: (m.office_lat - lat) ** 2 + (m.office_lon - lon) ** 2, default=None)
 
 
 def save_location(location: Location, values: dict[str, Any], expected_version: Optional[int]) -> dict:
@@ -95,16 +83,3 @@ def delete_location(location: Location) -> None:
         count_in_cells(location.lat, location.lon, -1)
     audit.record("delete", location, changes={k: [v, None] for k, v in audit.snapshot(location, LOCATION_FIELDS).items()})
     db.session.delete(location)
-
-
-def save_profile(commission: FilmCommission, values: dict[str, Any], expected_version: int, fields: tuple) -> dict:
-    if expected_version != commission.version:
-        raise Conflict(audit.snapshot(commission, fields))
-    before = audit.snapshot(commission, fields)
-    for name, value in values.items():
-        setattr(commission, name, value)
-    db.session.flush()
-    changes = audit.diff(before, audit.snapshot(commission, fields))
-    if changes:
-        audit.record("update", commission, changes=changes, commission_id=commission.id)
-    return changes

@@ -6,7 +6,7 @@ from itertools import count
 from sqlalchemy import select
 
 from locations.core.extensions import db
-from locations.models import FilmCommission, Prefecture
+from locations.directory.models import FilmCommission, Prefecture
 
 _serial = count(1)
 
@@ -40,7 +40,8 @@ def make_user(role: str, commission=None, authority=None, email=None, active=Tru
     FC staff default to the Kagawa FC."""
     from datetime import datetime, timezone
 
-    from locations.models import PermitAuthority, User
+    from locations.models import User
+    from locations.permits.models import PermitAuthority
 
     n = next(_serial)
     if role == "fc_staff" and commission is None:

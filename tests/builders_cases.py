@@ -15,16 +15,9 @@ from locations.calendar_feed import new_calendar_token
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import (
-    FilmCommission,
-    Notification,
-    PermitAuthority,
-    PermitStep,
-    PermitType,
-    Production,
-    Shoot,
-    User,
-)
+from locations.directory.models import FilmCommission
+from locations.models import Notification, PermitStep, Production, Shoot, User
+from locations.permits.models import PermitAuthority, PermitType
 from tests.builders import login, make_user
 
 _serial = count(1)

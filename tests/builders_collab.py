@@ -10,7 +10,8 @@ from itertools import count
 from sqlalchemy import delete, select
 
 from locations.core.extensions import db
-from locations.models import FilmCommission, Inquiry, KnowhowNote, Location, RegionalBlock, User
+from locations.directory.models import FilmCommission, RegionalBlock
+from locations.models import Inquiry, KnowhowNote, Location, User
 
 _serial = count(1)
 

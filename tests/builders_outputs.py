@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import Notification, PermitStep, PermitType, Production, Shoot, User
+from locations.models import Notification, PermitStep, Production, Shoot, User
+from locations.permits.models import PermitType
 from tests import builders_cases as cases_builders
 from tests.builders_cases import authority  # noqa: F401 — the outputs tests look authorities up here too
 

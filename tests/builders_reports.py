@@ -9,7 +9,8 @@ from sqlalchemy import delete, select
 
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import FilmCommission, Municipality, Prefecture, Production, Shoot, ShootReport
+from locations.directory.models import FilmCommission, Municipality, Prefecture
+from locations.models import Production, Shoot, ShootReport
 
 _serial = count(1)
 TITLE_PREFIX = "試験報告"

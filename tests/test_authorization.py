@@ -11,8 +11,9 @@ from sqlalchemy import delete, select
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
+from locations.directory.models import FilmCommission
 from locations.library import rebuild_cells
-from locations.models import FilmCommission, Location, LocationCategory, Photo, User
+from locations.models import Location, LocationCategory, Photo, User
 from tests.builders import login, make_user
 
 ROLES = ("anonymous", "producer", "authority", "fc_staff", "admin")
@@ -23,7 +24,7 @@ RULES = {
     "auth.login": (set(ROLES), False),
     "auth.signup": (set(ROLES), False),
     "auth.logout": ({"producer", "authority", "fc_staff", "admin"}, False),
-    "commission.profile": ({"fc_staff"}, False),
+    "directory.profile": ({"fc_staff"}, False),
     "commission.new_location": ({"fc_staff"}, False),
     "commission.edit_location": ({"fc_staff"}, True),
     "commission.publish_location": ({"fc_staff"}, True),

@@ -12,7 +12,8 @@ from sqlalchemy import delete, select
 
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import GuidelineStep, User
+from locations.models import User
+from locations.permits.models import GuidelineStep
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, commission, make_production, make_shoot, make_step
 from tests.test_authorization import ROLES, outcome

@@ -15,7 +15,8 @@ from locations.backup_postgres import libpq_connection
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import FilmCommission, Location, LocationCategory, Photo, User
+from locations.directory.models import FilmCommission
+from locations.models import Location, LocationCategory, Photo, User
 from locations.photos import save_photo
 from tests.builders import login, make_user
 

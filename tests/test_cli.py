@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from locations import create_app
 from locations.core.extensions import db
-from locations.models import FilmCommission, Prefecture
+from locations.directory.models import FilmCommission, Prefecture
 
 
 def test_setup_migrates_and_seeds_an_empty_database(tmp_path):

@@ -1,7 +1,7 @@
 from sqlalchemy import delete
 
 from locations.core.extensions import db
-from locations.models import FilmCommission
+from locations.directory.models import FilmCommission
 from tests.builders import make_commission
 
 HOSTILE = '<script>alert("x")</script>'

@@ -12,7 +12,8 @@ from locations import create_app, workspace
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.fileformats import csv_cell, read_records
-from locations.models import FilmCommission, Location, LocationCategory, User
+from locations.directory.models import FilmCommission
+from locations.models import Location, LocationCategory, User
 from tests.builders import login, make_user
 from tests.conftest import make_test_config
 

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from geopy.exc import ConfigurationError, GeocoderUnavailable
 from geopy.location import Location
 
-from locations import create_app, geo
+from locations import create_app
 from locations.core.extensions import db
-from locations.geo import Place, clear_gazetteer_cache, distance_km, geocode, suggest
+from locations.directory import geo
+from locations.directory.geo import Place, clear_gazetteer_cache, distance_km, geocode, suggest
 
 
 class FakeNominatim:

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 
 from locations import cli_import
 from locations.core.extensions import db
+from locations.directory.models import FilmCommission, Municipality, Prefecture
 from locations.importing import (
     COLUMNS,
     apply_authorities,
@@ -29,7 +30,8 @@ from locations.importing import (
 )
 from locations.importing import locations as importing_locations
 from locations.library import LocationFilter, index_text_for, rebuild_cells, search_locations
-from locations.models import FilmCommission, Location, LocationCell, Municipality, PermitAuthority, Prefecture
+from locations.models import Location, LocationCell
+from locations.permits.models import PermitAuthority
 from tests.builders import make_commission
 
 KAGAWA = "kagawa-film-commission"

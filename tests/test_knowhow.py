@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
+from locations.directory.models import Prefecture
 from locations.knowhow import BoardFilter, board_notes, tag_choices
-from locations.models import KnowhowNote, PermitType, Prefecture, User
+from locations.models import KnowhowNote, User
+from locations.permits.models import PermitType
 from tests.builders import login, make_user
 from tests.builders_collab import EHIME, KAGAWA, SAPPORO, block, fc, make_note, remove_collab_data
 

@@ -92,7 +92,8 @@ def test_cells_match_a_full_rebuild_after_incremental_changes(app_context):
 
 
 def test_only_published_locations_are_in_the_text_index(app):
-    from locations.models import FilmCommission, LocationCategory
+    from locations.directory.models import FilmCommission
+    from locations.models import LocationCategory
 
     with app.app_context():
         owner = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "kagawa-film-commission"))

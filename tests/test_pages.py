@@ -218,7 +218,7 @@ def test_search_form_errors_are_in_the_page_language(app, client, ja):
 
 
 def test_source_links_stop_at_japanese_punctuation(app):
-    from locations.views.public import source_links
+    from locations.directory.views import source_links
 
     parts = source_links("出典：高松市オープンデータ（https://opendata.takamatsu-fact.com/） park; https://a.example/x, y")
     assert [p for p, is_url in parts if is_url] == ["https://opendata.takamatsu-fact.com/", "https://a.example/x"]

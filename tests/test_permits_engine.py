@@ -6,7 +6,7 @@ from pathlib import Path
 import holidays
 import pytest
 
-from locations.permits import (
+from locations.permits.engine import (
     ActivityInfo,
     ActivityLink,
     AuthorityInfo,
@@ -294,7 +294,7 @@ def test_engine_imports_neither_flask_nor_the_database():
     import ast
     import inspect
 
-    import locations.permits as engine
+    import locations.permits.engine as engine
 
     tree = ast.parse(inspect.getsource(engine))
     top_level = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
@@ -309,7 +309,7 @@ def test_engine_imports_neither_flask_nor_the_database():
 @pytest.fixture
 def rules(app_context):
     from locations.core.extensions import db
-    from locations.permits import load_rules
+    from locations.permits.engine import load_rules
 
     return load_rules(db.session)
 
@@ -370,8 +370,9 @@ def test_an_authority_added_at_runtime_takes_part_in_routing(app_context):
     from sqlalchemy import select
 
     from locations.core.extensions import db
-    from locations.models import AuthorityKind, Municipality, PermitAuthority, Prefecture
-    from locations.permits import load_rules
+    from locations.directory.models import Municipality, Prefecture
+    from locations.permits.engine import load_rules
+    from locations.permits.models import AuthorityKind, PermitAuthority
 
     kind = db.session.scalar(select(AuthorityKind).where(AuthorityKind.code == "fire_department"))
     town = db.session.scalar(select(Municipality).where(Municipality.code == "37201"))

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from locations.core.extensions import db
-from locations.models import FilmCommission, Notification, OutboxMessage, Production
+from locations.directory.models import FilmCommission
+from locations.models import Notification, OutboxMessage, Production
 from tests.builders import make_user
 from tests.builders_outputs import SmtpSink, clear_outputs, mail_settings, make_production, make_shoot, make_step
 

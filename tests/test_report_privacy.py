@@ -15,8 +15,9 @@ from sqlalchemy import select
 from locations import disclosure, reports
 from locations.core.extensions import db
 from locations.core.maps import CHOROPLETH_WITHHELD
+from locations.directory.models import FilmCommission, Prefecture, RegionalBlock
 from locations.disclosure import FEW, PROTECTS, withheld
-from locations.models import FilmCommission, Prefecture, Production, RegionalBlock, ShootReport
+from locations.models import Production, ShootReport
 from tests.builders import make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_production, make_report, remove_made
 
@@ -235,7 +236,7 @@ def test_a_single_production_year_is_withheld_in_the_yearly_chart_and_totals(app
 
 
 def test_the_public_lists_follow_the_same_rule(app, client, small_and_large, monkeypatch):
-    monkeypatch.setattr("locations.views.public.today_jst", lambda: date(YEAR, 12, 1))
+    monkeypatch.setattr("locations.reports.today_jst", lambda: date(YEAR, 12, 1))
     html = client.get("/commissions?lang=en").get_data(as_text=True)
     item = re.search(r'<li data-commission="shodoshima-film-commission">(.*?)</li>', html, re.S).group(1)
     assert f"{YEAR}: withheld (privacy)" in item and "data-days-year" not in item

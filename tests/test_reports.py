@@ -17,7 +17,8 @@ from locations import charts, reports
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import SPEND_CATEGORIES, Prefecture, ShootReport, User
+from locations.directory.models import Prefecture
+from locations.models import SPEND_CATEGORIES, ShootReport, User
 from tests.builders import login, make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_report, municipality, remove_made
 

@@ -7,19 +7,10 @@ from sqlalchemy import func, select
 from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
 from locations.core.extensions import db
 from locations.core.seeding import JAPAN_BOUNDS, slugify
-from locations.models import (
-    Activity,
-    ActivityPermit,
-    FilmCommission,
-    GuidelineStep,
-    Municipality,
-    PermitAuthority,
-    PermitType,
-    Prefecture,
-    RegionalBlock,
-)
+from locations.directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
+from locations.directory.seed import parse_website
+from locations.permits.models import Activity, ActivityPermit, GuidelineStep, PermitAuthority, PermitType
 from locations.seeding import seed_all
-from locations.seeding_directory import parse_website
 
 ALL_MODELS = (RegionalBlock, Prefecture, Municipality, FilmCommission, PermitType, Activity,
               ActivityPermit, PermitAuthority, GuidelineStep)

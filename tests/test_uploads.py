@@ -12,7 +12,8 @@ from sqlalchemy import delete, select
 from locations import step_documents
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import FilmCommission, Location, LocationCategory, Photo, StepDocument, User
+from locations.directory.models import FilmCommission
+from locations.models import Location, LocationCategory, Photo, StepDocument, User
 from tests.builders import login, make_user
 from tests.builders_cases import people  # noqa: F401 (fixture)
 from tests.test_authority_portal import PDF, case  # noqa: F401 (fixture)

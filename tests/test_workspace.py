@@ -10,8 +10,9 @@ from sqlalchemy import delete, select
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
+from locations.directory.models import FilmCommission
 from locations.library import rebuild_cells
-from locations.models import FilmCommission, Location, LocationCategory, Photo, User
+from locations.models import Location, LocationCategory, Photo, User
 from tests.builders import login, make_user
 
 

@@ -9,7 +9,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import geo
+from ..directory import geo
 from ..library import LocationFilter, Near
 from ..models import FACILITIES, LocationCategory
 from .extensions import db

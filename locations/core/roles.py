@@ -17,8 +17,8 @@ ROLE_LABELS = {
 HOME_ENDPOINTS = {
     "admin": "admin.index",
     "fc_staff": "commission.index",
-    "authority": "public.index",
-    "producer": "public.index",
+    "authority": "directory.index",
+    "producer": "directory.index",
 }
 
 # Named groups, for the access decorators (core/access.py) and the navigation.
@@ -33,4 +33,4 @@ def role_label(role: str) -> str:
 
 
 def home_endpoint(role: str) -> str:
-    return HOME_ENDPOINTS.get(role, "public.index")
+    return HOME_ENDPOINTS.get(role, "directory.index")

@@ -18,8 +18,8 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from sqlalchemy import select
 
-from .core.extensions import db
-from .models.directory import Municipality, Prefecture
+from ..core.extensions import db
+from .models import Municipality, Prefecture
 
 log = logging.getLogger(__name__)
 
@@ -419,3 +419,11 @@ def _nominatim_place(location) -> Place:
     within = _lookup(_gazetteer(), _clean(address[-MAX_QUERY:]) or "")  # "番町, 高松市, 香川県, 日本" → 37
     return Place(address, address, float(location.latitude), float(location.longitude), "nominatim",
                  within[0].prefecture_code if within else None, False)
+
+
+def nearest_municipality(lat: float, lon: float) -> Optional[Municipality]:
+    """The municipality whose office is closest: a cheap, honest guess at where a point lies."""
+    box = 0.3
+    candidates = db.session.scalars(select(Municipality).where(
+        Municipality.office_lat.between(lat - box, lat + box), Municipality.office_lon.between(lon - box, lon + box)))
+    return min(candidates, key=lambda m: (m.office_lat - lat) ** 2 + (m.office_lon - lon) ** 2, default=None)

@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload, undefer
 
-from .core.extensions import db
+from ..core.extensions import db
 from .models import FilmCommission, Prefecture, RegionalBlock
 
 

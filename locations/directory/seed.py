@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from .core.extensions import db
-from .core.seeding import Loader, SeedError, read_csv, slugify
+from ..core.extensions import db
+from ..core.seeding import Loader, SeedError, read_csv, slugify
 from .geo import municipality_romaji
 from .models import FilmCommission, Municipality, Prefecture, RegionalBlock
 

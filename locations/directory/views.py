@@ -1,60 +1,28 @@
-"""Pages anyone can read: the directory, the guideline and the permit catalogue."""
+"""Pages anyone can read about the directory (home, film commissions, blocks, prefectures, about) and the page
+where FC staff keep their own commission's profile.
+
+Figures that other parts of the app own (location counts, permit authorities, shoot-report figures) reach
+these templates through template globals those parts register, so this package imports none of them.
+"""
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
-from .. import directory, reports
 from ..core import maps
-from ..core.clock import today_jst
+from ..core.access import fc_staff_only
+from ..core.editing import Conflict, form_conflict
 from ..core.extensions import db
-from ..core.i18n import current_language
-from ..models import (
-    Activity,
-    ActivityPermit,
-    FilmCommission,
-    GuidelineStep,
-    Location,
-    Municipality,
-    PermitAuthority,
-    PermitType,
-    Prefecture,
-    RegionalBlock,
-)
-
-bp = Blueprint("public", __name__)
-
-
-def block_colours_by_code() -> dict[str, str]:
-    return maps.block_colours(
-        list(db.session.scalars(select(RegionalBlock.code).order_by(RegionalBlock.sort_order)))
-    )
-
-
-def outline_layer(**filters: str) -> maps.RemoteLayer:
-    return maps.RemoteLayer(
-        kind="outlines",
-        url=url_for("api.prefectures", **filters),
-        name=_("Prefectures"),
-        options={"colors": block_colours_by_code(), "lang": current_language()},
-    )
-
-
-def commission_layer(**filters: str) -> maps.RemoteLayer:
-    return maps.RemoteLayer(
-        kind="points",
-        url=url_for("api.commissions", **filters),
-        name=_("Film commissions"),
-        options={
-            "colors": block_colours_by_code(),
-            "lang": current_language(),
-            "approximateText": _("Approximate position: the municipality office"),
-        },
-    )
+from . import bp, editing, queries
+from .access import own_commission
+from .forms import CommissionProfileForm
+from .layers import block_colours_by_code, commission_layer, outline_layer
+from .models import FilmCommission, Municipality, Prefecture, RegionalBlock
 
 
 @bp.route("/")
@@ -63,41 +31,23 @@ def index():
         "commissions": db.session.scalar(select(func.count(FilmCommission.id))),
         "prefectures": db.session.scalar(select(func.count(Prefecture.id))),
         "municipalities": db.session.scalar(select(func.count(Municipality.id))),
-        "permit_types": db.session.scalar(select(func.count(PermitType.id))),
     }
     fmap = maps.build_map([outline_layer(), commission_layer()])
-    return render_template(
-        "public/index.html",
-        counts=counts,
-        blocks=directory.blocks_with_prefectures(),
-        colours=block_colours_by_code(),
-        fmap=fmap,
-    )
-
-
-def _report_figures() -> dict:
-    """Each commission's shoot-report figures this calendar year and over all years."""
-    year = today_jst().year
-    return {"year": year, "figures_year": reports.commission_figures(year),
-            "figures_all": reports.commission_figures(None)}
+    return render_template("directory/index.html", counts=counts, blocks=queries.blocks_with_prefectures(),
+                           colours=block_colours_by_code(), fmap=fmap)
 
 
 @bp.route("/commissions")
 def commissions():
-    filters = directory.CommissionFilter(
+    filters = queries.CommissionFilter(
         text=request.args.get("q", "").strip()[:100],
         block=request.args.get("block") or None,
         prefecture=request.args.get("prefecture") or None,
     )
-    found = directory.find_commissions(filters)
-    return render_template(
-        "public/commissions.html",
-        filters=filters,
-        groups=directory.group_by_block_and_prefecture(found),
-        total=len(found),
-        blocks=directory.blocks_with_prefectures(),
-        **_report_figures(),
-    )
+    found = queries.find_commissions(filters)
+    return render_template("directory/commissions.html", filters=filters,
+                           groups=queries.group_by_block_and_prefecture(found), total=len(found),
+                           blocks=queries.blocks_with_prefectures())
 
 
 @bp.route("/commissions/<slug>")
@@ -112,10 +62,7 @@ def commission(slug: str):
         center=(fc.lat, fc.lon),
         zoom=10,
     )
-    location_count = db.session.scalar(
-        select(func.count(Location.id)).where(Location.commission_id == fc.id, Location.status == "published")
-    )
-    return render_template("public/commission.html", fc=fc, fmap=fmap, location_count=location_count)
+    return render_template("directory/commission.html", fc=fc, fmap=fmap)
 
 
 @bp.route("/blocks/<code>")
@@ -131,10 +78,7 @@ def block(code: str):
         [outline_layer(block=blk.code), commission_layer(block=blk.code)],
         bounds=maps.bounds_around(points),
     )
-    year = today_jst().year
-    return render_template("public/block.html", block=blk, fmap=fmap, **_report_figures(),
-                           block_year=reports.block_figures(blk.id, year),
-                           block_all=reports.block_figures(blk.id, None))
+    return render_template("directory/block.html", block=blk, fmap=fmap)
 
 
 @bp.route("/prefectures/<code>")
@@ -148,71 +92,12 @@ def prefecture(code: str):
             selectinload(Prefecture.municipalities),
         )
     )
-    authorities = list(
-        db.session.scalars(
-            select(PermitAuthority)
-            .where(PermitAuthority.prefectures.any(Prefecture.id == pref.id))
-            .options(selectinload(PermitAuthority.kind))
-            .order_by(PermitAuthority.kind_id, PermitAuthority.code)
-        )
-    )
     points = [(pref.office_lat, pref.office_lon)] + [(fc.lat, fc.lon) for fc in pref.commissions]
     fmap = maps.build_map(
         [outline_layer(prefecture=pref.code), commission_layer(prefecture=pref.code)],
         bounds=maps.bounds_around(points, margin=0.5),
     )
-    return render_template(
-        "public/prefecture.html", pref=pref, authorities=authorities, fmap=fmap
-    )
-
-
-@bp.route("/guideline")
-def guideline():
-    steps = list(db.session.scalars(select(GuidelineStep).order_by(GuidelineStep.phase_order)))
-    phases: dict[str, dict] = {}
-    for step in steps:
-        phase = phases.setdefault(step.phase, {"order": step.phase_order, "steps": {}})
-        phase["steps"][step.actor] = step
-    return render_template(
-        "public/guideline.html",
-        phases=sorted(phases.items(), key=lambda item: item[1]["order"]),
-        actors=GuidelineStep.ACTORS,
-        any_estimate=any(s.is_estimate for s in steps),
-        source=steps[0].source if steps else "",
-    )
-
-
-@bp.route("/permit-types")
-def permit_types():
-    types = list(
-        db.session.scalars(
-            select(PermitType).options(selectinload(PermitType.authority_kind)).order_by(PermitType.id)
-        )
-    )
-    activities = list(
-        db.session.scalars(
-            select(Activity)
-            .options(selectinload(Activity.permit_links).selectinload(ActivityPermit.permit_type))
-            .order_by(Activity.id)
-        )
-    )
-    return render_template("public/permit_types.html", types=types, activities=activities)
-
-
-@bp.route("/permit-types/<code>")
-def permit_type(code: str):
-    ptype = db.one_or_404(
-        select(PermitType)
-        .where(PermitType.code == code.upper())
-        .options(
-            selectinload(PermitType.authority_kind),
-            selectinload(PermitType.activity_links).selectinload(ActivityPermit.activity),
-        )
-    )
-    authority_count = db.session.scalar(
-        select(func.count(PermitAuthority.id)).where(PermitAuthority.kind_id == ptype.authority_kind_id)
-    )
-    return render_template("public/permit_type.html", ptype=ptype, authority_count=authority_count)
+    return render_template("directory/prefecture.html", pref=pref, fmap=fmap)
 
 
 @bp.route("/favicon.ico")
@@ -222,7 +107,7 @@ def favicon():
 
 @bp.route("/about")
 def about():
-    return render_template("public/about.html")
+    return render_template("directory/about.html")
 
 
 @bp.app_template_filter("source_links")
@@ -234,3 +119,23 @@ def source_links(text: str):
             parts.append((piece, piece.startswith(("http://", "https://"))))
     return parts
 
+
+@bp.route("/commission/profile", methods=["GET", "POST"])
+@fc_staff_only
+def profile():
+    fc = own_commission()
+    form = CommissionProfileForm(obj=fc)
+    if request.method == "GET":
+        form.version.data = str(fc.version)
+    if form.validate_on_submit():
+        values = {name: (getattr(form, name).data or "").strip() or None for name in editing.PROFILE_FIELDS}
+        values["name_ja"], values["name_en"] = form.name_ja.data.strip(), form.name_en.data.strip()
+        try:
+            editing.save_profile(fc, values, int(form.version.data), editing.PROFILE_FIELDS)
+            db.session.commit()
+        except (Conflict, StaleDataError):
+            db.session.rollback()
+            return form_conflict(fc, editing.PROFILE_FIELDS, form, url_for("directory.profile"))
+        flash(_("Saved."))
+        return redirect(url_for("directory.profile"))
+    return render_template("directory/profile.html", fc=fc, form=form), (400 if form.errors else 200)

@@ -5,7 +5,7 @@ and never commits (the view or command does, once). The column sets are document
 authorities.py; formats.py reads files and checks single values for both.
 """
 from ..core.fileformats import Change, Format, ImportResult, RowError
-from .authorities import AuthorityPlan, apply_authorities, export_authorities, parse_authorities
+from ..permits.importing import AuthorityPlan, apply_authorities, export_authorities, parse_authorities
 from .locations import (
     COLUMNS,
     REQUIRED,

@@ -1,6 +1,8 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
 from ..core.models import AuditEvent
+from ..directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
 from ..incentives.models import IncentiveProgram
+from ..permits.models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
 from .accounts import ROLES, LoginThrottle, RecoveryCode, User, UserSession
 from .collaboration import (
     INQUIRY_SOURCES,
@@ -12,10 +14,8 @@ from .collaboration import (
     KnowhowNote,
     ShootReport,
 )
-from .directory import FilmCommission, Municipality, Prefecture, RegionalBlock
 from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from .outbox import JobRun, OutboxMessage
-from .permits import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
 from .productions import (
     ORIGINS,
     PRODUCTION_TYPES,

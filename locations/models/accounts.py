@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core import clock
 from ..core.extensions import db
 from ..core.roles import ROLES  # noqa: F401 (the model's vocabulary, re-exported for the registry)
-from .directory import FilmCommission
-from .permits import PermitAuthority
+from ..directory.models import FilmCommission
+from ..permits.models import PermitAuthority
 
 
 class User(UserMixin, db.Model):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
 from ..core.extensions import db
-from .directory import FilmCommission, Municipality, Prefecture
+from ..directory.models import FilmCommission, Municipality, Prefecture
 
 FACILITIES = ("parking", "power", "toilets", "green_room", "wifi", "large_vehicles")
 

@@ -31,7 +31,8 @@ from ..core.fileformats import (
     read_records,
     text_value,
 )
-from ..models import AuthorityKind, Municipality, PermitAuthority, Prefecture
+from ..directory.models import Municipality, Prefecture
+from .models import AuthorityKind, PermitAuthority
 
 COLUMNS = ("code", "kind", "name_ja", "name_en", "prefecture_codes", "municipality_code", "address", "lat", "lon",
            "phone", "website", "source", "coords_are_estimate", "is_estimate")

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Tabl
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
-from .directory import Municipality, Prefecture
+from ..directory.models import Municipality, Prefecture
 
 authority_prefecture = Table(
     "authority_prefecture",

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .core.extensions import db
-from .core.seeding import Loader, SeedError, read_csv
-from .models import (
-    Activity,
-    ActivityPermit,
-    AuthorityKind,
-    GuidelineStep,
-    Municipality,
-    PermitAuthority,
-    PermitType,
-    Prefecture,
-)
+from ..core.extensions import db
+from ..core.seeding import Loader, SeedError, read_csv
+from ..directory.models import Municipality, Prefecture
+from .models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
 
 PHASES = ("planning", "scouting", "pre_consultation", "application", "community", "shooting", "wrap", "release")
 

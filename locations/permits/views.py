@@ -1,81 +1,59 @@
-"""The permit planner page: the rules engine for people, in both languages (the API serves programs)."""
+"""Pages anyone can read about permits: the guideline's flow of a location shoot and the permit catalogue."""
 from __future__ import annotations
 
-from datetime import date
+from flask import render_template
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from flask import render_template, request
-from flask_babel import gettext as _
-from sqlalchemy import select
-
-from .. import geo, permits
-from ..core.clock import today_jst
 from ..core.extensions import db
-from ..core.i18n import current_language
-from ..core.params import LATLON
-from ..models import Location
-from ..workspace import nearest_municipality
-from .public import bp
+from . import bp
+from .models import Activity, ActivityPermit, GuidelineStep, PermitAuthority, PermitType
 
 
-def _place(errors: list[str]):
-    """(label, lat, lon, location or None) from ?slug= or ?near= (a place name, address or lat,lon)."""
-    slug, near = request.args.get("slug", "").strip(), request.args.get("near", "").strip()
-    if slug:
-        loc = db.session.scalar(select(Location).where(
-            Location.slug == slug, Location.status == "published", Location.hidden_stale.is_(False)))
-        if loc is None:
-            errors.append(_("That location is not published."))
-            return None
-        return loc.name_ja, loc.lat, loc.lon, loc
-    if not near:
-        errors.append(_("Say where the shoot is: a place name, an address or coordinates."))
-        return None
-    literal = LATLON.match(near)
-    if literal:
-        return near, float(literal.group(1)), float(literal.group(2)), None
-    found = geo.geocode(near[:200])
-    if found is None:
-        errors.append(_("No place called “%(place)s” was found.", place=near[:60]))
-        return None
-    return found.name, found.lat, found.lon, None
+@bp.route("/guideline")
+def guideline():
+    steps = list(db.session.scalars(select(GuidelineStep).order_by(GuidelineStep.phase_order)))
+    phases: dict[str, dict] = {}
+    for step in steps:
+        phase = phases.setdefault(step.phase, {"order": step.phase_order, "steps": {}})
+        phase["steps"][step.actor] = step
+    return render_template(
+        "permits/guideline.html",
+        phases=sorted(phases.items(), key=lambda item: item[1]["order"]),
+        actors=GuidelineStep.ACTORS,
+        any_estimate=any(s.is_estimate for s in steps),
+        source=steps[0].source if steps else "",
+    )
 
 
-def _date(name: str, errors: list[str]):
-    raw = request.args.get(name, "").strip()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.append(_("Give the %(which)s as a date (YYYY-MM-DD).",
-                        which=_("first shooting day") if name == "start" else _("last shooting day")))
-        return None
+@bp.route("/permit-types")
+def permit_types():
+    types = list(
+        db.session.scalars(
+            select(PermitType).options(selectinload(PermitType.authority_kind)).order_by(PermitType.id)
+        )
+    )
+    activities = list(
+        db.session.scalars(
+            select(Activity)
+            .options(selectinload(Activity.permit_links).selectinload(ActivityPermit.permit_type))
+            .order_by(Activity.id)
+        )
+    )
+    return render_template("permits/permit_types.html", types=types, activities=activities)
 
 
-@bp.route("/plan")
-def planner():
-    """Which permits a shoot needs, from whom, and the latest safe day to file each."""
-    rules = permits.load_rules(db.session)
-    lang = "en" if current_language() == "en" else "ja"
-    chosen = [code for code in request.args.getlist("activity") if code in rules.activities]
-    errors: list[str] = []
-    plan = place = None
-    if any(request.args.get(k) for k in ("near", "slug", "start", "end", "activity")):
-        place = _place(errors)
-        start, end = _date("start", errors), _date("end", errors)
-        if start and end and end < start:
-            errors.append(_("The last shooting day is before the first."))
-        if place and start and end and not errors:
-            label, lat, lon, loc = place
-            town = loc.municipality if loc is not None else nearest_municipality(lat, lon)
-            if town is None:
-                errors.append(_("This point is not in Japan."))
-            else:
-                typical = tuple(loc.permit_codes) if loc is not None else ()
-                shoot = permits.Shoot(lat=lat, lon=lon, prefecture_code=town.prefecture.code,
-                                      municipality_code=town.code, start_date=start, end_date=end,
-                                      activities=tuple(chosen),
-                                      category_code=loc.category.code if loc is not None else None,
-                                      typical_permits=typical)
-                plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)
-    activities = sorted(rules.activities.values(), key=lambda a: a.code)
-    return render_template("planner.html", rules=rules, activities=activities, chosen=chosen, plan=plan,
-                           place=place, errors=errors, lang=lang), (400 if errors else 200)
+@bp.route("/permit-types/<code>")
+def permit_type(code: str):
+    ptype = db.one_or_404(
+        select(PermitType)
+        .where(PermitType.code == code.upper())
+        .options(
+            selectinload(PermitType.authority_kind),
+            selectinload(PermitType.activity_links).selectinload(ActivityPermit.activity),
+        )
+    )
+    authority_count = db.session.scalar(
+        select(func.count(PermitAuthority.id)).where(PermitAuthority.kind_id == ptype.authority_kind_id)
+    )
+    return render_template("permits/permit_type.html", ptype=ptype, authority_count=authority_count)

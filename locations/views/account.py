@@ -100,7 +100,7 @@ def end_session(session_id: int):
     if this is not None and this.id == row.id:
         logout_user()
         session.clear()
-        return redirect(url_for("public.index"))
+        return redirect(url_for("directory.index"))
     flash(_("That session was signed out."))
     return redirect(url_for("auth.account"))
 

@@ -7,17 +7,20 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import importing, sessions, workspace
+from .. import importing, sessions
 from .. import users as accounts
 from ..core import audit
 from ..core.access import admins_only
-from ..core.editing import Conflict
+from ..core.editing import Conflict, form_conflict
 from ..core.extensions import db
-from ..core.forms import ActionForm, AdminCommissionForm, CategoryForm, ImportForm, UserForm, choices
+from ..core.forms import ActionForm, CategoryForm, ImportForm, UserForm, choices
 from ..core.models import AuditEvent
 from ..core.roles import ROLES, role_label
-from ..models import FilmCommission, LocationCategory, PermitAuthority, PermitType, User
-from .commission import form_conflict
+from ..directory import editing as profile_editing
+from ..directory.forms import AdminCommissionForm
+from ..directory.models import FilmCommission
+from ..models import LocationCategory, User
+from ..permits.models import PermitAuthority, PermitType
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -115,15 +118,15 @@ def edit_commission(slug: str):
         form.version.data = str(fc.version)
     if form.validate_on_submit():
         values = {name: (getattr(form, name).data or "").strip() or None
-                  for name in workspace.PROFILE_FIELDS + ("source",)}
+                  for name in profile_editing.PROFILE_FIELDS + ("source",)}
         values["website_unverified"] = bool(form.website_unverified.data)
         values["coords_approximate"] = bool(form.coords_approximate.data)
         try:
-            workspace.save_profile(fc, values, int(form.version.data), workspace.ADMIN_PROFILE_FIELDS)
+            profile_editing.save_profile(fc, values, int(form.version.data), profile_editing.ADMIN_PROFILE_FIELDS)
             db.session.commit()
         except (Conflict, StaleDataError):
             db.session.rollback()
-            return form_conflict(fc, workspace.ADMIN_PROFILE_FIELDS, form, url_for("admin.edit_commission", slug=slug))
+            return form_conflict(fc, profile_editing.ADMIN_PROFILE_FIELDS, form, url_for("admin.edit_commission", slug=slug))
         flash(_("Saved."))
         return redirect(url_for("admin.edit_commission", slug=slug))
     return render_template("admin/commission_form.html", fc=fc, form=form), (400 if form.errors else 200)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, library, permits
+from .. import library
 from ..core.clock import today_jst
 from ..core.extensions import db
 from ..core.i18n import current_language
@@ -28,11 +28,14 @@ from ..core.params import (
     parse_int,
 )
 from ..core.security import limiter, rate_limits_off
-from ..directory import CommissionFilter
+from ..directory import queries as directory
+from ..directory.geo import nearest_municipality
+from ..directory.queries import CommissionFilter
 from ..incentives import estimator as incentives
-from ..models import FACILITIES, Activity, Location
-from ..permits import MAX_SHOOT_DAYS
-from ..workspace import nearest_municipality
+from ..models import FACILITIES, Location
+from ..permits import engine as permits
+from ..permits.engine import MAX_SHOOT_DAYS
+from ..permits.models import Activity
 from . import exports
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -67,7 +70,7 @@ def commissions():
         prefecture=_code_arg("prefecture", PREFECTURE_CODE),
     )
     found = directory.find_commissions(filters)
-    return _geojson(directory.commissions_geojson(found, lambda slug: url_for("public.commission", slug=slug)))
+    return _geojson(directory.commissions_geojson(found, lambda slug: url_for("directory.commission", slug=slug)))
 
 
 @bp.route("/prefectures")
@@ -75,7 +78,7 @@ def prefectures():
     payload = directory.prefectures_geojson(
         _code_arg("block", BLOCK_CODE),
         _code_arg("prefecture", PREFECTURE_CODE),
-        lambda code: url_for("public.prefecture", code=code),
+        lambda code: url_for("directory.prefecture", code=code),
     )
     response = _geojson(payload)
     response.cache_control.public = True

@@ -125,7 +125,7 @@ def _expired_pending():
 @limiter.limit(_login_limit, methods=["POST"], exempt_when=rate_limits_off)
 def two_step():
     if current_user.is_authenticated:
-        return redirect(url_for("public.index"))
+        return redirect(url_for("directory.index"))
     user = _pending_user()
     if user is None:
         return _expired_pending()
@@ -155,7 +155,7 @@ def two_step():
 def two_step_enrol():
     """Roles that must use two-step sign-in enrol here, between their password and their first page."""
     if current_user.is_authenticated:
-        return redirect(url_for("public.index"))
+        return redirect(url_for("directory.index"))
     user = _pending_user()
     if user is None or not (user.totp_enabled or totp.required_for(user)):
         return _expired_pending()
@@ -200,4 +200,4 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    return redirect(url_for("public.index"))
+    return redirect(url_for("directory.index"))

@@ -14,8 +14,9 @@ from ..core.editing import Conflict, conflict_page
 from ..core.extensions import db
 from ..core.forms import choices
 from ..core.i18n import localized
+from ..directory.models import RegionalBlock
 from ..forms_collab import KnowhowForm
-from ..models import KnowhowNote, RegionalBlock
+from ..models import KnowhowNote
 from .commission import bp
 
 

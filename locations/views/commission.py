@@ -10,36 +10,28 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import geo, importing, workspace
+from .. import importing, workspace
 from ..core import audit
 from ..core.access import fc_staff_only
 from ..core.clock import today_jst
-from ..core.editing import Conflict, conflict_page
+from ..core.editing import Conflict, form_conflict
 from ..core.extensions import db
-from ..core.forms import (
-    ActionForm,
-    CommissionProfileForm,
-    ImportForm,
-    LocationForm,
-    PhotoEditForm,
-    PhotoUploadForm,
-    choices,
-)
+from ..core.forms import ActionForm, ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm, choices
 from ..core.models import AuditEvent
 from ..core.security import safe_next
+from ..directory import geo
+from ..directory.access import own_commission
 from ..freshness import is_stale, stale_before
-from ..models import FilmCommission, Location, LocationCategory, PermitType, Photo
+from ..models import Location, LocationCategory, Photo
+from ..permits.models import PermitType
 from ..photos import PhotoError, save_photo
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")
 TRI = {"": None, "1": True, "0": False}
 
 
-def own_commission() -> FilmCommission:
-    fc = db.session.get(FilmCommission, current_user.commission_id) if current_user.commission_id else None
-    if fc is None:
-        abort(403)
-    return fc
+def _category_name(category_id):
+    return db.session.get(LocationCategory, category_id).name_ja if category_id else None
 
 
 def own_location(slug: str) -> Location:
@@ -75,45 +67,6 @@ def index():
         .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(50)).all()
     return render_template("commission/index.html", fc=fc, counts=counts, stale=stale, days=days,
                            hidden_after=2 * days, action=ActionForm())
-
-
-@bp.route("/profile", methods=["GET", "POST"])
-@fc_staff_only
-def profile():
-    fc = own_commission()
-    form = CommissionProfileForm(obj=fc)
-    if request.method == "GET":
-        form.version.data = str(fc.version)
-    if form.validate_on_submit():
-        values = {name: (getattr(form, name).data or "").strip() or None for name in workspace.PROFILE_FIELDS}
-        values["name_ja"], values["name_en"] = form.name_ja.data.strip(), form.name_en.data.strip()
-        try:
-            workspace.save_profile(fc, values, int(form.version.data), workspace.PROFILE_FIELDS)
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            return form_conflict(fc, workspace.PROFILE_FIELDS, form, url_for("commission.profile"))
-        flash(_("Saved."))
-        return redirect(url_for("commission.profile"))
-    return render_template("commission/profile.html", fc=fc, form=form), (400 if form.errors else 200)
-
-
-def form_conflict(entity, fields, form, retry_url: str, submitted: dict | None = None):
-    """409 for a form whose fields are named like the model's; ``submitted`` holds converted values by field."""
-    db.session.refresh(entity)
-    submitted = submitted or {}
-    labels = {name: form[name].label.text for name in fields if name in form}
-    if "category_id" in fields and "category" in form:
-        labels["category_id"] = form["category"].label.text
-    rows = []
-    for name, label in labels.items():
-        theirs = getattr(entity, name)
-        mine = submitted[name] if name in submitted else form[name].data
-        if name == "category_id":
-            theirs = db.session.get(LocationCategory, theirs).name_ja if theirs else None
-            mine = db.session.get(LocationCategory, mine).name_ja if mine else None
-        rows.append((label, theirs, mine))
-    return conflict_page(rows, retry_url)
 
 
 @bp.route("/locations")
@@ -202,7 +155,9 @@ def edit_location(slug: str):
             except (Conflict, StaleDataError):
                 db.session.rollback()
                 return form_conflict(location, workspace.LOCATION_FIELDS, form,
-                                 url_for("commission.edit_location", slug=slug), submitted=values)
+                                     url_for("commission.edit_location", slug=slug), submitted=values,
+                                     labels={"category_id": form.category.label.text},
+                                     display={"category_id": _category_name})
             flash(_("Saved."))
             return redirect(url_for("commission.edit_location", slug=slug))
     return render_template("commission/location_form.html", form=form, location=location,

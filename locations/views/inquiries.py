@@ -17,8 +17,9 @@ from ..core.errors import parse_id
 from ..core.extensions import db
 from ..core.i18n import localized
 from ..core.security import limiter, rate_limits_off, user_key, verified_email_required
+from ..directory.models import FilmCommission
 from ..forms_collab import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
-from ..models import INQUIRY_STATUSES, FilmCommission, Inquiry, User
+from ..models import INQUIRY_STATUSES, Inquiry, User
 from . import commission, producer, public
 
 ASK_FIELDS = ("contact_name", "contact_email", "contact_phone", "organisation", "subject", "body", "where_text",
@@ -84,7 +85,7 @@ def ask_commission(slug: str):
             flash(_("Your inquiry was sent to %(name)s.", name=localized(fc, "name")))
             if asker is not None:
                 return redirect(url_for("producer.inquiry", inquiry_id=inquiry.id))
-            return redirect(url_for("public.commission", slug=fc.slug))
+            return redirect(url_for("directory.commission", slug=fc.slug))
     interested, _unknown = inquiries.published_locations(inquiries.parse_location_slugs(form.locations.data or ""))
     return render_template("inquiries/ask.html", fc=fc, form=form, asker=asker, interested=interested), (
         400 if form.errors else 200)

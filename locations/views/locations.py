@@ -6,13 +6,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, library
+from .. import library
 from ..core import maps
 from ..core.extensions import db
 from ..core.i18n import current_language
 from ..core.params import parse_filters, parse_int
-from ..models import FACILITIES, FilmCommission, Location, LocationCategory, PermitAuthority, PermitType
-from .public import block_colours_by_code, bp, commission_layer, outline_layer
+from ..directory import queries as directory
+from ..directory.layers import block_colours_by_code, commission_layer, outline_layer
+from ..directory.models import FilmCommission
+from ..models import FACILITIES, Location, LocationCategory
+from ..permits.models import PermitAuthority, PermitType
+from .public import bp
 from .reports import busy_layer
 
 FILTER_ARGS = ("q", "category", "prefecture", "block", "commission", "near", "radius_km")

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import calendar_feed, geo
+from .. import calendar_feed
 from ..case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STEP_STATUS_LABELS
 from ..cases import can_view, can_view_step, is_overdue
 from ..core import audit, maps
@@ -21,7 +21,9 @@ from ..core.clock import JST, as_utc, today_jst
 from ..core.extensions import db
 from ..core.forms import ActionForm
 from ..core.i18n import current_language
-from ..models import PermitAuthority, PermitStep, Production
+from ..directory import geo
+from ..models import PermitStep, Production
+from ..permits.models import PermitAuthority
 from .producer import bp
 
 

@@ -23,8 +23,10 @@ from ..core.extensions import db
 from ..core.forms import choices
 from ..core.i18n import localized
 from ..core.security import verified_email_required
+from ..directory.models import FilmCommission
 from ..forms_cases import ProductionForm, TickForm
-from ..models import FilmCommission, GuidelineStep, Production
+from ..models import Production
+from ..permits.models import GuidelineStep
 
 bp = Blueprint("producer", __name__)
 

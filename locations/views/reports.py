@@ -25,12 +25,13 @@ from ..core.extensions import db
 from ..core.fileformats import csv_cell
 from ..core.forms import ActionForm, choices
 from ..core.i18n import current_language, localized
+from ..directory.access import own_commission
+from ..directory.models import FilmCommission, Municipality, Prefecture
 from ..forms_reports import SPEND_LABELS, ShootReportForm
-from ..models import SPEND_CATEGORIES, FilmCommission, Municipality, Prefecture, ShootReport
+from ..models import SPEND_CATEGORIES, ShootReport
 from .api import _geojson
 from .api import bp as api_bp
 from .commission import bp as commission_bp
-from .commission import own_commission
 from .public import bp as public_bp
 
 # --- the public report ------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def overuse_geojson():
     threshold, window_days = overuse_settings()
     areas = overuse.busy_areas(today_jst(), window_days, threshold)
     return _geojson(overuse.busy_areas_geojson(areas, threshold, window_days,
-                                               lambda code: url_for("public.prefecture", code=code)))
+                                               lambda code: url_for("directory.prefecture", code=code)))
 
 
 def busy_layer() -> maps.RemoteLayer:

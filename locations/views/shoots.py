@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import cases, geo, permits
+from .. import cases
 from ..core import audit, maps
 from ..core.access import producers_only
 from ..core.clock import today_jst
@@ -17,11 +17,14 @@ from ..core.errors import parse_id
 from ..core.extensions import db
 from ..core.forms import choices
 from ..core.i18n import current_language
+from ..directory import geo
+from ..directory.geo import nearest_municipality
 from ..forms_cases import ShootForm
-from ..models import Activity, Location, Production, Shoot
-from ..permits import MAX_SHOOT_DAYS
+from ..models import Location, Production, Shoot
+from ..permits import engine as permits
+from ..permits.engine import MAX_SHOOT_DAYS
+from ..permits.models import Activity
 from ..step_documents import remove_files
-from ..workspace import nearest_municipality
 from .producer import bp, fetch, owned_production
 
 SHOOT_FIELDS = ("name", "location_id", "address", "lat", "lon", "prefecture_id", "municipality_id", "start_date",

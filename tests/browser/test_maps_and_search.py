@@ -14,7 +14,8 @@ from playwright.sync_api import Page, Response, expect
 from sqlalchemy import func, select
 
 from locations.core.extensions import db
-from locations.models import FilmCommission, Location, Prefecture
+from locations.directory.models import FilmCommission, Prefecture
+from locations.models import Location
 
 # Central Takamatsu, where the seeded locations are densest: at street zoom the viewport API
 # answers with a dozen points, fewer than the live server's MAP_POINT_CAP, so no clusters.

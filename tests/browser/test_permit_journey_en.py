@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import PermitAuthority, PermitStep, PermitType, Production
+from locations.models import PermitStep, Production
+from locations.permits.models import PermitAuthority, PermitType
 from tests.builders import PASSWORD, make_user
 from tests.builders_outputs import clear_outputs
 

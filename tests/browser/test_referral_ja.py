@@ -17,7 +17,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
 from locations.core.extensions import db
-from locations.models import FilmCommission, Inquiry, Notification, User
+from locations.directory.models import FilmCommission
+from locations.models import Inquiry, Notification, User
 from tests.builders import PASSWORD, make_user
 from tests.builders_collab import make_inquiry
 

@@ -16,7 +16,8 @@ from sqlalchemy import delete, select
 from locations import reports
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import Municipality, Prefecture, ShootReport, User
+from locations.directory.models import Municipality, Prefecture
+from locations.models import ShootReport, User
 from tests.builders import PASSWORD, make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_report, remove_made
 

@@ -1,0 +1,39 @@
+"""The directory's map layers: prefecture outlines and film commissions, fetched by the maps from the API."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core import maps
+from ..core.extensions import db
+from ..core.i18n import current_language
+from .models import RegionalBlock
+
+
+def block_colours_by_code() -> dict[str, str]:
+    return maps.block_colours(
+        list(db.session.scalars(select(RegionalBlock.code).order_by(RegionalBlock.sort_order)))
+    )
+
+
+def outline_layer(**filters: str) -> maps.RemoteLayer:
+    return maps.RemoteLayer(
+        kind="outlines",
+        url=url_for("api.prefectures", **filters),
+        name=_("Prefectures"),
+        options={"colors": block_colours_by_code(), "lang": current_language()},
+    )
+
+
+def commission_layer(**filters: str) -> maps.RemoteLayer:
+    return maps.RemoteLayer(
+        kind="points",
+        url=url_for("api.commissions", **filters),
+        name=_("Film commissions"),
+        options={
+            "colors": block_colours_by_code(),
+            "lang": current_language(),
+            "approximateText": _("Approximate position: the municipality office"),
+        },
+    )
