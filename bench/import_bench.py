@@ -47,7 +47,7 @@ def fresh_app(path: str):
     from flask_migrate import upgrade
 
     from locations import create_app
-    from locations.cli import DEFAULT_SEEDS
+    from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
     from locations.core.extensions import db
     from locations.seeding import seed_all
 
@@ -69,8 +69,8 @@ def generate_csv(n: int, seed: int = 1) -> bytes:
 
     from locations.core.extensions import db
     from locations.directory.models import Municipality
-    from locations.importing import COLUMNS
-    from locations.models import LocationCategory
+    from locations.library.importing import COLUMNS
+    from locations.library.models import LocationCategory
 
     rng = random.Random(seed)
     towns = db.session.scalars(select(Municipality)).all()
@@ -106,7 +106,7 @@ def ours(app, data: bytes) -> dict:
 
     from locations.core.extensions import db
     from locations.directory.models import FilmCommission
-    from locations.importing import apply_plan, parse_locations
+    from locations.library.importing import apply_plan, parse_locations
 
     with app.app_context():
         db.session.connection(execution_options={"sqlite_immediate": True})
@@ -130,9 +130,9 @@ def naive(app, data: bytes, limit: int) -> dict:
     from locations.core.extensions import db
     from locations.directory.geo import geocode
     from locations.directory.models import FilmCommission
-    from locations.importing.locations import _Places
-    from locations.library import build_index_text, count_in_cells
-    from locations.models import Location, LocationCategory
+    from locations.library.importing import _Places
+    from locations.library.models import Location, LocationCategory
+    from locations.library.queries import build_index_text, count_in_cells
 
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))[:limit]
     with app.app_context():

@@ -113,9 +113,9 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from locations import create_app
-    from locations.cli import DEFAULT_SEEDS
+    from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
     from locations.core.extensions import db
-    from locations.models import Location
+    from locations.library.models import Location
     from locations.permits import engine as permits
     from locations.permits.models import Activity, ActivityPermit, AuthorityKind, PermitAuthority, PermitType
     from locations.seeding import seed_all

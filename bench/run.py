@@ -246,10 +246,10 @@ class Bench:
         from flask_migrate import upgrade
         from sqlalchemy import event, func, select
 
-        from locations.cli import DEFAULT_SEEDS
+        from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
         from locations.core.extensions import db
-        from locations.demo import create_synthetic
-        from locations.models import Location
+        from locations.library.demo import create_synthetic
+        from locations.library.models import Location
         from locations.seeding import seed_all
 
         with self.app.app_context():
@@ -307,7 +307,7 @@ class Bench:
 
         from locations.core.extensions import db
         from locations.core.maps import JAPAN_CENTER, JAPAN_ZOOM
-        from locations.models import Location
+        from locations.library.models import Location
 
         progress(f"N={self.n}: folium baseline, one Marker per location (slow at 100k)")
         with self.app.app_context():
@@ -372,7 +372,7 @@ class Bench:
         from sqlalchemy import select
 
         from locations.core.extensions import db
-        from locations.models import Location
+        from locations.library.models import Location
 
         def naive(centre, box, limit=None) -> tuple[int, int]:
             west, south, east, north = box
@@ -448,8 +448,8 @@ class Bench:
 
         from locations.core import fulltext as search
         from locations.core.extensions import db
-        from locations.library import LocationFilter, search_locations
-        from locations.models import Location
+        from locations.library.models import Location
+        from locations.library.queries import LocationFilter, search_locations
 
         def ours(q: str) -> int:
             return search_locations(LocationFilter(text=q)).total

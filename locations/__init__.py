@@ -10,7 +10,7 @@ import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, cli_backup, cli_import, cli_reminders, directory, incentives, library, permits, photos, reports, worker
+from . import cli, cli_backup, cli_reminders, directory, incentives, library, permits, reports, worker
 from .core import caching, clock, errors, i18n, maps, security
 from .core.config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .core.extensions import db, migrate
@@ -45,12 +45,10 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     clock.init_app(app)
     i18n.init_app(app)
     maps.init_app(app)
-    photos.init_app(app)
     security.init_app(app)
     caching.init_app(app)
     cli.init_app(app)
     cli_backup.init_app(app)
-    cli_import.init_app(app)
     cli_reminders.init_app(app)
     worker.init_app(app)
     directory.init_app(app)
@@ -60,9 +58,23 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     reports.init_app(app)
 
     # Until every domain has its package: these view modules add routes to the audience blueprints.
-    from .views import account, admin, api, auth, authority, board, commission, inquiries  # noqa: F401
-    from .views import locations as location_views, notices, outputs, planner, producer, public  # noqa: F401
-    from .views import registration, reports as report_views  # noqa: F401
+    from .views import (  # noqa: F401  # noqa: F401
+        account,
+        admin,
+        api,
+        auth,
+        authority,
+        board,
+        commission,
+        inquiries,
+        notices,
+        outputs,
+        planner,
+        producer,
+        public,
+        registration,
+    )
+    from .views import reports as report_views  # noqa: F401
 
     for blueprint in (public.bp, api.bp, auth.bp, producer.bp, commission.bp, authority.bp, admin.bp):
         app.register_blueprint(blueprint)

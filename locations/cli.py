@@ -8,7 +8,6 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from .core.clock import today_jst
 from .core.config import SECRET_KEY_FILE, read_secret_key_file, weak_secret_key, write_secret_key_file
 from .core.extensions import db
 from .core.roles import ROLES
@@ -68,23 +67,6 @@ def rotate_secret_key_command() -> None:
                "The previous key still verifies existing cookies and links until the next rotation.")
     if os.environ.get("SECRET_KEY"):
         click.echo("Note: SECRET_KEY is set in the environment, which overrides instance/secret_key.", err=True)
-
-
-@click.command("demo-locations")
-@click.option("--count", type=click.IntRange(0, 1_000_000), default=1000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed, for repeatable data.")
-@click.option("--clear", is_flag=True, help="Remove every synthetic location first.")
-@with_appcontext
-def demo_locations_command(count: int, seed: int, clear: bool) -> None:
-    """Add synthetic locations (marked as such) for benchmarks and load tests."""
-    from .demo import create_synthetic, remove_synthetic
-
-    if clear:
-        click.echo(f"Removed {remove_synthetic()} synthetic locations.")
-    if count:
-        create_synthetic(count, seed)
-        click.echo(f"Added {count} synthetic locations (seed {seed}); they are marked synthetic in the app.")
-    db.session.commit()
 
 
 @click.command("create-user")
@@ -147,26 +129,9 @@ def enable_user_command(email: str) -> None:
     click.echo(f"Enabled {user.email}." if changed else f"{user.email} was already enabled; its sign-in lockout is lifted.")
 
 
-@click.command("freshness")
-@with_appcontext
-def freshness_command() -> None:
-    """Flag listings not verified for FRESHNESS_DAYS and hide those past twice that (run daily)."""
-
-    from .freshness import apply_freshness
-
-    days = current_app.config["FRESHNESS_DAYS"]
-    report = apply_freshness(today_jst(), days)
-    db.session.commit()
-    click.echo(f"{report.stale} listings unverified for over {days} days (flagged to their FC); "
-               f"{report.hidden} hidden from producers (over {2 * days} days): "
-               f"{report.newly_hidden} newly hidden, {report.unhidden} shown again.")
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(enable_user_command)
-    app.cli.add_command(freshness_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(rotate_secret_key_command)
-    app.cli.add_command(demo_locations_command)

@@ -17,7 +17,8 @@ from .core import audit
 from .core.editing import Conflict
 from .core.extensions import db
 from .directory.models import FilmCommission, Prefecture
-from .models import INQUIRY_STATUSES, Inquiry, InquiryMessage, InquiryReferral, Location, User
+from .library.models import Location
+from .models import INQUIRY_STATUSES, Inquiry, InquiryMessage, InquiryReferral, User
 from .models.collaboration import inquiry_location
 from .notifications import notify, register_kinds
 from .users import staff_of as fc_staff

@@ -9,7 +9,8 @@ from .core.extensions import db
 from .core.seeding import Loader, SeedError, SeedReport  # noqa: F401 (SeedError: what callers catch)
 from .directory.seed import load_blocks, load_commissions, load_municipalities, load_prefectures
 from .incentives.seed import load_incentive_programs
-from .library import rebuild_cells, refresh_statistics
+from .library.queries import rebuild_cells, refresh_statistics
+from .library.seed import load_categories, load_takamatsu
 from .permits.seed import (
     load_activities,
     load_activity_permits,
@@ -18,7 +19,6 @@ from .permits.seed import (
     load_guideline_steps,
     load_permit_types,
 )
-from .seeding_locations import load_categories, load_takamatsu
 
 
 def seed_all(seeds_dir: str) -> SeedReport:

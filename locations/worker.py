@@ -31,7 +31,7 @@ def _reminders(today: date) -> str:
 
 
 def _freshness(today: date) -> str:
-    from .freshness import apply_freshness
+    from .library.freshness import apply_freshness
 
     report = apply_freshness(today, int(current_app.config["FRESHNESS_DAYS"]))
     return f"{report.stale} stale, {report.hidden} hidden"

@@ -11,7 +11,8 @@ from sqlalchemy import delete, select
 
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission, RegionalBlock
-from locations.models import Inquiry, KnowhowNote, Location, User
+from locations.library.models import Location
+from locations.models import Inquiry, KnowhowNote, User
 
 _serial = count(1)
 

@@ -12,8 +12,9 @@ from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
-from locations.library import rebuild_cells
-from locations.models import Location, LocationCategory, Photo, User
+from locations.library.models import Location, LocationCategory, Photo
+from locations.library.queries import rebuild_cells
+from locations.models import User
 from tests.builders import login, make_user
 
 ROLES = ("anonymous", "producer", "authority", "fc_staff", "admin")
@@ -25,16 +26,16 @@ RULES = {
     "auth.signup": (set(ROLES), False),
     "auth.logout": ({"producer", "authority", "fc_staff", "admin"}, False),
     "directory.profile": ({"fc_staff"}, False),
-    "commission.new_location": ({"fc_staff"}, False),
-    "commission.edit_location": ({"fc_staff"}, True),
-    "commission.publish_location": ({"fc_staff"}, True),
-    "commission.unpublish_location": ({"fc_staff"}, True),
-    "commission.verify_location": ({"fc_staff"}, True),
-    "commission.delete_location": ({"fc_staff"}, True),
-    "commission.upload_photo": ({"fc_staff"}, True),
-    "commission.edit_photo": ({"fc_staff"}, True),
-    "commission.delete_photo": ({"fc_staff"}, True),
-    "commission.import_locations": ({"fc_staff"}, False),
+    "library.new_location": ({"fc_staff"}, False),
+    "library.edit_location": ({"fc_staff"}, True),
+    "library.publish_location": ({"fc_staff"}, True),
+    "library.unpublish_location": ({"fc_staff"}, True),
+    "library.verify_location": ({"fc_staff"}, True),
+    "library.delete_location": ({"fc_staff"}, True),
+    "library.upload_photo": ({"fc_staff"}, True),
+    "library.edit_photo": ({"fc_staff"}, True),
+    "library.delete_photo": ({"fc_staff"}, True),
+    "library.import_locations": ({"fc_staff"}, False),
     "admin.users": ({"admin"}, False),
     "admin.disable_user": ({"admin"}, False),
     "admin.enable_user": ({"admin"}, False),
@@ -170,7 +171,7 @@ def test_mutating_route_by_role_and_ownership(app, world, endpoint, role, owners
 
 def test_access_to_another_commissions_entity_is_logged(app, world):
     client = client_for(app, "fc_staff")
-    client.post(url_for_case(app, "commission.publish_location", world, "other"))
+    client.post(url_for_case(app, "library.publish_location", world, "other"))
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "denied")
                                   .order_by(AuditEvent.id.desc()))

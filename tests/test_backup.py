@@ -16,8 +16,9 @@ from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
-from locations.models import Location, LocationCategory, Photo, User
-from locations.photos import save_photo
+from locations.library.models import Location, LocationCategory, Photo
+from locations.library.photos import save_photo
+from locations.models import User
 from tests.builders import login, make_user
 
 MARK = "backup-test"

@@ -48,7 +48,7 @@ def test_times_are_shown_in_japan_time():
 
 def test_the_freshness_command_uses_the_day_in_japan(runner, utc_host, monkeypatch):
     days = []
-    monkeypatch.setattr("locations.freshness.apply_freshness",
+    monkeypatch.setattr("locations.library.freshness.apply_freshness",
                         lambda today, limit: days.append(today) or type("R", (), {
                             "stale": 0, "hidden": 0, "newly_hidden": 0, "unhidden": 0})())
     with time_machine.travel(MORNING_IN_JAPAN, tick=False):

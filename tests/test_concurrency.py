@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from locations import create_app
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import Location
+from locations.library.models import Location
 from tests.builders import login, make_user
 from tests.conftest import make_test_config
 

@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from locations import create_app
 from locations.core.extensions import db
-from locations.models import Location, LocationCell
+from locations.library.models import Location, LocationCell
 
 
 def test_demo_locations_are_marked_synthetic_and_removable(tmp_path):

@@ -3,8 +3,9 @@ import pytest
 from sqlalchemy import delete, select
 
 from locations.core.extensions import db
-from locations.library import rebuild_cells
-from locations.models import Location, User
+from locations.library.models import Location
+from locations.library.queries import rebuild_cells
+from locations.models import User
 from tests.builders import login, make_user
 
 HUGE = ("撮影🎬<script>alert('x')</script>" * 400)[:10_240]

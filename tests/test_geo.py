@@ -226,7 +226,7 @@ def test_nominatim_without_answer_falls_back_to_gazetteer(nominatim_app, monkeyp
 def test_nominatim_failure_falls_back_to_gazetteer(nominatim_app, monkeypatch, caplog, error):
     fake = fake_nominatim(error)
     monkeypatch.setattr(geo, "Nominatim", fake)
-    with caplog.at_level(logging.WARNING, logger="locations.geo"):
+    with caplog.at_level(logging.WARNING, logger="locations.directory.geo"):
         assert one("高松市").name == "香川県高松市"
         assert one("高松市").name == "香川県高松市"  # no second try while Nominatim is failing
     assert len(fake.instances[0].calls) == 1
@@ -238,7 +238,7 @@ def test_nominatim_misconfigured_falls_back_to_gazetteer(nominatim_app, monkeypa
         raise ConfigurationError("rejected user agent")
 
     monkeypatch.setattr(geo, "Nominatim", broken)
-    with caplog.at_level(logging.WARNING, logger="locations.geo"):
+    with caplog.at_level(logging.WARNING, logger="locations.directory.geo"):
         assert one("Kagawa").kind == "prefecture"
     assert "Nominatim is not usable" in caplog.text
 

@@ -5,8 +5,9 @@ from sqlalchemy import delete, func, select
 
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.library import rebuild_cells
-from locations.models import Location, User
+from locations.library.models import Location
+from locations.library.queries import rebuild_cells
+from locations.models import User
 from tests.builders import login, make_user
 
 HEADER = "name_ja,category,address,lat,lon,status,source\n"
@@ -74,7 +75,7 @@ def test_admin_checks_an_authorities_file(app):
 
 
 def test_admin_edits_a_location_category(app):
-    from locations.models import LocationCategory
+    from locations.library.models import LocationCategory
 
     client, email = signed_in(app, "admin")
     try:

@@ -15,22 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from locations import cli_import
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission, Municipality, Prefecture
-from locations.importing import (
-    COLUMNS,
-    apply_authorities,
-    apply_plan,
-    export_authorities,
-    export_locations,
-    generated_slug,
-    parse_authorities,
-    parse_locations,
-)
-from locations.importing import locations as importing_locations
-from locations.library import LocationFilter, index_text_for, rebuild_cells, search_locations
-from locations.models import Location, LocationCell
+from locations.library import cli as cli_import
+from locations.library import importing as importing_locations
+from locations.library.importing import COLUMNS, apply_plan, export_locations, generated_slug, parse_locations
+from locations.library.models import Location, LocationCell
+from locations.library.queries import LocationFilter, index_text_for, rebuild_cells, search_locations
+from locations.permits.importing import apply_authorities, export_authorities, parse_authorities
 from locations.permits.models import PermitAuthority
 from tests.builders import make_commission
 

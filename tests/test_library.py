@@ -2,7 +2,8 @@ import pytest
 from sqlalchemy import func, select
 
 from locations.core.extensions import db
-from locations.library import (
+from locations.library.models import Location, LocationCell
+from locations.library.queries import (
     CLUSTER_ZOOMS,
     LocationFilter,
     Near,
@@ -12,7 +13,6 @@ from locations.library import (
     search_locations,
     viewport,
 )
-from locations.models import Location, LocationCell
 
 TAKAMATSU = (34.34, 134.05)
 JAPAN = (122.0, 20.0, 154.0, 46.0)
@@ -93,7 +93,7 @@ def test_cells_match_a_full_rebuild_after_incremental_changes(app_context):
 
 def test_only_published_locations_are_in_the_text_index(app):
     from locations.directory.models import FilmCommission
-    from locations.models import LocationCategory
+    from locations.library.models import LocationCategory
 
     with app.app_context():
         owner = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "kagawa-film-commission"))

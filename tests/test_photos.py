@@ -5,8 +5,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from locations.core.extensions import db
-from locations.models import Location, Photo
-from locations.photos import PhotoError, save_photo
+from locations.library.models import Location, Photo
+from locations.library.photos import PhotoError, save_photo
 
 
 def image_bytes(kind="JPEG", size=(1200, 800), exif=False) -> io.BytesIO:

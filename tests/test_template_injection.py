@@ -15,9 +15,10 @@ from sqlalchemy import delete, select
 
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission, Prefecture
-from locations.library import index_text_for, rebuild_cells
+from locations.library.models import Location, LocationCategory
+from locations.library.queries import index_text_for, rebuild_cells
 from locations.mail import build_email
-from locations.models import Location, LocationCategory, Notification, User
+from locations.models import Notification, User
 from locations.notifications import notify
 from locations.permits.models import AuthorityKind, PermitAuthority
 from tests.builders import login, make_commission, make_user

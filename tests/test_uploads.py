@@ -13,7 +13,8 @@ from locations import step_documents
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from locations.models import Location, LocationCategory, Photo, StepDocument, User
+from locations.library.models import Location, LocationCategory, Photo
+from locations.models import StepDocument, User
 from tests.builders import login, make_user
 from tests.builders_cases import people  # noqa: F401 (fixture)
 from tests.test_authority_portal import PDF, case  # noqa: F401 (fixture)
@@ -158,7 +159,7 @@ def test_a_failed_photo_upload_leaves_no_files(app, place, folder, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the audit trail is unavailable")
 
-    monkeypatch.setattr("locations.views.commission.audit.record", broken)
+    monkeypatch.setattr("locations.library.views.workspace.audit.record", broken)
     with pytest.raises(RuntimeError):
         upload(place, jpeg((640, 480)))
     assert stored(folder) == [] and photo_rows(app) == []

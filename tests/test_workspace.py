@@ -11,8 +11,9 @@ from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
-from locations.library import rebuild_cells
-from locations.models import Location, LocationCategory, Photo, User
+from locations.library.models import Location, LocationCategory, Photo
+from locations.library.queries import rebuild_cells
+from locations.models import User
 from tests.builders import login, make_user
 
 
@@ -106,7 +107,7 @@ def test_publish_makes_it_public_and_counts_it_on_the_map(app, client, fc_user, 
     login(client, fc_user)
     assert client.get(f"/locations/{draft}").status_code == 404
     with app.app_context():
-        from locations.library import LocationFilter, viewport
+        from locations.library.queries import LocationFilter, viewport
 
         before = viewport((122, 20, 154, 46), 5, LocationFilter(), cap=1).total
     client.post(f"/commission/locations/{draft}/publish")

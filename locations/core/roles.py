@@ -16,7 +16,7 @@ ROLE_LABELS = {
 # The page each role starts from after signing in (an endpoint name).
 HOME_ENDPOINTS = {
     "admin": "admin.index",
-    "fc_staff": "commission.index",
+    "fc_staff": "library.workspace",
     "authority": "directory.index",
     "producer": "directory.index",
 }

@@ -18,6 +18,7 @@ from ..core import maps
 from ..core.access import fc_staff_only
 from ..core.editing import Conflict, form_conflict
 from ..core.extensions import db
+from ..core.models import AuditEvent
 from . import bp, editing, queries
 from .access import own_commission
 from .forms import CommissionProfileForm
@@ -139,3 +140,12 @@ def profile():
         flash(_("Saved."))
         return redirect(url_for("directory.profile"))
     return render_template("directory/profile.html", fc=fc, form=form), (400 if form.errors else 200)
+
+
+@bp.route("/commission/history")
+@fc_staff_only
+def history():
+    fc = own_commission()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.commission_id == fc.id)
+                                .order_by(AuditEvent.id.desc()).limit(200)).all()
+    return render_template("audit/list.html", events=events, title=_("History of %(name)s", name=fc.name_ja))

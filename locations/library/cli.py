@@ -9,13 +9,15 @@ import os
 from typing import Optional
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .core.extensions import db
-from .directory.models import FilmCommission
-from .importing import Format, ImportPlan, PlanEntry, apply_plan, export_locations, parse_locations
+from ..core.clock import today_jst
+from ..core.extensions import db
+from ..core.fileformats import Format
+from ..directory.models import FilmCommission
+from .importing import ImportPlan, PlanEntry, apply_plan, export_locations, parse_locations
 
 EXTENSIONS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 DRY_RUN_LINES = 100  # created/updated rows listed by a dry run; geocoded rows are always all listed
@@ -119,6 +121,40 @@ def export_locations_command(commission_slug: Optional[str], fmt: Optional[str],
     click.echo(f"Wrote {click.format_filename(output)}.", err=True)
 
 
+@click.command("demo-locations")
+@click.option("--count", type=click.IntRange(0, 1_000_000), default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed, for repeatable data.")
+@click.option("--clear", is_flag=True, help="Remove every synthetic location first.")
+@with_appcontext
+def demo_locations_command(count: int, seed: int, clear: bool) -> None:
+    """Add synthetic locations (marked as such) for benchmarks and load tests."""
+    from .demo import create_synthetic, remove_synthetic
+
+    if clear:
+        click.echo(f"Removed {remove_synthetic()} synthetic locations.")
+    if count:
+        create_synthetic(count, seed)
+        click.echo(f"Added {count} synthetic locations (seed {seed}); they are marked synthetic in the app.")
+    db.session.commit()
+
+
+@click.command("freshness")
+@with_appcontext
+def freshness_command() -> None:
+    """Flag listings not verified for FRESHNESS_DAYS and hide those past twice that (run daily)."""
+
+    from .freshness import apply_freshness
+
+    days = current_app.config["FRESHNESS_DAYS"]
+    report = apply_freshness(today_jst(), days)
+    db.session.commit()
+    click.echo(f"{report.stale} listings unverified for over {days} days (flagged to their FC); "
+               f"{report.hidden} hidden from producers (over {2 * days} days): "
+               f"{report.newly_hidden} newly hidden, {report.unhidden} shown again.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_locations_command)
+    app.cli.add_command(freshness_command)
     app.cli.add_command(import_locations_command)
     app.cli.add_command(export_locations_command)

@@ -5,13 +5,13 @@ import secrets
 from datetime import date
 from typing import Any, Optional
 
-from .core import audit
-from .core.editing import Conflict
-from .core.extensions import db
-from .directory.geo import nearest_municipality, romanize_reading
-from .directory.models import Municipality, Prefecture
-from .library import build_index_text, count_in_cells, is_visible
+from ..core import audit
+from ..core.editing import Conflict
+from ..core.extensions import db
+from ..directory.geo import nearest_municipality, romanize_reading
+from ..directory.models import Municipality, Prefecture
 from .models import Location, LocationCategory
+from .queries import build_index_text, count_in_cells, is_visible
 
 LOCATION_FIELDS = (
     "name_ja", "name_en", "description_ja", "description_en", "tags", "address", "lat", "lon",

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from .core.extensions import db
-from .library import rebuild_cells
+from ..core.extensions import db
 from .models import Location
+from .queries import rebuild_cells
 
 
 @dataclass(frozen=True)

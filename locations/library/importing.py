@@ -57,9 +57,9 @@ from ..core.fileformats import (
 from ..core.seeding import slugify
 from ..directory.geo import geocode, romanize_reading
 from ..directory.models import FilmCommission, Municipality, Prefecture
-from ..library import build_index_text, rebuild_cells, refresh_statistics
-from ..models import Location, LocationCategory
 from ..permits.models import PermitType
+from .models import Location, LocationCategory
+from .queries import build_index_text, rebuild_cells, refresh_statistics
 
 FACILITY_COLUMNS = ("has_parking", "has_power", "has_toilets", "has_green_room", "has_wifi", "has_large_vehicles")
 COLUMNS = ("slug", "name_ja", "name_en", "description_ja", "description_en", "category", "tags", "address",

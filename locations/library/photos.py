@@ -5,20 +5,18 @@ import os
 import uuid
 from typing import BinaryIO, Optional
 
-from flask import Blueprint, Flask, abort, current_app, send_from_directory
+from flask import current_app
 from flask_babel import gettext as _
-from flask_login import current_user
 from PIL import Image
 
-from .core import images, stored_files
-from .core.extensions import db
+from ..core import images, stored_files
+from ..core.extensions import db
 from .models import Location, Photo
 
 ALLOWED_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
 MAX_SIDE = 4000
 THUMB_SIDE = 480
 
-bp = Blueprint("photos", __name__, url_prefix="/photos")
 
 
 def N_(message: str) -> str:
@@ -96,37 +94,6 @@ def _megapixels(pixels: int) -> str:
 def _write(image: Image.Image, path: str, kind: str) -> None:
     options = {"quality": 88} if kind in ("JPEG", "WEBP") else {"optimize": True}
     images.write_clean(image, path, kind, **options)
-
-
-def _send(directory: str, photo_id: int):
-    photo = db.get_or_404(Photo, photo_id)
-    location = photo.location
-    public = location.status == "published" and not location.hidden_stale
-    owner = current_user.is_authenticated and (
-        current_user.role == "admin" or current_user.commission_id == location.commission_id)
-    if not (public or owner):
-        abort(404)
-    response = send_from_directory(directory, photo.filename, mimetype=photo.content_type, max_age=86400)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if not public:
-        # Only the FC and admins may see it, and may stop being allowed to: no cache keeps a copy.
-        response.headers["Cache-Control"] = "private, no-store"
-        del response.headers["Expires"]
-    return response
-
-
-@bp.route("/<id:photo_id>")
-def original(photo_id: int):
-    return _send(photo_dir(), photo_id)
-
-
-@bp.route("/<id:photo_id>/thumb")
-def thumbnail(photo_id: int):
-    return _send(thumb_dir(), photo_id)
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
 
 
 stored_files.owns_files(Photo, photo_paths)

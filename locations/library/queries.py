@@ -5,14 +5,13 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple, Optional
 
-from flask import Flask
 from geopy.distance import great_circle
 from sqlalchemy import Integer, Select, and_, cast, delete, func, literal, select, text
 from sqlalchemy.orm import selectinload
 
-from .core import fulltext as search
-from .core.extensions import db
-from .directory.models import FilmCommission, Prefecture, RegionalBlock
+from ..core import fulltext as search
+from ..core.extensions import db
+from ..directory.models import FilmCommission, Prefecture, RegionalBlock
 from .models import Location, LocationCategory, LocationCell, Photo
 
 KM_PER_DEGREE = 111.195  # mean great-circle km per degree of latitude
@@ -305,7 +304,3 @@ def published_location_count(commission_id: int) -> int:
     """How many of a commission's locations are published (for directory pages)."""
     return db.session.scalar(select(func.count(Location.id)).where(
         Location.commission_id == commission_id, Location.status == "published")) or 0
-
-
-def init_app(app: Flask) -> None:
-    app.add_template_global(published_location_count)

@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .core.extensions import db
-from .core.seeding import Loader, SeedError, read_csv
-from .directory.geo import romanize_reading
-from .directory.models import FilmCommission, Municipality, Prefecture
-from .library import build_index_text
+from ..core.extensions import db
+from ..core.seeding import Loader, SeedError, read_csv
+from ..directory.geo import romanize_reading
+from ..directory.models import FilmCommission, Municipality, Prefecture
 from .models import Location, LocationCategory
+from .queries import build_index_text
 
 TAKAMATSU_CREDIT = ("出典：高松市オープンデータ（https://opendata.takamatsu-fact.com/） {name}, CC BY 4.0; "
                     "converted from xlsx to CSV by the team, values unchanged")

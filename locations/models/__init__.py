@@ -2,6 +2,7 @@
 from ..core.models import AuditEvent
 from ..directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
 from ..incentives.models import IncentiveProgram
+from ..library.models import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from ..permits.models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
 from .accounts import ROLES, LoginThrottle, RecoveryCode, User, UserSession
 from .collaboration import (
@@ -14,7 +15,6 @@ from .collaboration import (
     KnowhowNote,
     ShootReport,
 )
-from .library import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from .outbox import JobRun, OutboxMessage
 from .productions import (
     ORIGINS,

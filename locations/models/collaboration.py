@@ -10,9 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core import clock
 from ..core.extensions import db
 from ..directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
+from ..library.models import Location
 from ..permits.models import PermitType
 from .accounts import User
-from .library import Location
 
 INQUIRY_STATUSES = ("new", "in_progress", "supported", "closed", "declined")
 INQUIRY_SOURCES = ("web", "email", "phone", "in_person", "referral", "other")

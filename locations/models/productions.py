@@ -23,9 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core import clock
 from ..core.extensions import db
 from ..directory.models import FilmCommission, Municipality, Prefecture
+from ..library.models import Location
 from ..permits.models import Activity, GuidelineStep, PermitAuthority, PermitType
 from .accounts import User
-from .library import Location
 
 PRODUCTION_TYPES = ("feature_film", "tv_drama", "tv_program", "commercial", "music_video", "documentary",
                     "streaming_series", "animation_reference", "other")

@@ -413,7 +413,7 @@ def load_rules(session) -> RuleBook:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from ..models import LocationCategory
+    from ..library.models import LocationCategory
     from .models import Activity, ActivityPermit, AuthorityKind, PermitAuthority, PermitType
 
     kinds = {k.id: k for k in session.scalars(select(AuthorityKind))}

@@ -7,19 +7,22 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import importing, sessions
+from .. import sessions
 from .. import users as accounts
 from ..core import audit
 from ..core.access import admins_only
 from ..core.editing import Conflict, form_conflict
 from ..core.extensions import db
-from ..core.forms import ActionForm, CategoryForm, ImportForm, UserForm, choices
+from ..core.forms import ActionForm, UserForm, choices
 from ..core.models import AuditEvent
 from ..core.roles import ROLES, role_label
 from ..directory import editing as profile_editing
 from ..directory.forms import AdminCommissionForm
 from ..directory.models import FilmCommission
-from ..models import LocationCategory, User
+from ..library.forms import CategoryForm, ImportForm
+from ..library.models import LocationCategory
+from ..models import User
+from ..permits import importing as authority_files
 from ..permits.models import PermitAuthority, PermitType
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -154,9 +157,9 @@ def import_authorities():
     if form.validate_on_submit():
         name = (form.file.data.filename or "").lower()
         fmt = "geojson" if name.endswith((".geojson", ".json")) else "csv"
-        plan = importing.parse_authorities(form.file.data.read(), fmt)
+        plan = authority_files.parse_authorities(form.file.data.read(), fmt)
         if not plan.errors and not form.dry_run.data:
-            result = importing.apply_authorities(plan)
+            result = authority_files.apply_authorities(plan)
             for change in result.changes:
                 audit.record(change.action, entity_type="permit_authority", entity_id=change.entity_id,
                              changes=change.fields, detail="import")
@@ -174,7 +177,7 @@ def export_authorities():
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "geojson"):
         abort(400, description=_("format: must be geojson or csv"))
-    return Response(importing.export_authorities(fmt), mimetype="text/csv" if fmt == "csv" else "application/geo+json",
+    return Response(authority_files.export_authorities(fmt), mimetype="text/csv" if fmt == "csv" else "application/geo+json",
                     headers={"Content-Disposition": f"attachment; filename=authorities.{fmt}"})
 
 

@@ -12,27 +12,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import library
 from ..core.clock import today_jst
 from ..core.extensions import db
 from ..core.i18n import current_language
 from ..core.limits import MAX_YEN
-from ..core.params import (
-    BLOCK_CODE,
-    PREFECTURE_CODE,
-    SLUG,
-    first_nul,
-    json_nesting,
-    parse_bbox,
-    parse_filters,
-    parse_int,
-)
+from ..core.params import BLOCK_CODE, PREFECTURE_CODE, SLUG, first_nul, json_nesting, parse_bbox, parse_int
 from ..core.security import limiter, rate_limits_off
 from ..directory import queries as directory
 from ..directory.geo import nearest_municipality
 from ..directory.queries import CommissionFilter
 from ..incentives import estimator as incentives
-from ..models import FACILITIES, Location
+from ..library import queries as library
+from ..library.filters import parse_filters
+from ..library.models import FACILITIES, Location
 from ..permits import engine as permits
 from ..permits.engine import MAX_SHOOT_DAYS
 from ..permits.models import Activity
@@ -87,7 +79,7 @@ def prefectures():
 
 
 def thumbnail_url(location: Location) -> Optional[str]:
-    return url_for("photos.thumbnail", photo_id=location.photos[0].id) if location.photos else None
+    return url_for("library.photo_thumbnail", photo_id=location.photos[0].id) if location.photos else None
 
 
 def location_feature(location: Location, distance_km: Optional[float] = None, detail: bool = False) -> dict:
@@ -98,7 +90,7 @@ def location_feature(location: Location, distance_km: Optional[float] = None, de
         "category": location.category.code,
         "category_ja": location.category.name_ja,
         "category_en": location.category.name_en,
-        "url": url_for("public.location", slug=location.slug),
+        "url": url_for("library.location", slug=location.slug),
         "thumbnail": thumbnail_url(location),
         "synthetic": location.is_synthetic,
     }
@@ -113,8 +105,8 @@ def location_feature(location: Location, distance_km: Optional[float] = None, de
             facilities={name: location.facility(name) for name in FACILITIES},
             access_ja=location.access_ja, access_en=location.access_en,
             typical_permits=location.permit_codes,
-            photos=[{"url": url_for("photos.original", photo_id=p.id),
-                     "thumbnail": url_for("photos.thumbnail", photo_id=p.id),
+            photos=[{"url": url_for("library.photo", photo_id=p.id),
+                     "thumbnail": url_for("library.photo_thumbnail", photo_id=p.id),
                      "caption_ja": p.caption_ja, "caption_en": p.caption_en, "credit": p.credit}
                     for p in location.photos],
             last_verified=location.last_verified.isoformat() if location.last_verified else None,
@@ -129,8 +121,8 @@ def location_feature(location: Location, distance_km: Optional[float] = None, de
 
 def point_features(points: list[library.MapPoint]) -> list[dict]:
     """Map markers; URLs are built once and filled in, as url_for per point dominated the request."""
-    location_url = url_for("public.location", slug="__slug__")
-    thumb_url = url_for("photos.thumbnail", photo_id=0).replace("/0/", "/__id__/")
+    location_url = url_for("library.location", slug="__slug__")
+    thumb_url = url_for("library.photo_thumbnail", photo_id=0).replace("/0/", "/__id__/")
     return [
         {
             "type": "Feature",

@@ -9,10 +9,10 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import library
 from ..core.fileformats import csv_cell
 from ..core.params import parse_int
 from ..core.security import rate_limits_off
+from ..library import queries as library
 
 CSV_COLUMNS = ("slug", "name_ja", "name_en", "category", "prefecture", "municipality", "address", "lat", "lon",
                "commission", "last_verified", "synthetic", "source")

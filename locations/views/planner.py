@@ -13,7 +13,7 @@ from ..core.i18n import current_language
 from ..core.params import LATLON
 from ..directory import geo
 from ..directory.geo import nearest_municipality
-from ..models import Location
+from ..library.models import Location
 from ..permits import engine as permits
 from .public import bp  # the planner moves to the permit case package with it
 

@@ -159,16 +159,6 @@ def overuse_geojson():
                                                lambda code: url_for("directory.prefecture", code=code)))
 
 
-def busy_layer() -> maps.RemoteLayer:
-    """The map layer of busy municipalities, for pages that show locations."""
-    threshold, window_days = overuse_settings()
-    return maps.RemoteLayer(kind="points", url=url_for("api.overuse_geojson"),
-                            name=_("Busy areas (%(n)d+ shoot days in %(w)d days)", n=threshold, w=window_days),
-                            options={"lang": current_language(), "color": "#c0392b", "key": "busy", "radius": 11,
-                                     "daysText": _("Busy area: %(n)s shoot days in the last %(w)d days",
-                                                   n="{n}", w=window_days)})
-
-
 @commission_bp.app_template_global()
 def busy_areas_in(prefecture_id: int) -> list[overuse.BusyArea]:
     """Busy municipalities of one prefecture, for the FC workspace."""

@@ -20,7 +20,8 @@ from ..core.i18n import current_language
 from ..directory import geo
 from ..directory.geo import nearest_municipality
 from ..forms_cases import ShootForm
-from ..models import Location, Production, Shoot
+from ..library.models import Location
+from ..models import Production, Shoot
 from ..permits import engine as permits
 from ..permits.engine import MAX_SHOOT_DAYS
 from ..permits.models import Activity

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission, Prefecture
-from locations.models import Location
+from locations.library.models import Location
 
 # Central Takamatsu, where the seeded locations are densest: at street zoom the viewport API
 # answers with a dozen points, fewer than the live server's MAP_POINT_CAP, so no clusters.

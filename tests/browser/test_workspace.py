@@ -22,8 +22,9 @@ from sqlalchemy import delete, select
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from locations.library import rebuild_cells
-from locations.models import Location, LocationCategory, User
+from locations.library.models import Location, LocationCategory
+from locations.library.queries import rebuild_cells
+from locations.models import User
 from tests.builders import PASSWORD, make_user
 
 KAGAWA_FC = "kagawa-film-commission"

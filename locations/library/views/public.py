@@ -1,23 +1,25 @@
 """Public pages of the location library: search, the map, one location."""
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import abort, current_app, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import library
-from ..core import maps
-from ..core.extensions import db
-from ..core.i18n import current_language
-from ..core.params import parse_filters, parse_int
-from ..directory import queries as directory
-from ..directory.layers import block_colours_by_code, commission_layer, outline_layer
-from ..directory.models import FilmCommission
-from ..models import FACILITIES, Location, LocationCategory
-from ..permits.models import PermitAuthority, PermitType
-from .public import bp
-from .reports import busy_layer
+from ...core import maps
+from ...core.extensions import db
+from ...core.i18n import current_language
+from ...core.params import parse_int
+from ...directory import queries as directory
+from ...directory.layers import block_colours_by_code, commission_layer, outline_layer
+from ...directory.models import FilmCommission
+from ...permits.models import PermitAuthority, PermitType
+from .. import bp
+from .. import queries as library
+from ..filters import parse_filters
+from ..models import FACILITIES, Location, LocationCategory, Photo
+from ..photos import photo_dir, thumb_dir
 
 FILTER_ARGS = ("q", "category", "prefecture", "block", "commission", "near", "radius_km")
 
@@ -34,6 +36,16 @@ def _location_layer(args: dict) -> maps.RemoteLayer:
             "syntheticText": _("Synthetic test entry"),
         },
     )
+
+
+def _busy_layer() -> maps.RemoteLayer:
+    """Busy municipalities (shoot days over the threshold in the window), from the API the reports serve."""
+    threshold, window_days = current_app.config["OVERUSE_THRESHOLD_DAYS"], current_app.config["OVERUSE_WINDOW_DAYS"]
+    return maps.RemoteLayer(kind="points", url=url_for("api.overuse_geojson"),
+                            name=_("Busy areas (%(n)d+ shoot days in %(w)d days)", n=threshold, w=window_days),
+                            options={"lang": current_language(), "color": "#c0392b", "key": "busy", "radius": 11,
+                                     "daysText": _("Busy area: %(n)s shoot days in the last %(w)d days",
+                                                   n="{n}", w=window_days)})
 
 
 def _filter_args() -> dict:
@@ -60,17 +72,17 @@ def locations():
     fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer(args)])
     categories = db.session.scalars(select(LocationCategory).order_by(LocationCategory.sort_order)).all()
     return render_template(
-        "locations/search.html", result=result, filters=parsed.filters, errors=errors,
+        "library/search.html", result=result, filters=parsed.filters, errors=errors,
         unknown_place=parsed.unknown_place, suggestions=parsed.suggestions, categories=categories,
         blocks=directory.blocks_with_prefectures(), facilities=FACILITIES, sort=sort, fmap=fmap,
         filter_args=_filter_args(),
     ), (400 if parsed.errors and not parsed.unknown_place else 200)
 
 
-@bp.route("/map")
+@bp.route("/map", endpoint="map")
 def full_map():
-    fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer({}), busy_layer()])
-    return render_template("locations/map.html", fmap=fmap)
+    fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer({}), _busy_layer()])
+    return render_template("library/map.html", fmap=fmap)
 
 
 @bp.route("/locations/<slug>")
@@ -90,7 +102,36 @@ def location(slug: str):
         center=(loc.lat, loc.lon), zoom=15,
     )
     return render_template(
-        "locations/detail.html", loc=loc, fmap=fmap, permits=permits, facilities=FACILITIES,
+        "library/detail.html", loc=loc, fmap=fmap, permits=permits, facilities=FACILITIES,
         nearest_commissions=library.nearest(commissions, loc.lat, loc.lon, 3),
         nearest_authorities=library.nearest(authorities, loc.lat, loc.lon, 5),
     )
+
+
+# --- photos: public for published locations, for the owning FC and admins otherwise
+
+def _send(directory: str, photo_id: int):
+    photo = db.get_or_404(Photo, photo_id)
+    location = photo.location
+    public = location.status == "published" and not location.hidden_stale
+    owner = current_user.is_authenticated and (
+        current_user.role == "admin" or current_user.commission_id == location.commission_id)
+    if not (public or owner):
+        abort(404)
+    response = send_from_directory(directory, photo.filename, mimetype=photo.content_type, max_age=86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if not public:
+        # Only the FC and admins may see it, and may stop being allowed to: no cache keeps a copy.
+        response.headers["Cache-Control"] = "private, no-store"
+        del response.headers["Expires"]
+    return response
+
+
+@bp.route("/photos/<id:photo_id>")
+def photo(photo_id: int):
+    return _send(photo_dir(), photo_id)
+
+
+@bp.route("/photos/<id:photo_id>/thumb")
+def photo_thumbnail(photo_id: int):
+    return _send(thumb_dir(), photo_id)

@@ -3,30 +3,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import importing, workspace
-from ..core import audit
-from ..core.access import fc_staff_only
-from ..core.clock import today_jst
-from ..core.editing import Conflict, form_conflict
-from ..core.extensions import db
-from ..core.forms import ActionForm, ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm, choices
-from ..core.models import AuditEvent
-from ..core.security import safe_next
-from ..directory import geo
-from ..directory.access import own_commission
+from ...core import audit
+from ...core.access import fc_staff_only
+from ...core.clock import today_jst
+from ...core.editing import Conflict, form_conflict
+from ...core.extensions import db
+from ...core.forms import ActionForm, choices
+from ...core.security import safe_next
+from ...directory import geo
+from ...directory.access import own_commission
+from ...permits.models import PermitType
+from .. import bp, importing
+from .. import editing as workspace
+from ..forms import ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm
 from ..freshness import is_stale, stale_before
 from ..models import Location, LocationCategory, Photo
-from ..permits.models import PermitType
 from ..photos import PhotoError, save_photo
 
-bp = Blueprint("commission", __name__, url_prefix="/commission")
 TRI = {"": None, "1": True, "0": False}
 
 
@@ -54,9 +54,9 @@ def own_photo(photo_id: int) -> Photo:
     return photo
 
 
-@bp.route("/")
+@bp.route("/commission/", endpoint="workspace")
 @fc_staff_only
-def index():
+def workspace_home():
     fc = own_commission()
     days = current_app.config["FRESHNESS_DAYS"]
     counts = dict(db.session.execute(
@@ -65,13 +65,13 @@ def index():
         select(Location).where(Location.commission_id == fc.id, (Location.last_verified.is_(None)) |
                                (Location.last_verified < stale_before(today_jst(), days)))
         .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(50)).all()
-    return render_template("commission/index.html", fc=fc, counts=counts, stale=stale, days=days,
+    return render_template("library/workspace.html", fc=fc, counts=counts, stale=stale, days=days,
                            hidden_after=2 * days, action=ActionForm())
 
 
-@bp.route("/locations")
+@bp.route("/commission/locations")
 @fc_staff_only
-def locations():
+def workspace_locations():
     fc = own_commission()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows = db.session.scalars(
@@ -79,7 +79,7 @@ def locations():
         .order_by(Location.updated_at.desc(), Location.id.desc()).limit(50).offset((page - 1) * 50)).all()
     total = db.session.scalar(select(func.count()).select_from(Location).where(Location.commission_id == fc.id))
     days = current_app.config["FRESHNESS_DAYS"]
-    return render_template("commission/locations.html", fc=fc, rows=rows, total=total, page=page,
+    return render_template("library/fc_locations.html", fc=fc, rows=rows, total=total, page=page,
                            stale={loc.id for loc in rows if is_stale(loc, today_jst(), days)})
 
 
@@ -124,7 +124,7 @@ def _values_from(form: LocationForm) -> dict | None:
     return values
 
 
-@bp.route("/locations/new", methods=["GET", "POST"])
+@bp.route("/commission/locations/new", methods=["GET", "POST"])
 @fc_staff_only
 def new_location():
     fc = own_commission()
@@ -137,11 +137,11 @@ def new_location():
             workspace.save_location(location, values, None)
             db.session.commit()
             flash(_("Location created as a draft. Publish it when it is ready."))
-            return redirect(url_for("commission.edit_location", slug=location.slug))
-    return render_template("commission/location_form.html", form=form, location=None), (400 if form.errors else 200)
+            return redirect(url_for("library.edit_location", slug=location.slug))
+    return render_template("library/location_form.html", form=form, location=None), (400 if form.errors else 200)
 
 
-@bp.route("/locations/<slug>/edit", methods=["GET", "POST"])
+@bp.route("/commission/locations/<slug>/edit", methods=["GET", "POST"])
 @fc_staff_only
 def edit_location(slug: str):
     location = own_location(slug)
@@ -155,12 +155,12 @@ def edit_location(slug: str):
             except (Conflict, StaleDataError):
                 db.session.rollback()
                 return form_conflict(location, workspace.LOCATION_FIELDS, form,
-                                     url_for("commission.edit_location", slug=slug), submitted=values,
+                                     url_for("library.edit_location", slug=slug), submitted=values,
                                      labels={"category_id": form.category.label.text},
                                      display={"category_id": _category_name})
             flash(_("Saved."))
-            return redirect(url_for("commission.edit_location", slug=slug))
-    return render_template("commission/location_form.html", form=form, location=location,
+            return redirect(url_for("library.edit_location", slug=slug))
+    return render_template("library/location_form.html", form=form, location=location,
                            upload=PhotoUploadForm(), action=ActionForm(),
                            photo_forms={p.id: PhotoEditForm(obj=p, prefix=f"p{p.id}") for p in location.photos},
                            ), (400 if form.errors else 200)
@@ -173,28 +173,28 @@ def _action(slug: str, change) -> object:
     location = own_location(slug)
     change(location)
     db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("commission.edit_location", slug=slug))
+    return redirect(safe_next(request.form.get("next")) or url_for("library.edit_location", slug=slug))
 
 
-@bp.route("/locations/<slug>/publish", methods=["POST"])
+@bp.route("/commission/locations/<slug>/publish", methods=["POST"])
 @fc_staff_only
 def publish_location(slug: str):
     return _action(slug, lambda loc: workspace.set_status(loc, "published"))
 
 
-@bp.route("/locations/<slug>/unpublish", methods=["POST"])
+@bp.route("/commission/locations/<slug>/unpublish", methods=["POST"])
 @fc_staff_only
 def unpublish_location(slug: str):
     return _action(slug, lambda loc: workspace.set_status(loc, "draft"))
 
 
-@bp.route("/locations/<slug>/verify", methods=["POST"])
+@bp.route("/commission/locations/<slug>/verify", methods=["POST"])
 @fc_staff_only
 def verify_location(slug: str):
     return _action(slug, lambda loc: workspace.verify(loc, today_jst()))
 
 
-@bp.route("/locations/<slug>/delete", methods=["POST"])
+@bp.route("/commission/locations/<slug>/delete", methods=["POST"])
 @fc_staff_only
 def delete_location(slug: str):
     form = ActionForm()
@@ -203,10 +203,10 @@ def delete_location(slug: str):
     workspace.delete_location(own_location(slug))
     db.session.commit()
     flash(_("Location deleted."))
-    return redirect(url_for("commission.locations"))
+    return redirect(url_for("library.workspace_locations"))
 
 
-@bp.route("/locations/<slug>/photos", methods=["POST"])
+@bp.route("/commission/locations/<slug>/photos", methods=["POST"])
 @fc_staff_only
 def upload_photo(slug: str):
     location = own_location(slug)
@@ -225,10 +225,10 @@ def upload_photo(slug: str):
             flash(_("The photo was not added: %(reason)s", reason=error.translated()))
     else:
         flash(_("Choose a photo to upload."))
-    return redirect(url_for("commission.edit_location", slug=slug))
+    return redirect(url_for("library.edit_location", slug=slug))
 
 
-@bp.route("/photos/<id:photo_id>/edit", methods=["POST"])
+@bp.route("/commission/photos/<id:photo_id>/edit", methods=["POST"])
 @fc_staff_only
 def edit_photo(photo_id: int):
     photo = own_photo(photo_id)
@@ -248,10 +248,10 @@ def edit_photo(photo_id: int):
     else:
         flash(_("The photo details were not saved: %(reason)s", reason="; ".join(
             e for errors in form.errors.values() for e in errors)))
-    return redirect(url_for("commission.edit_location", slug=photo.location.slug))
+    return redirect(url_for("library.edit_location", slug=photo.location.slug))
 
 
-@bp.route("/photos/<id:photo_id>/delete", methods=["POST"])
+@bp.route("/commission/photos/<id:photo_id>/delete", methods=["POST"])
 @fc_staff_only
 def delete_photo(photo_id: int):
     photo = own_photo(photo_id)
@@ -263,16 +263,7 @@ def delete_photo(photo_id: int):
     db.session.delete(photo)
     db.session.commit()  # its files go with the commit (stored_files)
     flash(_("Photo removed."))
-    return redirect(url_for("commission.edit_location", slug=slug))
-
-
-@bp.route("/history")
-@fc_staff_only
-def history():
-    fc = own_commission()
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.commission_id == fc.id)
-                                .order_by(AuditEvent.id.desc()).limit(200)).all()
-    return render_template("audit/list.html", events=events, title=_("History of %(name)s", name=fc.name_ja))
+    return redirect(url_for("library.edit_location", slug=slug))
 
 
 def _record_import(result, entity_type: str, commission_id) -> None:
@@ -281,7 +272,7 @@ def _record_import(result, entity_type: str, commission_id) -> None:
                      commission_id=commission_id, changes=change.fields, detail="import")
 
 
-@bp.route("/import", methods=["GET", "POST"])
+@bp.route("/commission/import", methods=["GET", "POST"])
 @fc_staff_only
 def import_locations():
     """Upload CSV or GeoJSON: a dry run shows what would change and every bad row; a real run
@@ -300,12 +291,12 @@ def import_locations():
             db.session.commit()
             flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
                     created=result.created, updated=result.updated, unchanged=result.unchanged))
-            return redirect(url_for("commission.locations"))
+            return redirect(url_for("library.workspace_locations"))
     status = 400 if (form.errors or (plan is not None and plan.errors)) else 200
-    return render_template("commission/import.html", form=form, plan=plan, fc=fc), status
+    return render_template("library/import.html", form=form, plan=plan, fc=fc), status
 
 
-@bp.route("/export")
+@bp.route("/commission/export")
 @fc_staff_only
 def export_locations():
     fc = own_commission()

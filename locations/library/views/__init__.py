@@ -1,0 +1,1 @@
+"""The library's pages: public search, map, location and photos (public.py); the FC workspace (workspace.py)."""
