@@ -10,7 +10,7 @@ import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, cli_backup, cli_reminders, directory, incentives, library, permits, reports, worker
+from . import accounts, cli, cli_backup, cli_reminders, directory, incentives, library, permits, reports, worker
 from .core import caching, clock, errors, i18n, maps, security
 from .core.config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .core.extensions import db, migrate
@@ -57,31 +57,17 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     library.init_app(app)
     reports.init_app(app)
 
-    # Until every domain has its package: these view modules add routes to the audience blueprints.
-    from .views import (  # noqa: F401  # noqa: F401
-        account,
-        admin,
-        api,
-        auth,
-        authority,
-        board,
-        commission,
-        inquiries,
-        notices,
-        outputs,
-        planner,
-        producer,
-        public,
-        registration,
-    )
-    from .views import reports as report_views  # noqa: F401
+    accounts.init_app(app)
 
-    for blueprint in (public.bp, api.bp, auth.bp, producer.bp, commission.bp, authority.bp, admin.bp):
+    # Until every domain has its package: these view modules add routes to the audience blueprints.
+    from .views import admin, api, authority, board, commission, inquiries, outputs, planner, producer, public  # noqa: F401,I001,E501
+    from .views import reports as report_views  # noqa: F401,I001
+
+    for blueprint in (public.bp, api.bp, producer.bp, commission.bp, authority.bp, admin.bp):
         app.register_blueprint(blueprint)
     # Read-only JSON API: no cookies change anything there, so no CSRF token is asked for.
     security.csrf.exempt(api.bp)
     app.jinja_env.filters["fromjson"] = json.loads
-    app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["CASE_VIEWERS"] = CASE_VIEWERS
     return app
@@ -126,12 +112,3 @@ def require_secret_key(app: Flask) -> None:
         "No usable SECRET_KEY (missing, shorter than 16 characters, or a published default). "
         "Run `flask --app wsgi setup`, which writes a random one to instance/secret_key, "
         "or set SECRET_KEY in the environment.")
-
-
-def _unread_notifications() -> int:
-    """For the header's badge: one COUNT query per page, and none for visitors who are not signed in."""
-    from flask_login import current_user
-
-    from .notifications import unread_count
-
-    return unread_count(current_user) if current_user.is_authenticated else 0

@@ -82,9 +82,9 @@ def create_user_command(email, role, display_name, commission_slug, authority_co
     from flask_babel import force_locale
     from sqlalchemy import or_, select
 
+    from .accounts.users import UserProblems, create_user
     from .directory.models import FilmCommission
     from .permits.models import PermitAuthority
-    from .users import UserProblems, create_user
 
     commission = authority = None
     if role == "fc_staff":
@@ -116,9 +116,9 @@ def enable_user_command(email: str) -> None:
     """Enable a disabled account and lift its sign-in lockout (for instance when no admin can sign in)."""
     from sqlalchemy import select
 
-    from . import throttle
-    from .models import User
-    from .users import normalise_email, set_active
+    from .accounts import throttle
+    from .accounts.models import User
+    from .accounts.users import normalise_email, set_active
 
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:

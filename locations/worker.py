@@ -17,10 +17,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
+from .accounts.mail import deliver_outbox
 from .core.clock import JST, now
 from .core.extensions import db
-from .mail import deliver_outbox
-from .models import JobRun
+from .core.models import JobRun
 
 
 def _reminders(today: date) -> str:

@@ -40,7 +40,7 @@ def make_user(role: str, commission=None, authority=None, email=None, active=Tru
     FC staff default to the Kagawa FC."""
     from datetime import datetime, timezone
 
-    from locations.models import User
+    from locations.accounts.models import User
     from locations.permits.models import PermitAuthority
 
     n = next(_serial)
@@ -65,7 +65,7 @@ def _hash_once() -> str:
     """Argon2 is slow on purpose; every test user shares one hash of PASSWORD."""
     global _cached_hash
     if _cached_hash is None:
-        from locations.core.security import hash_password
+        from locations.accounts.passwords import hash_password
 
         _cached_hash = hash_password(PASSWORD)
     return _cached_hash

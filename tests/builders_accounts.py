@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import delete, select
 
+from locations.accounts.models import LoginThrottle, OutboxMessage, User
 from locations.core.extensions import db
-from locations.models import LoginThrottle, OutboxMessage, User
 
 
 def emails_to(address: str, kind: str | None = None) -> list[OutboxMessage]:

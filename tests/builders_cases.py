@@ -11,12 +11,13 @@ from itertools import count
 import pytest
 from sqlalchemy import delete, select
 
+from locations.accounts.models import Notification, User
 from locations.calendar_feed import new_calendar_token
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
-from locations.models import Notification, PermitStep, Production, Shoot, User
+from locations.models import PermitStep, Production, Shoot
 from locations.permits.models import PermitAuthority, PermitType
 from tests.builders import login, make_user
 

@@ -8,9 +8,9 @@ import itsdangerous
 import pytest
 from sqlalchemy import func, select
 
-from locations import account_mail
+from locations.accounts import emails as account_mail
+from locations.accounts.models import User
 from locations.core.extensions import db
-from locations.models import User
 from tests.builders import login, make_user
 from tests.builders_accounts import emails_to, forget_people, link_in
 from tests.builders_collab import KAGAWA

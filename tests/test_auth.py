@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import delete, select
 
 from locations import create_app
+from locations.accounts.models import User
+from locations.accounts.passwords import password_problems
 from locations.core.config import DefaultConfig
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.core.security import password_problems, safe_next
-from locations.models import User
+from locations.core.security import safe_next
 from tests.builders import PASSWORD, login, make_user
 from tests.conftest import make_test_config
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from locations.accounts.models import Notification, User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import Notification, PermitStep, StepDocument, User
+from locations.models import PermitStep, StepDocument
 from locations.permits.models import GuidelineStep
 from tests.builders import login, make_user
 from tests.builders_cases import make_production, make_shoot, make_step, people  # noqa: F401 (fixture)

@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory, Photo
 from locations.library.queries import rebuild_cells
-from locations.models import User
 from tests.builders import login, make_user
 
 ROLES = ("anonymous", "producer", "authority", "fc_staff", "admin")
@@ -22,9 +22,9 @@ MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
 # endpoint → (roles allowed, whether the route acts on an FC-owned entity)
 RULES = {
-    "auth.login": (set(ROLES), False),
-    "auth.signup": (set(ROLES), False),
-    "auth.logout": ({"producer", "authority", "fc_staff", "admin"}, False),
+    "accounts.login": (set(ROLES), False),
+    "accounts.signup": (set(ROLES), False),
+    "accounts.logout": ({"producer", "authority", "fc_staff", "admin"}, False),
     "directory.profile": ({"fc_staff"}, False),
     "library.new_location": ({"fc_staff"}, False),
     "library.edit_location": ({"fc_staff"}, True),

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
+from locations.accounts.models import User, UserSession
 from locations.core.extensions import db
-from locations.models import User, UserSession
 from tests.builders import login, make_user
 from tests.test_authorization import ROLES, outcome
 
@@ -17,33 +17,33 @@ SIGNED_IN = {"producer", "authority", "fc_staff", "admin"}
 
 # endpoint → (roles allowed, whether the route acts on an entity the user must own)
 RULES = {
-    "auth.two_step": (SIGNED_IN, False),
-    "auth.two_step_enrol": (SIGNED_IN, False),
-    "auth.change_password": (SIGNED_IN, False),
-    "auth.end_other_sessions": (SIGNED_IN, False),
-    "auth.end_session": (SIGNED_IN, True),
-    "auth.two_step_setup": (SIGNED_IN, False),
-    "auth.two_step_off": (SIGNED_IN, False),
-    "auth.new_recovery_codes": (SIGNED_IN, False),
-    "auth.resend_verification": (SIGNED_IN, False),
-    "auth.verify_email": (set(ROLES), False),
-    "auth.forgot_password": (set(ROLES), False),
-    "auth.reset_password": (set(ROLES), False),
+    "accounts.two_step": (SIGNED_IN, False),
+    "accounts.two_step_enrol": (SIGNED_IN, False),
+    "accounts.change_password": (SIGNED_IN, False),
+    "accounts.end_other_sessions": (SIGNED_IN, False),
+    "accounts.end_session": (SIGNED_IN, True),
+    "accounts.two_step_setup": (SIGNED_IN, False),
+    "accounts.two_step_off": (SIGNED_IN, False),
+    "accounts.new_recovery_codes": (SIGNED_IN, False),
+    "accounts.resend_verification": (SIGNED_IN, False),
+    "accounts.verify_email": (set(ROLES), False),
+    "accounts.forgot_password": (set(ROLES), False),
+    "accounts.reset_password": (set(ROLES), False),
 }
 
 URLS = {
-    "auth.two_step": "/login/code",
-    "auth.two_step_enrol": "/login/two-step-setup",
-    "auth.change_password": "/account/password",
-    "auth.end_other_sessions": "/account/sessions/end-others",
-    "auth.end_session": "/account/sessions/{session}/end",
-    "auth.two_step_setup": "/account/two-step",
-    "auth.two_step_off": "/account/two-step/off",
-    "auth.new_recovery_codes": "/account/two-step/recovery-codes",
-    "auth.resend_verification": "/account/verify-email/send",
-    "auth.verify_email": "/verify-email/not-a-token",
-    "auth.forgot_password": "/password/forgot",
-    "auth.reset_password": "/password/reset/not-a-token",
+    "accounts.two_step": "/login/code",
+    "accounts.two_step_enrol": "/login/two-step-setup",
+    "accounts.change_password": "/account/password",
+    "accounts.end_other_sessions": "/account/sessions/end-others",
+    "accounts.end_session": "/account/sessions/{session}/end",
+    "accounts.two_step_setup": "/account/two-step",
+    "accounts.two_step_off": "/account/two-step/off",
+    "accounts.new_recovery_codes": "/account/two-step/recovery-codes",
+    "accounts.resend_verification": "/account/verify-email/send",
+    "accounts.verify_email": "/verify-email/not-a-token",
+    "accounts.forgot_password": "/password/forgot",
+    "accounts.reset_password": "/password/reset/not-a-token",
 }
 
 

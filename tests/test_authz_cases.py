@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
+from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import User
 from locations.permits.models import GuidelineStep
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, commission, make_production, make_shoot, make_step

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from locations.accounts.notifications import notify
 from locations.core.extensions import db
-from locations.notifications import notify
 from tests.builders import login, make_user
 from tests.builders_outputs import clear_outputs, make_case
 from tests.test_authorization import ROLES, outcome
@@ -14,8 +14,8 @@ SIGNED_IN = {"producer", "authority", "fc_staff", "admin"}
 # endpoint → (roles allowed, whether the route acts on an entity someone owns)
 RULES = {
     "producer.rotate_calendar": ({"producer"}, True),
-    "auth.read_all_notifications": (SIGNED_IN, False),
-    "auth.read_notification": (SIGNED_IN, True),
+    "accounts.read_all_notifications": (SIGNED_IN, False),
+    "accounts.read_notification": (SIGNED_IN, True),
 }
 
 
@@ -37,7 +37,7 @@ def url_for_case(endpoint: str, role: str, ownership: str, app) -> tuple[object,
         owner = me if ownership == "own" else stranger
         if endpoint == "producer.rotate_calendar":
             url = f"/productions/{make_case(owner).id}/calendar/rotate"
-        elif endpoint == "auth.read_notification":
+        elif endpoint == "accounts.read_notification":
             note = notify([owner], "inquiry_status", {"subject": "S", "to": "closed"}, "/inquiries/1")[0]
             url = f"/notifications/{note.id}/read"
         else:

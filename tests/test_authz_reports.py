@@ -4,9 +4,10 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select
 
+from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import ShootReport, User
+from locations.models import ShootReport
 from tests.builders_reports import commission, make_report, remove_made
 from tests.test_authorization import ROLES, client_for, outcome
 

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import make_url
 
 from locations import backup
+from locations.accounts.models import User
 from locations.backup_postgres import libpq_connection
 from locations.core.clock import today_jst
 from locations.core.extensions import db
@@ -18,7 +19,6 @@ from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory, Photo
 from locations.library.photos import save_photo
-from locations.models import User
 from tests.builders import login, make_user
 
 MARK = "backup-test"

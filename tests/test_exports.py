@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from locations import create_app
+from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.fileformats import csv_cell, read_records
 from locations.directory.models import FilmCommission
 from locations.library import editing as workspace
 from locations.library.models import Location, LocationCategory
-from locations.models import User
 from tests.builders import login, make_user
 from tests.conftest import make_test_config
 

@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import delete, select
 
+from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.library.models import Location
 from locations.library.queries import rebuild_cells
-from locations.models import User
 from tests.builders import login, make_user
 
 HUGE = ("撮影🎬<script>alert('x')</script>" * 400)[:10_240]

@@ -14,11 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
+from locations.accounts.models import OutboxMessage, User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.library.models import Location
 from locations.library.queries import rebuild_cells
-from locations.models import OutboxMessage, ShootReport, User
+from locations.models import ShootReport
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
 from tests.builders_collab import remove_collab_data

@@ -4,11 +4,12 @@ from flask_babel import force_locale
 from sqlalchemy import delete
 
 from locations import case_labels
+from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.core.limits import MAX_YEN
 from locations.forms_cases import ProductionForm
 from locations.forms_reports import ShootReportForm
-from locations.models import ShootReport, User
+from locations.models import ShootReport
 from tests.builders import login, make_user
 
 

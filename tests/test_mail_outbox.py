@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from locations import create_app
+from locations.accounts.mail import claim_due, deliver_outbox, queue_email
+from locations.accounts.models import Notification, OutboxMessage, User
+from locations.accounts.notifications import notify
 from locations.core.clock import JST
 from locations.core.extensions import db
-from locations.mail import claim_due, deliver_outbox, queue_email
-from locations.models import JobRun, Notification, OutboxMessage, User
-from locations.notifications import notify
+from locations.core.models import JobRun
 from locations.worker import run_daily_jobs
 from tests.builders import make_user
 from tests.builders_outputs import SmtpSink, clear_outputs, free_port, mail_settings

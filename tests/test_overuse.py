@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import delete
 
 from locations import overuse
+from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.config import from_environment
 from locations.core.extensions import db
-from locations.models import User
 from tests.builders import login, make_user
 from tests.builders_reports import commission, make_production, make_report, make_shoot, municipality, remove_made
 

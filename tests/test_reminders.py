@@ -6,9 +6,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from locations.accounts.models import Notification, OutboxMessage
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from locations.models import Notification, OutboxMessage, Production
+from locations.models import Production
 from tests.builders import make_user
 from tests.builders_outputs import SmtpSink, clear_outputs, mail_settings, make_production, make_shoot, make_step
 

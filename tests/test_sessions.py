@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select, update
 
 from locations import create_app
+from locations.accounts.models import User, UserSession
+from locations.accounts.sessions import as_utc
 from locations.core.extensions import db
-from locations.models import User, UserSession
-from locations.sessions import as_utc
 from tests.builders import PASSWORD, login, make_user
 from tests.builders_accounts import emails_to, forget_people
 from tests.conftest import make_test_config

@@ -13,13 +13,13 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import delete, select
 
+from locations.accounts.mail import build_email
+from locations.accounts.models import Notification, User
+from locations.accounts.notifications import notify
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission, Prefecture
 from locations.library.models import Location, LocationCategory
 from locations.library.queries import index_text_for, rebuild_cells
-from locations.mail import build_email
-from locations.models import Notification, User
-from locations.notifications import notify
 from locations.permits.models import AuthorityKind, PermitAuthority
 from tests.builders import login, make_commission, make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select, update
 
 from locations import create_app
+from locations.accounts.models import LoginThrottle
+from locations.accounts.sessions import as_utc
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import LoginThrottle
-from locations.sessions import as_utc
 from tests.builders import PASSWORD, login, make_user
 from tests.builders_accounts import emails_to, forget_people
 from tests.builders_collab import KAGAWA

@@ -9,9 +9,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from locations.accounts.models import RecoveryCode, User
 from locations.core.config import from_environment
 from locations.core.extensions import db
-from locations.models import RecoveryCode, User
 from tests.builders import PASSWORD, enrol_totp, login, make_user, totp_code
 from tests.builders_accounts import forget_people
 

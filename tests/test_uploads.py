@@ -10,11 +10,12 @@ from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 from sqlalchemy import delete, select
 
 from locations import step_documents
+from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory, Photo
-from locations.models import StepDocument, User
+from locations.models import StepDocument
 from tests.builders import login, make_user
 from tests.builders_cases import people  # noqa: F401 (fixture)
 from tests.test_authority_portal import PDF, case  # noqa: F401 (fixture)

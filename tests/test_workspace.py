@@ -7,13 +7,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import delete, select
 
+from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory, Photo
 from locations.library.queries import rebuild_cells
-from locations.models import User
 from tests.builders import login, make_user
 
 

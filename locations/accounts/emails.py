@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from .core.clock import jst_time
-from .core.extensions import db
+from ..core.clock import jst_time
+from ..core.extensions import db
 from .mail import absolute_link, queue_email
 from .models import User
 
@@ -91,7 +91,7 @@ def _link(endpoint: str, **values) -> str:
 
 
 def queue_verification(user: User) -> None:
-    link = _link("auth.verify_email", token=verification_token(user))
+    link = _link("accounts.verify_email", token=verification_token(user))
     hours = current_app.config["EMAIL_VERIFY_HOURS"]
     subject, body = _bilingual(lambda: (
         _("Confirm your email address"),
@@ -104,7 +104,7 @@ def queue_verification(user: User) -> None:
 
 def queue_already_registered(email: str) -> None:
     """Someone tried to sign up with an address that has an account: tell its owner, not the visitor."""
-    sign_in, reset = _link("auth.login"), _link("auth.forgot_password")
+    sign_in, reset = _link("accounts.login"), _link("accounts.forgot_password")
     subject, body = _bilingual(lambda: (
         _("Someone tried to create an account with your address"),
         _("Someone tried to create a new account with %(email)s, which already has one. No new account was "
@@ -115,7 +115,7 @@ def queue_already_registered(email: str) -> None:
 
 
 def queue_reset(user: User) -> None:
-    link = _link("auth.reset_password", token=reset_token(user))
+    link = _link("accounts.reset_password", token=reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     subject, body = _bilingual(lambda: (
         _("Reset your password"),
@@ -130,7 +130,7 @@ def queue_lockout_notice(email: str, until: datetime) -> None:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not user.active:
         return
-    reset = _link("auth.forgot_password")
+    reset = _link("accounts.forgot_password")
     subject, body = _bilingual(lambda: (
         _("Sign-in to your account was locked"),
         _("There were several failed attempts to sign in to %(email)s, so signing in is locked until %(until)s.",
@@ -141,7 +141,7 @@ def queue_lockout_notice(email: str, until: datetime) -> None:
 
 
 def queue_password_changed(user: User) -> None:
-    reset = _link("auth.forgot_password")
+    reset = _link("accounts.forgot_password")
     subject, body = _bilingual(lambda: (
         _("Your password was changed"),
         _("The password of %(email)s was just changed, and your other sessions were signed out.",

@@ -1,10 +1,10 @@
-"""Forms of the account pages: the code step of sign-in, passwords, resets and two-step setup."""
+"""Forms of sign-in, sign-up, the account pages (passwords, resets, two-step setup) and the admin's new user."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 
 class CodeForm(FlaskForm):
@@ -37,3 +37,27 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
     submit = SubmitField(_l("Save the new password"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class SignupForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    submit = SubmitField(_l("Create account"))
+
+
+class UserForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    commission = SelectField(_l("Film commission (for FC staff)"), validators=[Optional()])
+    authority = SelectField(_l("Permit authority (for authority officers)"), validators=[Optional()])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=1024)])
+    submit = SubmitField(_l("Create user"))

@@ -25,8 +25,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
-from .core.clock import now as clock_now
-from .core.extensions import db
+from ..core.clock import now as clock_now
+from ..core.extensions import db
 from .models import Notification, OutboxMessage
 from .notifications import message
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
@@ -104,3 +104,50 @@ class LoginThrottle(db.Model):
     lockouts: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
     locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(db.Model):
+    """An in-app message to one user; the text is rendered from ``kind`` and ``params`` in the reader's
+    language, so it is stored once and read in Japanese or English."""
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    link: Mapped[Optional[str]] = mapped_column(String(300))  # app-relative URL
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
+    read_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    emailed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Reminders are sent once per step, kind and day: the key makes the daily command idempotent.
+    dedupe_key: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
+
+    user: Mapped[User] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """One email to send. A notification's email is rendered from the notification when it is sent (in both
+    languages); account emails (address checks, password resets) carry their finished subject and body."""
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # "notification" or an account email's purpose
+    to_address: Mapped[str] = mapped_column(String(254))
+    notification_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[Optional[str]] = mapped_column(String(300))
+    body: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    # The worker takes messages whose time has come, oldest first; a failure pushes this back (backoff).
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # While a worker holds a message, no other takes it; a worker that dies releases it when this passes.
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), index=True)
+    # Set when the message will not be tried again (too many attempts, too old, recipient refused…).
+    given_up_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[Optional[str]] = mapped_column(String(300))
+
+    notification: Mapped[Optional[Notification]] = relationship()

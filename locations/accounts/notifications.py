@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .core.extensions import db
+from ..core.extensions import db
 from .models import Notification, OutboxMessage, User
 
 # kind → text with %(name)s placeholders, registered by the part of the app that sends that kind (the permit

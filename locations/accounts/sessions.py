@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .core import clock
-from .core.clock import as_utc
-from .core.extensions import db
+from ..core import clock
+from ..core.clock import as_utc
+from ..core.extensions import db
 from .models import User, UserSession
 
 # The Flask session key holding this browser's session token (the cookie itself stays signed).

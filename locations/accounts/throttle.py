@@ -10,9 +10,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .core import clock
-from .core.clock import as_utc
-from .core.extensions import db
+from ..core import clock
+from ..core.clock import as_utc
+from ..core.extensions import db
 from .models import LoginThrottle
 
 MAX_LOCKOUT = timedelta(days=1)

@@ -14,9 +14,9 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
-from .core import audit
-from .core.clock import now
-from .core.extensions import db
+from ..core import audit
+from ..core.clock import now
+from ..core.extensions import db
 from .models import RecoveryCode, User
 
 RECOVERY_CODE_COUNT = 10

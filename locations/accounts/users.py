@@ -6,15 +6,15 @@ from typing import Iterable, Optional
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core import audit
+from ..core.clock import now
+from ..core.extensions import db
+from ..core.roles import ROLES
+from ..directory.models import FilmCommission
+from ..permits.models import PermitAuthority
 from . import sessions
-from .core import audit
-from .core.clock import now
-from .core.extensions import db
-from .core.roles import ROLES
-from .core.security import hash_password, password_problems
-from .directory.models import FilmCommission
 from .models import User
-from .permits.models import PermitAuthority
+from .passwords import hash_password, password_problems
 
 
 def normalise_email(email: str) -> str:

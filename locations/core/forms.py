@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, IntegerField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Regexp
 
 from .limits import LONG_TEXT  # noqa: F401 (the forms' field limit)
 
@@ -21,20 +21,6 @@ class WholeNumberField(IntegerField):
             self.data = None
             raise ValueError(_l("Not a valid integer value."))
         super().process_formdata(valuelist)
-
-
-class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
-    next = HiddenField()
-    submit = SubmitField(_l("Sign in"))
-
-
-class SignupForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
-    submit = SubmitField(_l("Create account"))
 
 
 class VersionedForm(FlaskForm):
@@ -53,13 +39,3 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
 
     submit = SubmitField()
-
-
-class UserForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    role = SelectField(_l("Role"), validators=[DataRequired()])
-    commission = SelectField(_l("Film commission (for FC staff)"), validators=[Optional()])
-    authority = SelectField(_l("Permit authority (for authority officers)"), validators=[Optional()])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=1024)])
-    submit = SubmitField(_l("Create user"))

@@ -1,4 +1,5 @@
-"""The audit trail: append-only records of changes, sign-ins and refused access."""
+"""Core tables: the audit trail (append-only records of changes, sign-ins and refused access) and the
+daily job runs of the worker."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,3 +35,13 @@ class AuditEvent(db.Model):
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_rewriting_history(mapper, connection, target):
     raise RuntimeError("audit events are never updated or deleted")
+
+
+class JobRun(db.Model):
+    """A daily job done for one day in Japan: the unique key stops two workers from both running it."""
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD in JST
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[Optional[str]] = mapped_column(String(300))

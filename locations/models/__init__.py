@@ -1,10 +1,10 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
-from ..core.models import AuditEvent
+from ..accounts.models import ROLES, LoginThrottle, Notification, OutboxMessage, RecoveryCode, User, UserSession
+from ..core.models import AuditEvent, JobRun
 from ..directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
 from ..incentives.models import IncentiveProgram
 from ..library.models import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from ..permits.models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
-from .accounts import ROLES, LoginThrottle, RecoveryCode, User, UserSession
 from .collaboration import (
     INQUIRY_SOURCES,
     INQUIRY_STATUSES,
@@ -15,13 +15,11 @@ from .collaboration import (
     KnowhowNote,
     ShootReport,
 )
-from .outbox import JobRun, OutboxMessage
 from .productions import (
     ORIGINS,
     PRODUCTION_TYPES,
     STEP_STATUSES,
     ChecklistTick,
-    Notification,
     PermitStep,
     Production,
     Shoot,

@@ -7,12 +7,12 @@ from typing import Optional
 from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.models import User
 from ..core import clock
 from ..core.extensions import db
 from ..directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
 from ..library.models import Location
 from ..permits.models import PermitType
-from .accounts import User
 
 INQUIRY_STATUSES = ("new", "in_progress", "supported", "closed", "declined")
 INQUIRY_SOURCES = ("web", "email", "phone", "in_person", "referral", "other")

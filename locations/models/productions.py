@@ -20,12 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.models import User
 from ..core import clock
 from ..core.extensions import db
 from ..directory.models import FilmCommission, Municipality, Prefecture
 from ..library.models import Location
 from ..permits.models import Activity, GuidelineStep, PermitAuthority, PermitType
-from .accounts import User
 
 PRODUCTION_TYPES = ("feature_film", "tv_drama", "tv_program", "commercial", "music_video", "documentary",
                     "streaming_series", "animation_reference", "other")
@@ -212,23 +212,3 @@ class ChecklistTick(db.Model):
     production: Mapped[Production] = relationship(back_populates="checklist")
     guideline_step: Mapped[GuidelineStep] = relationship()
     ticked_by: Mapped[Optional[User]] = relationship()
-
-
-class Notification(db.Model):
-    """An in-app message to one user; the text is rendered from ``kind`` and ``params`` in the reader's
-    language, so it is stored once and read in Japanese or English."""
-
-    __table_args__ = ({"sqlite_autoincrement": True},)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
-    link: Mapped[Optional[str]] = mapped_column(String(300))  # app-relative URL
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
-    read_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    emailed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    # Reminders are sent once per step, kind and day: the key makes the daily command idempotent.
-    dedupe_key: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
-
-    user: Mapped[User] = relationship()

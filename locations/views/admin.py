@@ -7,13 +7,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import sessions
-from .. import users as accounts
+from ..accounts import sessions
+from ..accounts import users as accounts
+from ..accounts.forms import UserForm
+from ..accounts.models import User
 from ..core import audit
 from ..core.access import admins_only
 from ..core.editing import Conflict, form_conflict
 from ..core.extensions import db
-from ..core.forms import ActionForm, UserForm, choices
+from ..core.forms import ActionForm, choices
 from ..core.models import AuditEvent
 from ..core.roles import ROLES, role_label
 from ..directory import editing as profile_editing
@@ -21,7 +23,6 @@ from ..directory.forms import AdminCommissionForm
 from ..directory.models import FilmCommission
 from ..library.forms import CategoryForm, ImportForm
 from ..library.models import LocationCategory
-from ..models import User
 from ..permits import importing as authority_files
 from ..permits.models import PermitAuthority, PermitType
 

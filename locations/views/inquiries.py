@@ -10,16 +10,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from .. import inquiries
+from ..accounts.access import verified_email_required
+from ..accounts.models import User
 from ..core import audit
 from ..core.access import fc_staff_only, fc_staff_or_admins, producers_only
 from ..core.editing import Conflict, conflict_page
 from ..core.errors import parse_id
 from ..core.extensions import db
 from ..core.i18n import localized
-from ..core.security import limiter, rate_limits_off, user_key, verified_email_required
+from ..core.security import limiter, rate_limits_off, user_key
 from ..directory.models import FilmCommission
 from ..forms_collab import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
-from ..models import INQUIRY_STATUSES, Inquiry, User
+from ..models import INQUIRY_STATUSES, Inquiry
 from . import commission, producer, public
 
 ASK_FIELDS = ("contact_name", "contact_email", "contact_phone", "organisation", "subject", "body", "where_text",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import calendar_feed, cases
+from ..accounts.access import verified_email_required
 from ..case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
 from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
 from ..core import audit
@@ -22,7 +23,6 @@ from ..core.errors import parse_id
 from ..core.extensions import db
 from ..core.forms import choices
 from ..core.i18n import localized
-from ..core.security import verified_email_required
 from ..directory.models import FilmCommission
 from ..forms_cases import ProductionForm, TickForm
 from ..models import Production

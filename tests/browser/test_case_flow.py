@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete
 
+from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import User
 from tests.builders import PASSWORD, make_user
 from tests.builders_cases import clear_cases
 

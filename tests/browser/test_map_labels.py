@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlalchemy import delete
 
+from locations.accounts.models import User
 from locations.core.extensions import db
-from locations.models import User
 from tests.browser.test_case_flow import sign_in
 from tests.builders import make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step

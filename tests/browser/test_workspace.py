@@ -19,12 +19,12 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Page, Response, expect
 from sqlalchemy import delete, select
 
+from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory
 from locations.library.queries import rebuild_cells
-from locations.models import User
 from tests.builders import PASSWORD, make_user
 
 KAGAWA_FC = "kagawa-film-commission"

@@ -5,15 +5,16 @@ from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import account_mail, sessions, throttle, totp
-from ..core import audit
-from ..core.extensions import db
-from ..core.forms import ActionForm
-from ..core.security import password_problems, verify_password
-from ..forms_accounts import EnrolForm, PasswordChangeForm, PasswordConfirmForm
+from ...core import audit
+from ...core.extensions import db
+from ...core.forms import ActionForm
+from .. import bp, sessions, throttle, totp
+from .. import emails as account_mail
+from ..forms import EnrolForm, PasswordChangeForm, PasswordConfirmForm
 from ..models import UserSession
+from ..passwords import password_problems, verify_password
 from ..users import set_password
-from .auth import bp, failed_attempt, locked_answer, setup_context
+from .auth import failed_attempt, locked_answer, setup_context
 
 
 def _account_context(password_form: PasswordChangeForm) -> dict:
@@ -27,7 +28,7 @@ def _account_context(password_form: PasswordChangeForm) -> dict:
 
 
 def _render_account(password_form: PasswordChangeForm | None = None, status: int = 200):
-    return render_template("account/index.html", **_account_context(password_form or PasswordChangeForm())), status
+    return render_template("accounts/account.html", **_account_context(password_form or PasswordChangeForm())), status
 
 
 @bp.route("/account")
@@ -55,7 +56,7 @@ def change_password():
     if form.validate_on_submit():
         until = throttle.locked_until(user.email)
         if until is not None:
-            return locked_answer(form.current_password, until, "account/index.html", **_account_context(form))
+            return locked_answer(form.current_password, until, "accounts/account.html", **_account_context(form))
         if _password_is_right(form.current_password):
             problems = password_problems(form.new_password.data, user.email, user.display_name)
             if problems:
@@ -68,7 +69,7 @@ def change_password():
                 # The epoch rose with the password: this browser carries the new one and stays signed in.
                 login_user(user)
                 flash(_("Password changed. Your other sessions were signed out."))
-                return redirect(url_for("auth.account"))
+                return redirect(url_for("accounts.account"))
     return _render_account(form, 400)
 
 
@@ -82,7 +83,7 @@ def end_other_sessions():
     audit.record("sessions_ended", current_user._get_current_object(), detail=f"others={count}")
     db.session.commit()
     flash(_("Signed out of %(n)d other session(s).", n=count))
-    return redirect(url_for("auth.account"))
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/sessions/<id:session_id>/end", methods=["POST"])
@@ -102,7 +103,7 @@ def end_session(session_id: int):
         session.clear()
         return redirect(url_for("directory.index"))
     flash(_("That session was signed out."))
-    return redirect(url_for("auth.account"))
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
@@ -110,17 +111,17 @@ def end_session(session_id: int):
 def two_step_setup():
     user = current_user._get_current_object()
     if user.totp_enabled:
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     form = EnrolForm()
     secret = totp.pending_secret(user)
     if form.validate_on_submit():
         codes = totp.enable(user, form.code.data)
         if codes is not None:
             db.session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account"))
+            return render_template("accounts/recovery_codes.html", codes=codes, continue_url=url_for("accounts.account"))
         form.code.errors.append(_("That code does not match. Check the time on your phone and try again."))
     db.session.commit()  # keeps the new secret, so a reload shows the same QR code
-    return render_template("auth/two_step_setup.html", form=form, **setup_context(user, secret, False)), (
+    return render_template("accounts/two_step_setup.html", form=form, **setup_context(user, secret, False)), (
         400 if form.errors else 200)
 
 
@@ -131,14 +132,14 @@ def two_step_off():
     form = PasswordConfirmForm(prefix="off")
     if totp.required_for(user):
         flash(_("Two-step sign-in is required for your role and cannot be turned off."))
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     if form.validate_on_submit() and _password_is_right(form.password):
         totp.disable(user)
         db.session.commit()
         flash(_("Two-step sign-in is off."))
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     flash(_("Two-step sign-in stays on: %(reason)s", reason=_("the password was not right.")))
-    return redirect(url_for("auth.account"))
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/two-step/recovery-codes", methods=["POST"])
@@ -147,11 +148,11 @@ def new_recovery_codes():
     user = current_user._get_current_object()
     form = PasswordConfirmForm(prefix="codes")
     if not user.totp_enabled:
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     if form.validate_on_submit() and _password_is_right(form.password):
         codes = totp.new_recovery_codes(user)
         audit.record("recovery_codes_renewed", user, user=user)
         db.session.commit()
-        return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account"))
+        return render_template("accounts/recovery_codes.html", codes=codes, continue_url=url_for("accounts.account"))
     flash(_("No new codes: %(reason)s", reason=_("the password was not right.")))
-    return redirect(url_for("auth.account"))
+    return redirect(url_for("accounts.account"))

@@ -5,23 +5,21 @@ import time
 from datetime import datetime
 from typing import Optional
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import sessions, throttle, totp
-from ..account_mail import queue_lockout_notice
-from ..core import audit
-from ..core.clock import now
-from ..core.extensions import db
-from ..core.forms import LoginForm
-from ..core.roles import home_endpoint
-from ..core.security import check_credentials, limiter, rate_limits_off, safe_next
-from ..forms_accounts import CodeForm, EnrolForm
+from ...core import audit
+from ...core.clock import now
+from ...core.extensions import db
+from ...core.roles import home_endpoint
+from ...core.security import limiter, rate_limits_off, safe_next
+from .. import bp, sessions, throttle, totp
+from ..emails import queue_lockout_notice
+from ..forms import CodeForm, EnrolForm, LoginForm
 from ..models import User
+from ..passwords import check_credentials
 from ..users import normalise_email
-
-bp = Blueprint("auth", __name__)
 
 PENDING = "pending_sign_in"
 
@@ -82,26 +80,26 @@ def login():
         email = normalise_email(form.email.data)
         until = throttle.locked_until(email)
         if until is not None:
-            return locked_answer(form.password, until, "auth/login.html", form=form)
+            return locked_answer(form.password, until, "accounts/login.html", form=form)
         user = check_credentials(email, form.password.data)
         if user is None or not user.active:
             until = failed_attempt(email, user, "password")
             db.session.commit()
             if until is not None:
-                return locked_answer(form.password, until, "auth/login.html", form=form)
+                return locked_answer(form.password, until, "accounts/login.html", form=form)
             form.password.errors.append(_("The email or password is not right."))
-            return render_template("auth/login.html", form=form), 401
+            return render_template("accounts/login.html", form=form), 401
         if user.totp_enabled or totp.required_for(user):
             # Half signed in: only the code step (or, where it is required, enrolment) may follow.
             _fresh_session()
             session[PENDING] = {"user": user.id, "epoch": user.session_epoch, "next": form.next.data or "",
                                 "until": time.time() + 60 * current_app.config["TWO_STEP_PENDING_MINUTES"]}
             db.session.commit()
-            return redirect(url_for("auth.two_step" if user.totp_enabled else "auth.two_step_enrol"))
+            return redirect(url_for("accounts.two_step" if user.totp_enabled else "accounts.two_step_enrol"))
         target = finish_sign_in(user, form.next.data)
         db.session.commit()
         return redirect(target)
-    return render_template("auth/login.html", form=form), (400 if form.errors else 200)
+    return render_template("accounts/login.html", form=form), (400 if form.errors else 200)
 
 
 def _pending_user() -> Optional[User]:
@@ -118,7 +116,7 @@ def _pending_user() -> Optional[User]:
 
 def _expired_pending():
     session.pop(PENDING, None)
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -130,12 +128,12 @@ def two_step():
     if user is None:
         return _expired_pending()
     if not user.totp_enabled:
-        return redirect(url_for("auth.two_step_enrol")) if totp.required_for(user) else _expired_pending()
+        return redirect(url_for("accounts.two_step_enrol")) if totp.required_for(user) else _expired_pending()
     form = CodeForm()
     if form.validate_on_submit():
         until = throttle.locked_until(user.email)
         if until is not None:
-            return locked_answer(form.code, until, "auth/two_step.html", form=form)
+            return locked_answer(form.code, until, "accounts/two_step.html", form=form)
         code = form.code.data.strip()
         if totp.check_code(user, code) or totp.use_recovery_code(user, code):
             target = finish_sign_in(user, session.get(PENDING, {}).get("next"))
@@ -144,10 +142,10 @@ def two_step():
         until = failed_attempt(user.email, user, "code")
         db.session.commit()
         if until is not None:
-            return locked_answer(form.code, until, "auth/two_step.html", form=form)
+            return locked_answer(form.code, until, "accounts/two_step.html", form=form)
         form.code.errors.append(_("That code is not right (or was already used)."))
-        return render_template("auth/two_step.html", form=form), 401
-    return render_template("auth/two_step.html", form=form), (400 if form.errors else 200)
+        return render_template("accounts/two_step.html", form=form), 401
+    return render_template("accounts/two_step.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/login/two-step-setup", methods=["GET", "POST"])
@@ -160,28 +158,28 @@ def two_step_enrol():
     if user is None or not (user.totp_enabled or totp.required_for(user)):
         return _expired_pending()
     if user.totp_enabled:
-        return redirect(url_for("auth.two_step"))
+        return redirect(url_for("accounts.two_step"))
     form = EnrolForm()
     secret = totp.pending_secret(user)
     if form.validate_on_submit():
         until = throttle.locked_until(user.email)
         if until is not None:
-            return locked_answer(form.code, until, "auth/two_step_setup.html", form=form,
+            return locked_answer(form.code, until, "accounts/two_step_setup.html", form=form,
                                       **setup_context(user, secret, True))
         codes = totp.enable(user, form.code.data)
         if codes is not None:
             target = finish_sign_in(user, session.get(PENDING, {}).get("next"))
             db.session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes, continue_url=target)
+            return render_template("accounts/recovery_codes.html", codes=codes, continue_url=target)
         until = failed_attempt(user.email, user, "enrolment code")
         db.session.commit()
         if until is not None:
-            return locked_answer(form.code, until, "auth/two_step_setup.html", form=form,
+            return locked_answer(form.code, until, "accounts/two_step_setup.html", form=form,
                                       **setup_context(user, secret, True))
         form.code.errors.append(_("That code does not match. Check the time on your phone and try again."))
-        return render_template("auth/two_step_setup.html", form=form, **setup_context(user, secret, True)), 400
+        return render_template("accounts/two_step_setup.html", form=form, **setup_context(user, secret, True)), 400
     db.session.commit()  # keeps the new secret, so a reload shows the same QR code
-    return render_template("auth/two_step_setup.html", form=form, **setup_context(user, secret, True)), (
+    return render_template("accounts/two_step_setup.html", form=form, **setup_context(user, secret, True)), (
         400 if form.errors else 200)
 
 

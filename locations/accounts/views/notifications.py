@@ -5,15 +5,15 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select, update
 
-from ..core.access import signed_in
-from ..core.clock import now
-from ..core.extensions import db
-from ..core.forms import ActionForm
-from ..core.i18n import current_language
-from ..core.security import safe_next
+from ...core.access import signed_in
+from ...core.clock import now
+from ...core.extensions import db
+from ...core.forms import ActionForm
+from ...core.i18n import current_language
+from ...core.security import safe_next
+from .. import bp
 from ..models import Notification
 from ..notifications import message
-from .auth import bp
 
 PAGE_SIZE = 50
 
@@ -28,7 +28,7 @@ def notifications():
                               .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     lang = current_language()
     items = [(note, message(note.kind, note.params, lang)) for note in rows[:PAGE_SIZE]]
-    return render_template("auth/notifications.html", items=items, page=page, has_more=len(rows) > PAGE_SIZE,
+    return render_template("accounts/notifications.html", items=items, page=page, has_more=len(rows) > PAGE_SIZE,
                            action=ActionForm())
 
 
@@ -41,7 +41,7 @@ def read_all_notifications():
                        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
                        .values(read_at=now()))
     db.session.commit()
-    return redirect(url_for("auth.notifications"))
+    return redirect(url_for("accounts.notifications"))
 
 
 @bp.route("/notifications/<id:notification_id>/read", methods=["POST"])
@@ -57,4 +57,4 @@ def read_notification(notification_id: int):
         note.read_at = now()
     db.session.commit()
     # Links are stored app-relative; anything else (a bad row) falls back to the list.
-    return redirect(safe_next(note.link) or url_for("auth.notifications"))
+    return redirect(safe_next(note.link) or url_for("accounts.notifications"))

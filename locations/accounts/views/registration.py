@@ -7,15 +7,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import account_mail, throttle
-from ..core import audit
-from ..core.extensions import db
-from ..core.forms import ActionForm, SignupForm
-from ..core.security import hash_password, limiter, password_problems, rate_limits_off, safe_next, user_key
-from ..forms_accounts import ForgotPasswordForm, ResetPasswordForm
+from ...core import audit
+from ...core.extensions import db
+from ...core.forms import ActionForm
+from ...core.security import limiter, rate_limits_off, safe_next, user_key
+from .. import bp, throttle
+from .. import emails as account_mail
+from ..forms import ForgotPasswordForm, ResetPasswordForm, SignupForm
 from ..models import User
+from ..passwords import hash_password, password_problems
 from ..users import create_user, email_taken, mark_email_verified, normalise_email, set_password
-from .auth import bp
 
 
 def _signup_limit() -> str:
@@ -52,8 +53,8 @@ def signup():
         else:
             _register(email, name, form.password.data)
             db.session.commit()
-            return render_template("auth/check_inbox.html", email=email, purpose="signup")
-    return render_template("auth/signup.html", form=form), (400 if form.errors else 200)
+            return render_template("accounts/check_inbox.html", email=email, purpose="signup")
+    return render_template("accounts/signup.html", form=form), (400 if form.errors else 200)
 
 
 def _register(email: str, name: str, password: str) -> None:
@@ -78,7 +79,7 @@ def verify_email(token: str):
     try:
         user = account_mail.user_from_verification(token)
     except account_mail.LinkProblem as problem:
-        return render_template("auth/link_problem.html", message=str(problem)), 400
+        return render_template("accounts/link_problem.html", message=str(problem)), 400
     form = ActionForm()
     if form.validate_on_submit():
         mark_email_verified(user)
@@ -86,8 +87,8 @@ def verify_email(token: str):
         flash(_("Thank you: your email address is confirmed."))
         if current_user.is_authenticated and current_user.id == user.id:
             return redirect(url_for("producer.productions"))
-        return redirect(url_for("auth.login"))
-    return render_template("auth/verify_email.html", form=form, email=user.email)
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/verify_email.html", form=form, email=user.email)
 
 
 @bp.route("/account/verify-email/send", methods=["POST"])
@@ -95,14 +96,14 @@ def verify_email(token: str):
 @limiter.limit(_resend_limit, key_func=user_key, exempt_when=rate_limits_off)
 def resend_verification():
     if not ActionForm().validate_on_submit():
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     if current_user.email_verified:
         flash(_("Your email address is already confirmed."))
     else:
         account_mail.queue_verification(current_user)
         db.session.commit()
         flash(_("We sent a new link to %(email)s.", email=current_user.email))
-    return redirect(safe_next(request.form.get("next")) or url_for("auth.account"))
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.account"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -117,8 +118,8 @@ def forgot_password():
             account_mail.queue_reset(user)
             audit.record("password_reset_requested", user, user=user)
         db.session.commit()
-        return render_template("auth/check_inbox.html", email=email, purpose="reset")
-    return render_template("auth/forgot_password.html", form=form), (400 if form.errors else 200)
+        return render_template("accounts/check_inbox.html", email=email, purpose="reset")
+    return render_template("accounts/forgot_password.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -127,7 +128,7 @@ def reset_password(token: str):
     try:
         user = account_mail.user_from_reset(token)
     except account_mail.LinkProblem as problem:
-        return render_template("auth/link_problem.html", message=str(problem)), 400
+        return render_template("accounts/link_problem.html", message=str(problem)), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         problems = password_problems(form.password.data, user.email, user.display_name)
@@ -141,5 +142,5 @@ def reset_password(token: str):
             account_mail.queue_password_changed(user)
             db.session.commit()
             flash(_("Your password was changed and every session was signed out. Please sign in."))
-            return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form, email=user.email), (400 if form.errors else 200)
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form, email=user.email), (400 if form.errors else 200)
