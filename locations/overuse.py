@@ -19,9 +19,10 @@ from typing import Optional
 
 from sqlalchemy import select
 
+from .cases.models import Shoot
 from .core.extensions import db
 from .directory.models import Municipality
-from .models import Shoot, ShootReport
+from .models import ShootReport
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from .core.models import JobRun
 
 
 def _reminders(today: date) -> str:
-    from .cli_reminders import queue_reminders
+    from .cases.reminders import queue_reminders
 
     added = queue_reminders(today, int(current_app.config["REMINDER_DAYS_BEFORE"]))
     return f"{added} reminder(s)"

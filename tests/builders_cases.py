@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import delete, select
 
 from locations.accounts.models import Notification, User
-from locations.calendar_feed import new_calendar_token
+from locations.cases.calendar import new_calendar_token
+from locations.cases.models import PermitStep, Production, Shoot
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
-from locations.models import PermitStep, Production, Shoot
 from locations.permits.models import PermitAuthority, PermitType
 from tests.builders import login, make_user
 
@@ -71,7 +71,7 @@ def make_step(shoot: Shoot, permit_code: str = "ROAD_USE", authority_code: str |
 
 def clear_cases() -> None:
     """Delete test productions (cascading to their case) and the test users' notifications and audit rows."""
-    from locations.step_documents import remove_files
+    from locations.cases.documents import remove_files
 
     users = select(User.id).where(User.email.like("%@example.com"))
     files = []

@@ -12,9 +12,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import delete, select
 
 from locations.accounts.models import Notification, User
+from locations.cases.models import PermitStep, Production, Shoot
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import PermitStep, Production, Shoot
 from locations.permits.models import PermitType
 from tests import builders_cases as cases_builders
 from tests.builders_cases import authority  # noqa: F401 — the outputs tests look authorities up here too

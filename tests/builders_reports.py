@@ -7,10 +7,11 @@ from itertools import count
 
 from sqlalchemy import delete, select
 
+from locations.cases.models import Production, Shoot
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission, Municipality, Prefecture
-from locations.models import Production, Shoot, ShootReport
+from locations.models import ShootReport
 
 _serial = count(1)
 TITLE_PREFIX = "試験報告"

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from locations.accounts.models import Notification, User
+from locations.cases.models import PermitStep, StepDocument
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import PermitStep, StepDocument
 from locations.permits.models import GuidelineStep
 from tests.builders import login, make_user
 from tests.builders_cases import make_production, make_shoot, make_step, people  # noqa: F401 (fixture)
@@ -24,7 +24,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def case(app, people, monkeypatch, tmp_path):
     """A Kagawa production with a road-use step for the Kagawa police and a drone step for Osaka;
     uploads go to a temporary folder."""
-    monkeypatch.setattr("locations.step_documents.document_dir", lambda: str(tmp_path))
+    monkeypatch.setattr("locations.cases.documents.document_dir", lambda: str(tmp_path))
     with app.app_context():
         owner = db.session.get(User, people["ids"]["producer"])
         production = make_production(owner, title="Seto Nights")
@@ -182,7 +182,7 @@ def cell(app, phase_order: int, actor: str) -> int:
 
 def ticked(app, production_id) -> set[int]:
     with app.app_context():
-        from locations.models import ChecklistTick
+        from locations.cases.models import ChecklistTick
 
         return set(db.session.scalars(select(ChecklistTick.guideline_step_id).where(
             ChecklistTick.production_id == production_id)))

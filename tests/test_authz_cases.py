@@ -22,15 +22,15 @@ CASE_ACTORS = {"producer", "fc_staff", "authority"}
 
 # endpoint → (roles allowed, whether the route acts on a production, shoot or step someone owns)
 RULES = {
-    "producer.new_production": ({"producer"}, False),
-    "producer.edit_production": ({"producer"}, True),
-    "producer.new_shoot": ({"producer"}, True),
-    "producer.edit_shoot": ({"producer"}, True),
-    "producer.delete_shoot": ({"producer"}, True),
-    "producer.tick": (CASE_ACTORS, True),
-    "producer.step_status": ({"producer", "authority"}, True),
-    "producer.step_comment": (CASE_ACTORS, True),
-    "producer.step_upload": (CASE_ACTORS, True),
+    "cases.new_production": ({"producer"}, False),
+    "cases.edit_production": ({"producer"}, True),
+    "cases.new_shoot": ({"producer"}, True),
+    "cases.edit_shoot": ({"producer"}, True),
+    "cases.delete_shoot": ({"producer"}, True),
+    "cases.tick": (CASE_ACTORS, True),
+    "cases.step_status": ({"producer", "authority"}, True),
+    "cases.step_comment": (CASE_ACTORS, True),
+    "cases.step_upload": (CASE_ACTORS, True),
 }
 
 

@@ -13,7 +13,7 @@ SIGNED_IN = {"producer", "authority", "fc_staff", "admin"}
 
 # endpoint → (roles allowed, whether the route acts on an entity someone owns)
 RULES = {
-    "producer.rotate_calendar": ({"producer"}, True),
+    "cases.rotate_calendar": ({"producer"}, True),
     "accounts.read_all_notifications": (SIGNED_IN, False),
     "accounts.read_notification": (SIGNED_IN, True),
 }
@@ -35,7 +35,7 @@ def url_for_case(endpoint: str, role: str, ownership: str, app) -> tuple[object,
         me = make_user(role if role != "anonymous" else "producer")
         stranger = make_user("producer")
         owner = me if ownership == "own" else stranger
-        if endpoint == "producer.rotate_calendar":
+        if endpoint == "cases.rotate_calendar":
             url = f"/productions/{make_case(owner).id}/calendar/rotate"
         elif endpoint == "accounts.read_notification":
             note = notify([owner], "inquiry_status", {"subject": "S", "to": "closed"}, "/inquiries/1")[0]

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import delete
 
 from locations.accounts.models import User
+from locations.cases.models import PermitStep
 from locations.core.errors import MAX_ID, parse_id
 from locations.core.extensions import db
-from locations.models import PermitStep
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
 

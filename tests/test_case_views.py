@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from locations.accounts.models import Notification, User
-from locations.cases import engine_shoot
+from locations.cases.models import PermitStep, Production, Shoot, StepNote
+from locations.cases.workflow import engine_shoot
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.library.models import Location
-from locations.models import PermitStep, Production, Shoot, StepNote
 from locations.permits import engine as permits
 from tests.builders import login, make_user
 from tests.builders_cases import make_production, make_shoot, make_step, people  # noqa: F401 (fixture)

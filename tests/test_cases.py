@@ -5,7 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from locations.cases import (
+from locations.cases.models import STEP_STATUSES
+from locations.cases.workflow import (
     CLOSED,
     DECISIONS,
     RANK,
@@ -15,7 +16,6 @@ from locations.cases import (
     is_due_soon,
     is_overdue,
 )
-from locations.models import STEP_STATUSES
 
 ROLES = ("producer", "authority", "fc_staff", "admin", "anonymous")
 FORWARD_PRODUCER = {("not_started", "consulted"), ("not_started", "submitted"), ("consulted", "submitted"),

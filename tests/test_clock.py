@@ -10,10 +10,10 @@ import time_machine
 from sqlalchemy import delete
 
 from locations.accounts.models import User
+from locations.cases.models import StepNote
 from locations.core import clock
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import StepNote
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
 

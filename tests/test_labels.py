@@ -3,11 +3,11 @@ types and origins alike (they had drifted apart), and yen amounts have one ceili
 from flask_babel import force_locale
 from sqlalchemy import delete
 
-from locations import case_labels
 from locations.accounts.models import User
+from locations.cases import labels as case_labels
+from locations.cases.forms import ProductionForm
 from locations.core.extensions import db
 from locations.core.limits import MAX_YEN
-from locations.forms_cases import ProductionForm
 from locations.forms_reports import ShootReportForm
 from locations.models import ShootReport
 from tests.builders import login, make_user

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from locations.accounts.models import Notification, User
 from locations.accounts.notifications import KINDS, message, notify, unread_count
-from locations.case_labels import STEP_STATUS_LABELS
+from locations.cases.labels import STEP_STATUS_LABELS
 from locations.core.config import from_environment
 from locations.core.extensions import db
 from locations.inquiries import STATUS_LABELS as INQUIRY_STATUS_LABELS

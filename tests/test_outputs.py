@@ -10,10 +10,10 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from locations.cases.models import Production, StepNote
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from locations.models import Production, StepNote
 from tests.builders import login, make_user
 from tests.builders_outputs import authority, clear_outputs, make_case, make_shoot, make_step, permit_type
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from locations.accounts.models import Notification, OutboxMessage
+from locations.cases.models import Production
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from locations.models import Production
 from tests.builders import make_user
 from tests.builders_outputs import SmtpSink, clear_outputs, mail_settings, make_production, make_shoot, make_step
 

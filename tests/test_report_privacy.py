@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from locations import disclosure, reports
+from locations.cases.models import Production
 from locations.core.extensions import db
 from locations.core.maps import CHOROPLETH_WITHHELD
 from locations.directory.models import FilmCommission, Prefecture, RegionalBlock
 from locations.disclosure import FEW, PROTECTS, withheld
-from locations.models import Production, ShootReport
+from locations.models import ShootReport
 from tests.builders import make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_production, make_report, remove_made
 

@@ -9,13 +9,13 @@ import pytest
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 from sqlalchemy import delete, select
 
-from locations import step_documents
 from locations.accounts.models import User
+from locations.cases import documents as step_documents
+from locations.cases.models import StepDocument
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory, Photo
-from locations.models import StepDocument
 from tests.builders import login, make_user
 from tests.builders_cases import people  # noqa: F401 (fixture)
 from tests.test_authority_portal import PDF, case  # noqa: F401 (fixture)
@@ -181,7 +181,7 @@ def test_a_document_upload_failing_after_the_file_is_written_removes_it(app, peo
     def broken(*args, **kwargs):
         raise RuntimeError("notifications are down")
 
-    monkeypatch.setattr("locations.views.steps.cases.note_document", broken)
+    monkeypatch.setattr("locations.cases.views.steps.cases.note_document", broken)
     with pytest.raises(RuntimeError):
         people["clients"]["producer"].post(case["url"]("road") + "/documents", content_type="multipart/form-data",
                                            data={"doc-file": (io.BytesIO(PDF), "a.pdf")})

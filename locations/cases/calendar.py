@@ -8,8 +8,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vGeo
 
-from .cases import AWAITING_FILING
 from .models import Production
+from .workflow import AWAITING_FILING
 
 PRODID = "-//locations//permit case//EN"
 

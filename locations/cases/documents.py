@@ -14,9 +14,9 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from .accounts.models import User
-from .core import images, stored_files
-from .core.extensions import db
+from ..accounts.models import User
+from ..core import images, stored_files
+from ..core.extensions import db
 from .models import PermitStep, StepDocument
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of legacy .doc/.xls/.ppt

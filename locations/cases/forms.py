@@ -20,8 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
-from .core.forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
+from ..core.forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
+from .labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
 
 
 class MultiCheckboxField(SelectMultipleField):

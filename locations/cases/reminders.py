@@ -9,12 +9,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .accounts.models import User
-from .accounts.notifications import notify
-from .cases import AWAITING_FILING, fc_staff_of
-from .core.clock import today_jst
-from .core.extensions import db
+from ..accounts.models import User
+from ..accounts.notifications import notify
+from ..core.clock import today_jst
+from ..core.extensions import db
 from .models import PermitStep, Production
+from .workflow import AWAITING_FILING, fc_staff_of
 
 
 def step_link(step: PermitStep) -> str:

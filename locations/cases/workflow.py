@@ -13,16 +13,15 @@ from typing import Callable, Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, select
 
-from .accounts.models import User
-from .accounts.notifications import notify, register_kinds
-from .accounts.users import officers_of, staff_of
-from .case_labels import STEP_STATUS_LABELS
-from .core import audit
-from .core.extensions import db
-from .models import ChecklistTick, PermitStep, Production, StepNote
-from .models.productions import production_commission
-from .permits import engine as permits
-from .permits.models import PermitType
+from ..accounts.models import User
+from ..accounts.notifications import notify, register_kinds
+from ..accounts.users import officers_of, staff_of
+from ..core import audit
+from ..core.extensions import db
+from ..permits import engine as permits
+from ..permits.models import PermitType
+from .labels import STEP_STATUS_LABELS
+from .models import ChecklistTick, PermitStep, Production, StepNote, production_commission
 
 # ------------------------------------------------------------------------------------------ status machine
 

@@ -1,5 +1,16 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
 from ..accounts.models import ROLES, LoginThrottle, Notification, OutboxMessage, RecoveryCode, User, UserSession
+from ..cases.models import (
+    ORIGINS,
+    PRODUCTION_TYPES,
+    STEP_STATUSES,
+    ChecklistTick,
+    PermitStep,
+    Production,
+    Shoot,
+    StepDocument,
+    StepNote,
+)
 from ..core.models import AuditEvent, JobRun
 from ..directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
 from ..incentives.models import IncentiveProgram
@@ -14,17 +25,6 @@ from .collaboration import (
     InquiryReferral,
     KnowhowNote,
     ShootReport,
-)
-from .productions import (
-    ORIGINS,
-    PRODUCTION_TYPES,
-    STEP_STATUSES,
-    ChecklistTick,
-    PermitStep,
-    Production,
-    Shoot,
-    StepDocument,
-    StepNote,
 )
 
 __all__ = [

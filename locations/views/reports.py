@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import charts, overuse, reports
-from ..case_labels import PRODUCTION_TYPE_LABELS
+from ..cases.labels import PRODUCTION_TYPE_LABELS
 from ..core import audit, maps
 from ..core.access import fc_staff_only
 from ..core.clock import today_jst

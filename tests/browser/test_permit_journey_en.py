@@ -16,9 +16,9 @@ from icalendar import Calendar
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from locations.cases.models import PermitStep, Production
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.models import PermitStep, Production
 from locations.permits.models import PermitAuthority, PermitType
 from tests.builders import PASSWORD, make_user
 from tests.builders_outputs import clear_outputs

@@ -86,7 +86,7 @@ def verify_email(token: str):
         db.session.commit()
         flash(_("Thank you: your email address is confirmed."))
         if current_user.is_authenticated and current_user.id == user.id:
-            return redirect(url_for("producer.productions"))
+            return redirect(url_for("cases.productions"))
         return redirect(url_for("accounts.login"))
     return render_template("accounts/verify_email.html", form=form, email=user.email)
 

@@ -1,27 +1,26 @@
 """Authority officers: the permit steps addressed to their authority, and their decisions (taken on each
-step's page, which the producer blueprint serves)."""
+step's page)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import cases
-from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
-from ..core.access import officers_only
-from ..core.clock import today_jst
-from ..core.extensions import db
+from ...core.access import officers_only
+from ...core.clock import today_jst
+from ...core.extensions import db
+from .. import bp
+from .. import workflow as cases
+from ..labels import STEP_STATUS_LABELS as STATUS_LABELS
 from ..models import PermitStep, Shoot
-
-bp = Blueprint("authority", __name__, url_prefix="/authority")
 
 FILTERS = ("open", "decided", "all")
 
 
-@bp.route("/")
+@bp.route("/authority/", endpoint="authority_queue")
 @officers_only
-def index():
+def authority_queue():
     """The steps addressed to the officer's authority, the most urgent first."""
     shown = request.args.get("show", "open")
     if shown not in FILTERS:
@@ -38,5 +37,5 @@ def index():
         elif shown == "decided":
             query = query.where(PermitStep.status.in_(cases.CLOSED))
         rows = db.session.scalars(query).all()
-    return render_template("authority/index.html", authority=authority, rows=rows, shown=shown, filters=FILTERS,
+    return render_template("cases/authority.html", authority=authority, rows=rows, shown=shown, filters=FILTERS,
                            today=today_jst(), cases=cases, status_labels=STATUS_LABELS)

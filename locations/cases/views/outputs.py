@@ -12,27 +12,27 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import calendar_feed
-from ..case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STEP_STATUS_LABELS
-from ..cases import can_view, can_view_step, is_overdue
-from ..core import audit, maps
-from ..core.access import producers_only, signed_in
-from ..core.clock import JST, as_utc, today_jst
-from ..core.extensions import db
-from ..core.forms import ActionForm
-from ..core.i18n import current_language
-from ..directory import geo
+from ...core import audit, maps
+from ...core.access import producers_only, signed_in
+from ...core.clock import JST, as_utc, today_jst
+from ...core.extensions import db
+from ...core.forms import ActionForm
+from ...core.i18n import current_language
+from ...directory import geo
+from ...permits.models import PermitAuthority
+from .. import bp
+from .. import calendar as calendar_feed
+from ..labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS, STEP_STATUS_LABELS
 from ..models import PermitStep, Production
-from ..permits.models import PermitAuthority
-from .producer import bp
+from ..workflow import can_view, can_view_step, is_overdue
 
 
 def case_url(production_id: int) -> str:
-    return url_for("producer.production", production_id=production_id)
+    return url_for("cases.production", production_id=production_id)
 
 
 def step_url(production_id: int, step_id: int) -> str:
-    return url_for("producer.step", production_id=production_id, step_id=step_id)
+    return url_for("cases.step", production_id=production_id, step_id=step_id)
 
 
 def visible_production(production_id: int) -> Production:
@@ -110,7 +110,7 @@ def packet(production_id: int, authority_id: int):
     shoots = [shoot for shoot in production.shoots if any(s.shoot_id == shoot.id for s in steps)]
     by_shoot = {shoot.id: [s for s in steps if s.shoot_id == shoot.id] for shoot in shoots}
     fmap = case_map(shoots, steps, lang)
-    return render_template("producer/packet.html", production=production, authority=authority, shoots=shoots,
+    return render_template("cases/packet.html", production=production, authority=authority, shoots=shoots,
                            by_shoot=by_shoot, fmap=fmap, lang=lang, reasons=reasons, named=named,
                            case_url=case_url(production.id), today=today_jst(),
                            status_labels=STEP_STATUS_LABELS, type_labels=PRODUCTION_TYPE_LABELS,
@@ -148,7 +148,7 @@ def rotate_calendar(production_id: int):
     audit.record("update", production, detail="calendar link replaced")
     db.session.commit()
     flash(_("A new calendar link was made; the old link no longer works."))
-    return redirect(url_for("producer.timeline", production_id=production.id))
+    return redirect(url_for("cases.timeline", production_id=production.id))
 
 
 @dataclass(frozen=True)
@@ -208,10 +208,10 @@ def timeline(production_id: int):
     authorities = {s.authority.id: s.authority for s in steps if s.authority is not None}
     feed = feed_url = None
     if current_user.role == "producer" and production.owner_id == current_user.id:
-        feed = url_for("producer.calendar", token=production.calendar_token, lang=lang)
+        feed = url_for("cases.calendar", token=production.calendar_token, lang=lang)
         # Calendar apps need the full address; PUBLIC_BASE_URL is the one the public reaches.
         feed_url = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/") + feed
-    return render_template("producer/timeline.html", production=production, lang=lang,
+    return render_template("cases/timeline.html", production=production, lang=lang,
                            entries=timeline_entries(production, steps, today_jst(), lang),
                            case_url=case_url(production.id),
                            authorities=sorted(authorities.values(), key=lambda a: named(a, "name", lang)),
@@ -232,5 +232,5 @@ def production_map(production_id: int):
             if step.shoot_id == shoot.id:
                 grouped.setdefault(step.authority_id, []).append(step)
         rows.extend((shoot, steps[0].authority, steps) for steps in grouped.values())
-    return render_template("producer/production_map.html", production=production, fmap=fmap, lang=lang,
+    return render_template("cases/production_map.html", production=production, fmap=fmap, lang=lang,
                            case_url=case_url(production.id), named=named, rows=rows)

@@ -7,15 +7,15 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.clock import today_jst
-from ..core.extensions import db
-from ..core.i18n import current_language
-from ..core.params import LATLON
-from ..directory import geo
-from ..directory.geo import nearest_municipality
-from ..library.models import Location
-from ..permits import engine as permits
-from .public import bp  # the planner moves to the permit case package with it
+from ...core.clock import today_jst
+from ...core.extensions import db
+from ...core.i18n import current_language
+from ...core.params import LATLON
+from ...directory import geo
+from ...directory.geo import nearest_municipality
+from ...library.models import Location
+from ...permits import engine as permits
+from .. import bp
 
 
 def _place(errors: list[str]):
@@ -78,5 +78,5 @@ def planner():
                                       typical_permits=typical)
                 plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)
     activities = sorted(rules.activities.values(), key=lambda a: a.code)
-    return render_template("permits/planner.html", rules=rules, activities=activities, chosen=chosen, plan=plan,
+    return render_template("cases/planner.html", rules=rules, activities=activities, chosen=chosen, plan=plan,
                            place=place, errors=errors, lang=lang), (400 if errors else 200)

@@ -1,65 +1,36 @@
-"""Producers: their productions, shoots and permit cases (FC staff and authority officers concerned see
-the case too, each acting as their role allows). Shoot and step pages live in shoots.py and steps.py on
-this blueprint."""
+"""Productions: the list, a production's case page with its steps and checklist, creating and editing one (FC
+staff and authority officers concerned see the case too, each acting as their role allows)."""
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import calendar_feed, cases
-from ..accounts.access import verified_email_required
-from ..case_labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
-from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
-from ..core import audit
-from ..core.access import case_actors_only, producers_only, signed_in
-from ..core.editing import conflict_page
-from ..core.errors import parse_id
-from ..core.extensions import db
-from ..core.forms import choices
-from ..core.i18n import localized
-from ..directory.models import FilmCommission
-from ..forms_cases import ProductionForm, TickForm
+from ...accounts.access import verified_email_required
+from ...core import audit
+from ...core.access import case_actors_only, producers_only, signed_in
+from ...core.clock import now, today_jst
+from ...core.editing import conflict_page
+from ...core.extensions import db
+from ...core.forms import choices
+from ...core.i18n import localized
+from ...directory.models import FilmCommission
+from ...permits.models import GuidelineStep
+from .. import bp
+from .. import calendar as calendar_feed
+from .. import workflow as cases
+from ..forms import ProductionForm, TickForm
+from ..labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
+from ..labels import STEP_STATUS_LABELS as STATUS_LABELS
 from ..models import Production
-from ..permits.models import GuidelineStep
-
-bp = Blueprint("producer", __name__)
+from . import fetch, owned_production, viewable_production
 
 PRODUCTION_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_phone", "origin",
                      "origin_country", "production_type", "languages", "notes")
 
-
-def fetch(model, ident: Any):
-    """The row with this id, or None (also for ids no database column can hold)."""
-    number = parse_id(ident)
-    return db.session.get(model, number) if number is not None else None
-
-
-def viewable_production(production_id: int) -> Production:
-    """The production if the signed-in user may see it, else 404 (logged when it exists)."""
-    production = fetch(Production, production_id)
-    if production is None:
-        abort(404)
-    if not cases.can_view(current_user, production):
-        audit.record("denied", production, detail=f"{request.method} {request.path}"[:500])
-        db.session.commit()
-        abort(404)
-    return production
-
-
-def owned_production(production_id: int) -> Production:
-    production = viewable_production(production_id)
-    if production.owner_id != current_user.id:
-        abort(404)
-    return production
-
-
-# ---------------------------------------------------------------------------------------------- productions
 
 @bp.route("/productions/")
 @signed_in
@@ -71,7 +42,7 @@ def productions():
     open_steps = {p.id: sorted((s for s in p.steps if s.status not in cases.CLOSED
                                 and cases.can_view_step(current_user, s)), key=lambda s: (s.due_date, s.id))
                   for p in rows}
-    return render_template("producer/productions.html", rows=rows, type_labels=PRODUCTION_TYPE_LABELS,
+    return render_template("cases/productions.html", rows=rows, type_labels=PRODUCTION_TYPE_LABELS,
                            today=today_jst(), open_steps=open_steps)
 
 
@@ -134,9 +105,9 @@ def new_production():
             # Coming from a library location ("shoot here"): go straight on to the shoot there.
             slug = request.args.get("location", "").strip()[:120]
             if slug:
-                return redirect(url_for("producer.new_shoot", production_id=production.id, location=slug))
-            return redirect(url_for("producer.production", production_id=production.id))
-    return render_template("producer/production_form.html", form=form, production=None), (400 if form.errors else 200)
+                return redirect(url_for("cases.new_shoot", production_id=production.id, location=slug))
+            return redirect(url_for("cases.production", production_id=production.id))
+    return render_template("cases/production_form.html", form=form, production=None), (400 if form.errors else 200)
 
 
 @bp.route("/productions/<id:production_id>/edit", methods=["GET", "POST"])
@@ -147,7 +118,7 @@ def edit_production(production_id: int):
     if form.validate_on_submit():
         values = _production_values(form)
         if values is not None:
-            retry = url_for("producer.edit_production", production_id=production.id)
+            retry = url_for("cases.edit_production", production_id=production.id)
             if int(form.version.data) != production.version:
                 return _production_conflict(production, form, values, retry)
             try:
@@ -160,8 +131,8 @@ def edit_production(production_id: int):
                 db.session.rollback()
                 return _production_conflict(production, form, values, retry)
             flash(_("Saved."))
-            return redirect(url_for("producer.production", production_id=production.id))
-    return render_template("producer/production_form.html", form=form, production=production), \
+            return redirect(url_for("cases.production", production_id=production.id))
+    return render_template("cases/production_form.html", form=form, production=production), \
         (400 if form.errors else 200)
 
 
@@ -192,7 +163,7 @@ def production(production_id: int):
     packet_authorities = list({s.authority.id: s.authority for steps in shown_steps.values() for s in steps
                                if s.authority is not None}.values())
     tickable = {g.id for g in guideline if cases.can_tick(current_user, production, g.actor, g.has_role)}
-    return render_template("producer/production.html", production=production, shown_steps=shown_steps,
+    return render_template("cases/production.html", production=production, shown_steps=shown_steps,
                            phases=sorted(phases.items(), key=lambda item: item[1]["order"]),
                            actors=GuidelineStep.ACTORS, ticked=ticked, tickable=tickable, today=today_jst(),
                            cases=cases, type_labels=PRODUCTION_TYPE_LABELS, origin_labels=ORIGIN_LABELS,
@@ -214,8 +185,5 @@ def tick(production_id: int, guideline_step_id: int):
         abort(400, description=_("The form expired; please try again."))
     if cases.toggle_tick(production, cell, current_user, form.done.data == "1"):
         db.session.commit()
-    return redirect(url_for("producer.production", production_id=production.id, _anchor="checklist"))
+    return redirect(url_for("cases.production", production_id=production.id, _anchor="checklist"))
 
-
-from ..core.clock import now, today_jst
-from . import shoots, steps  # noqa: E402,F401  (add the shoot and step pages to this blueprint)

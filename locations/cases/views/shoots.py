@@ -9,24 +9,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import cases
-from ..core import audit, maps
-from ..core.access import producers_only
-from ..core.clock import today_jst
-from ..core.errors import parse_id
-from ..core.extensions import db
-from ..core.forms import choices
-from ..core.i18n import current_language
-from ..directory import geo
-from ..directory.geo import nearest_municipality
-from ..forms_cases import ShootForm
-from ..library.models import Location
+from ...core import audit, maps
+from ...core.access import producers_only
+from ...core.clock import today_jst
+from ...core.errors import parse_id
+from ...core.extensions import db
+from ...core.forms import choices
+from ...core.i18n import current_language
+from ...directory import geo
+from ...directory.geo import nearest_municipality
+from ...library.models import Location
+from ...permits import engine as permits
+from ...permits.engine import MAX_SHOOT_DAYS
+from ...permits.models import Activity
+from .. import bp
+from .. import workflow as cases
+from ..documents import remove_files
+from ..forms import ShootForm
 from ..models import Production, Shoot
-from ..permits import engine as permits
-from ..permits.engine import MAX_SHOOT_DAYS
-from ..permits.models import Activity
-from ..step_documents import remove_files
-from .producer import bp, fetch, owned_production
+from . import fetch, owned_production
 
 SHOOT_FIELDS = ("name", "location_id", "address", "lat", "lon", "prefecture_id", "municipality_id", "start_date",
                 "end_date", "start_time", "end_time", "crew_size", "notes")
@@ -44,9 +45,9 @@ def shoot_here():
     chosen = request.args.get("production", type=parse_id)
     if chosen is not None:
         owned_production(chosen)
-        return redirect(url_for("producer.new_shoot", production_id=chosen, location=slug))
+        return redirect(url_for("cases.new_shoot", production_id=chosen, location=slug))
     rows = db.session.scalars(cases.viewable_productions(current_user).order_by(Production.title)).all()
-    return render_template("producer/shoot_here.html", location=location, rows=rows)
+    return render_template("cases/shoot_here.html", location=location, rows=rows)
 
 
 def _shoot_form(shoot: Shoot | None) -> ShootForm:
@@ -147,14 +148,14 @@ def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
         audit.record("create" if is_new else "update", shoot, changes=changes)
     rules = permits.load_rules(db.session)
     result = cases.sync_steps(shoot, rules, today_jst(), lambda step: url_for(
-        "producer.step", production_id=production.id, step_id=step.id),
+        "cases.step", production_id=production.id, step_id=step.id),
         shoot_changed=not is_new and bool(set(changes) - {"name", "notes"}))
     db.session.commit()
     for warning in result.warnings["en" if current_language() == "en" else "ja"]:
         flash(warning)
     flash(_("Shoot saved: %(new)d new permit steps, %(removed)d removed, %(kept)d already under way kept.",
             new=len(result.created), removed=len(result.removed), kept=len(result.kept)))
-    return redirect(url_for("producer.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
+    return redirect(url_for("cases.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
 
 
 def _pick_map(shoot: Shoot | None) -> maps.MapParts:
@@ -198,7 +199,7 @@ def _form_page(form: ShootForm, production: Production, shoot: Shoot | None):
     suggestions = db.session.scalars(select(Location).where(
         Location.commission_id.in_(fc_ids), Location.status == "published", Location.hidden_stale.is_(False))
         .order_by(Location.name_ja).limit(1000)).all() if fc_ids else []
-    return render_template("producer/shoot_form.html", form=form, production=production, shoot=shoot,
+    return render_template("cases/shoot_form.html", form=form, production=production, shoot=shoot,
                            library=_library_choice(form), suggestions=suggestions, fmap=_pick_map(shoot)), \
         (400 if form.errors else 200)
 
@@ -225,4 +226,4 @@ def delete_shoot(production_id: int, shoot_id: int):
     db.session.commit()
     remove_files(files)
     flash(_("Shoot deleted with its permit steps."))
-    return redirect(url_for("producer.production", production_id=production.id))
+    return redirect(url_for("cases.production", production_id=production.id))

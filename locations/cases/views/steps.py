@@ -9,19 +9,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import cases, step_documents
-from ..case_labels import STEP_STATUS_LABELS as STATUS_LABELS
-from ..core.access import case_actors_only, producers_or_officers, signed_in
-from ..core.clock import today_jst
-from ..core.editing import conflict_page
-from ..core.errors import parse_id
-from ..core.extensions import db
-from ..core.forms import choices
-from ..core.roles import CASE_ACTORS
-from ..forms_cases import CommentForm, DocumentForm, StatusForm
+from ...core.access import case_actors_only, producers_or_officers, signed_in
+from ...core.clock import today_jst
+from ...core.editing import conflict_page
+from ...core.errors import parse_id
+from ...core.extensions import db
+from ...core.forms import choices
+from ...core.roles import CASE_ACTORS
+from .. import bp
+from .. import documents as step_documents
+from .. import workflow as cases
+from ..documents import EXTENSIONS, DocumentError, save_document
+from ..forms import CommentForm, DocumentForm, StatusForm
+from ..labels import STEP_STATUS_LABELS as STATUS_LABELS
 from ..models import PermitStep, StepDocument
-from ..step_documents import EXTENSIONS, DocumentError, save_document
-from .producer import bp, fetch, viewable_production
+from . import fetch, viewable_production
 
 
 def visible_step(production_id: int, step_id: int) -> PermitStep:
@@ -47,7 +49,7 @@ def _status_form(step: PermitStep) -> StatusForm:
 
 
 def _link(step: PermitStep) -> str:
-    return url_for("producer.step", production_id=step.production_id, step_id=step.id)
+    return url_for("cases.step", production_id=step.production_id, step_id=step.id)
 
 
 def _page(step: PermitStep, status_form=None, comment_form=None, document_form=None, problems=(), code=200):
@@ -56,7 +58,7 @@ def _page(step: PermitStep, status_form=None, comment_form=None, document_form=N
         status_form.version.data = str(step.version)
     reasons = json.loads(step.reasons or "[]")
     return render_template(
-        "producer/step.html", step=step, production=step.production, reasons=reasons, today=today_jst(),
+        "cases/step.html", step=step, production=step.production, reasons=reasons, today=today_jst(),
         cases=cases, status_labels=STATUS_LABELS, status_form=status_form if status_form.status.choices else None,
         comment_form=(comment_form or CommentForm(prefix="comment")) if current_user.role in CASE_ACTORS else None,
         document_form=(document_form or DocumentForm(prefix="doc")) if current_user.role in CASE_ACTORS else None,
