@@ -10,7 +10,7 @@ import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, cases, cli, cli_backup, directory, incentives, library, permits, reports, worker
+from . import accounts, cases, cli, cli_backup, collaboration, directory, incentives, library, permits, reports, worker
 from .core import caching, clock, errors, i18n, maps, security
 from .core.config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .core.extensions import db, migrate
@@ -54,16 +54,15 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     permits.init_app(app)
     incentives.init_app(app)
     library.init_app(app)
-    reports.init_app(app)
-
     accounts.init_app(app)
     cases.init_app(app)
+    collaboration.init_app(app)
+    reports.init_app(app)
 
-    # Until every domain has its package: these view modules add routes to the audience blueprints.
-    from .views import admin, api, board, commission, inquiries, producer, public  # noqa: F401,I001,E501
-    from .views import reports as report_views  # noqa: F401,I001
+    # Until admin and the API have their packages.
+    from .views import admin, api
 
-    for blueprint in (public.bp, api.bp, producer.bp, commission.bp, admin.bp):
+    for blueprint in (api.bp, admin.bp):
         app.register_blueprint(blueprint)
     # Read-only JSON API: no cookies change anything there, so no CSRF token is asked for.
     security.csrf.exempt(api.bp)

@@ -10,10 +10,10 @@ from itertools import count
 from sqlalchemy import delete, select
 
 from locations.accounts.models import User
+from locations.collaboration.models import Inquiry, KnowhowNote
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission, RegionalBlock
 from locations.library.models import Location
-from locations.models import Inquiry, KnowhowNote
 
 _serial = count(1)
 

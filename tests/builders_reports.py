@@ -11,7 +11,7 @@ from locations.cases.models import Production, Shoot
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission, Municipality, Prefecture
-from locations.models import ShootReport
+from locations.reports.models import ShootReport
 
 _serial = count(1)
 TITLE_PREFIX = "試験報告"

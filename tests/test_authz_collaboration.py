@@ -15,27 +15,27 @@ from tests.test_authorization import ROLES, outcome
 
 # endpoint → (roles allowed, whether the route acts on an entity the user must own)
 RULES = {
-    "public.ask_commission": (set(ROLES), False),
-    "producer.inquiry_message": ({"producer"}, True),
-    "commission.inquiry_handling": ({"fc_staff"}, True),
-    "commission.inquiry_message": ({"fc_staff"}, True),
-    "commission.inquiry_propose": ({"fc_staff"}, True),
-    "commission.inquiry_refer": ({"fc_staff"}, True),
-    "commission.new_note": ({"fc_staff"}, False),
-    "commission.edit_note": ({"fc_staff"}, True),
-    "commission.delete_note": ({"fc_staff"}, True),
+    "inquiries.ask": (set(ROLES), False),
+    "inquiries.my_message": ({"producer"}, True),
+    "inquiries.handling": ({"fc_staff"}, True),
+    "inquiries.fc_message": ({"fc_staff"}, True),
+    "inquiries.propose": ({"fc_staff"}, True),
+    "inquiries.refer": ({"fc_staff"}, True),
+    "board.new_note": ({"fc_staff"}, False),
+    "board.edit_note": ({"fc_staff"}, True),
+    "board.delete_note": ({"fc_staff"}, True),
 }
 
 URLS = {
-    "public.ask_commission": "/commissions/{fc}/ask",
-    "producer.inquiry_message": "/inquiries/{inquiry}/messages",
-    "commission.inquiry_handling": "/commission/inquiries/{inquiry}/handling",
-    "commission.inquiry_message": "/commission/inquiries/{inquiry}/messages",
-    "commission.inquiry_propose": "/commission/inquiries/{inquiry}/locations",
-    "commission.inquiry_refer": "/commission/inquiries/{inquiry}/referrals",
-    "commission.new_note": "/commission/board/new",
-    "commission.edit_note": "/commission/board/{note}/edit",
-    "commission.delete_note": "/commission/board/{note}/delete",
+    "inquiries.ask": "/commissions/{fc}/ask",
+    "inquiries.my_message": "/inquiries/{inquiry}/messages",
+    "inquiries.handling": "/commission/inquiries/{inquiry}/handling",
+    "inquiries.fc_message": "/commission/inquiries/{inquiry}/messages",
+    "inquiries.propose": "/commission/inquiries/{inquiry}/locations",
+    "inquiries.refer": "/commission/inquiries/{inquiry}/referrals",
+    "board.new_note": "/commission/board/new",
+    "board.edit_note": "/commission/board/{note}/edit",
+    "board.delete_note": "/commission/board/{note}/delete",
 }
 
 

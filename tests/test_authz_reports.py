@@ -7,15 +7,15 @@ from sqlalchemy import delete, select
 from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.models import ShootReport
+from locations.reports.models import ShootReport
 from tests.builders_reports import commission, make_report, remove_made
 from tests.test_authorization import ROLES, client_for, outcome
 
 # endpoint → (roles allowed, whether the route acts on an FC-owned entity)
 RULES = {
-    "commission.new_shoot_report": ({"fc_staff"}, False),
-    "commission.edit_shoot_report": ({"fc_staff"}, True),
-    "commission.delete_shoot_report": ({"fc_staff"}, True),
+    "reports.new_shoot_report": ({"fc_staff"}, False),
+    "reports.edit_shoot_report": ({"fc_staff"}, True),
+    "reports.delete_shoot_report": ({"fc_staff"}, True),
 }
 CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "other") if RULES[e][1] else ("own",))]
 
@@ -43,7 +43,7 @@ def world(app):
 
 def url(endpoint: str, world: dict, ownership: str) -> str:
     path = "/commission/shoot-reports"
-    if endpoint == "commission.new_shoot_report":
+    if endpoint == "reports.new_shoot_report":
         return f"{path}/new"
     action = endpoint.rsplit("_", 2)[0].split(".")[1]  # edit | delete
     return f"{path}/{world[ownership]}/{action}"
@@ -61,7 +61,7 @@ def test_report_routes_by_role_and_ownership(app, world, endpoint, role, ownersh
 
 def test_reaching_for_another_commissions_report_is_logged(app, world):
     client = client_for(app, "fc_staff")
-    client.post(url("commission.delete_shoot_report", world, "other"))
+    client.post(url("reports.delete_shoot_report", world, "other"))
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "denied")
                                   .order_by(AuditEvent.id.desc()))

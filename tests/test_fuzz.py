@@ -19,7 +19,7 @@ from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.library.models import Location
 from locations.library.queries import rebuild_cells
-from locations.models import ShootReport
+from locations.reports.models import ShootReport
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
 from tests.builders_collab import remove_collab_data

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from locations import create_app
 from locations.accounts.models import Notification, User
+from locations.collaboration.inquiries import access, parse_location_slugs
+from locations.collaboration.models import Inquiry, InquiryReferral
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from locations.inquiries import access, parse_location_slugs
-from locations.models import Inquiry, InquiryReferral
 from tests.builders import login, make_user
 from tests.builders_collab import EHIME, KAGAWA, SAPPORO, fc, make_inquiry, published_location, remove_collab_data
 from tests.conftest import make_test_config

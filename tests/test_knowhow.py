@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from locations.accounts.models import User
+from locations.collaboration.board import BoardFilter, board_notes, tag_choices
+from locations.collaboration.models import KnowhowNote
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import Prefecture
-from locations.knowhow import BoardFilter, board_notes, tag_choices
-from locations.models import KnowhowNote
 from locations.permits.models import PermitType
 from tests.builders import login, make_user
 from tests.builders_collab import EHIME, KAGAWA, SAPPORO, block, fc, make_note, remove_collab_data

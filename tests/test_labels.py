@@ -8,8 +8,8 @@ from locations.cases import labels as case_labels
 from locations.cases.forms import ProductionForm
 from locations.core.extensions import db
 from locations.core.limits import MAX_YEN
-from locations.forms_reports import ShootReportForm
-from locations.models import ShootReport
+from locations.reports.forms import ShootReportForm
+from locations.reports.models import ShootReport
 from tests.builders import login, make_user
 
 

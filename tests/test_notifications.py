@@ -10,9 +10,9 @@ from sqlalchemy import select
 from locations.accounts.models import Notification, User
 from locations.accounts.notifications import KINDS, message, notify, unread_count
 from locations.cases.labels import STEP_STATUS_LABELS
+from locations.collaboration.inquiries import STATUS_LABELS as INQUIRY_STATUS_LABELS
 from locations.core.config import from_environment
 from locations.core.extensions import db
-from locations.inquiries import STATUS_LABELS as INQUIRY_STATUS_LABELS
 from tests.builders import login, make_user
 from tests.builders_outputs import clear_outputs
 

@@ -4,11 +4,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete
 
-from locations import overuse
 from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.config import from_environment
 from locations.core.extensions import db
+from locations.reports import overuse
 from tests.builders import login, make_user
 from tests.builders_reports import commission, make_production, make_report, make_shoot, municipality, remove_made
 

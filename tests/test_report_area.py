@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 
 from locations.accounts.models import User
 from locations.core.extensions import db
-from locations.models import ShootReport
+from locations.reports.models import ShootReport
 from tests.builders import login, make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_report, municipality, prefecture, remove_made
 

@@ -12,13 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from locations import disclosure, reports
 from locations.cases.models import Production
 from locations.core.extensions import db
 from locations.core.maps import CHOROPLETH_WITHHELD
 from locations.directory.models import FilmCommission, Prefecture, RegionalBlock
-from locations.disclosure import FEW, PROTECTS, withheld
-from locations.models import ShootReport
+from locations.reports import disclosure
+from locations.reports import figures as reports
+from locations.reports.disclosure import FEW, PROTECTS, withheld
+from locations.reports.models import ShootReport
 from tests.builders import make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_production, make_report, remove_made
 
@@ -142,7 +143,7 @@ def test_random_tables_hide_small_cells_and_let_none_be_worked_out(rows, columns
 
 
 def test_titles_are_one_production_whatever_their_width_case_and_spacing():
-    from locations.report_cells import production_key
+    from locations.reports.cells import production_key
 
     assert production_key("  瀬戸内の夏 ＳＥＡＳＯＮ２ ") == production_key("瀬戸内の夏  season2") == "瀬戸内の夏 season2"
 
@@ -237,7 +238,7 @@ def test_a_single_production_year_is_withheld_in_the_yearly_chart_and_totals(app
 
 
 def test_the_public_lists_follow_the_same_rule(app, client, small_and_large, monkeypatch):
-    monkeypatch.setattr("locations.reports.today_jst", lambda: date(YEAR, 12, 1))
+    monkeypatch.setattr("locations.reports.figures.today_jst", lambda: date(YEAR, 12, 1))
     html = client.get("/commissions?lang=en").get_data(as_text=True)
     item = re.search(r'<li data-commission="shodoshima-film-commission">(.*?)</li>', html, re.S).group(1)
     assert f"{YEAR}: withheld (privacy)" in item and "data-days-year" not in item

@@ -13,13 +13,14 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, func, select
 
-from locations import charts, reports
 from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import Prefecture
-from locations.models import SPEND_CATEGORIES, ShootReport
+from locations.reports import charts
+from locations.reports import figures as reports
+from locations.reports.models import SPEND_CATEGORIES, ShootReport
 from tests.builders import login, make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_report, municipality, remove_made
 

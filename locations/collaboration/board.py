@@ -11,13 +11,13 @@ from typing import Optional
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import selectinload
 
-from .accounts.models import User
-from .core import audit, clock
-from .core.editing import Conflict
-from .core.extensions import db
-from .directory.models import Prefecture, RegionalBlock
+from ..accounts.models import User
+from ..core import audit, clock
+from ..core.editing import Conflict
+from ..core.extensions import db
+from ..directory.models import Prefecture, RegionalBlock
+from ..permits.models import PermitType
 from .models import KnowhowNote
-from .permits.models import PermitType
 
 NOTE_FIELDS = ("title", "body", "shared_with_all_blocks", "permit_types", "prefectures")
 MAX_WORDS = 8

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from .core.forms import LONG_TEXT, VersionedForm, choices
+from ..core.forms import LONG_TEXT, VersionedForm, choices
 from .inquiries import STATUS_LABELS
 
 

@@ -13,16 +13,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, insert, or_, select
 from sqlalchemy.orm import contains_eager
 
-from .accounts.models import User
-from .accounts.notifications import notify, register_kinds
-from .accounts.users import staff_of as fc_staff
-from .core import audit
-from .core.editing import Conflict
-from .core.extensions import db
-from .directory.models import FilmCommission, Prefecture
-from .library.models import Location
-from .models import INQUIRY_STATUSES, Inquiry, InquiryMessage, InquiryReferral
-from .models.collaboration import inquiry_location
+from ..accounts.models import User
+from ..accounts.notifications import notify, register_kinds
+from ..accounts.users import staff_of as fc_staff
+from ..core import audit
+from ..core.editing import Conflict
+from ..core.extensions import db
+from ..directory.models import FilmCommission, Prefecture
+from ..library.models import Location
+from .models import INQUIRY_STATUSES, Inquiry, InquiryMessage, InquiryReferral, inquiry_location
 
 STATUS_LABELS = {
     "new": _l("New"),

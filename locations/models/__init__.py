@@ -11,21 +11,20 @@ from ..cases.models import (
     StepDocument,
     StepNote,
 )
+from ..collaboration.models import (
+    INQUIRY_SOURCES,
+    INQUIRY_STATUSES,
+    Inquiry,
+    InquiryMessage,
+    InquiryReferral,
+    KnowhowNote,
+)
 from ..core.models import AuditEvent, JobRun
 from ..directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
 from ..incentives.models import IncentiveProgram
 from ..library.models import FACILITIES, Location, LocationCategory, LocationCell, Photo
 from ..permits.models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
-from .collaboration import (
-    INQUIRY_SOURCES,
-    INQUIRY_STATUSES,
-    SPEND_CATEGORIES,
-    Inquiry,
-    InquiryMessage,
-    InquiryReferral,
-    KnowhowNote,
-    ShootReport,
-)
+from ..reports.models import SPEND_CATEGORIES, ShootReport
 
 __all__ = [
     "INQUIRY_SOURCES",

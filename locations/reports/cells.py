@@ -15,9 +15,9 @@ from typing import Optional
 
 from sqlalchemy import BigInteger, cast, func, select
 
+from ..core.extensions import db
+from ..directory.models import Prefecture
 from . import disclosure
-from .core.extensions import db
-from .directory.models import Prefecture
 from .models import SPEND_CATEGORIES, ShootReport
 
 MIN_PRODUCTIONS = 3

@@ -9,16 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from flask import Flask
 from sqlalchemy import select
 
-from .core import audit
-from .core.clock import today_jst
-from .core.editing import Conflict
-from .core.extensions import db
-from .directory.models import FilmCommission, Prefecture, RegionalBlock
+from ..core import audit
+from ..core.clock import today_jst
+from ..core.editing import Conflict
+from ..core.extensions import db
+from ..directory.models import FilmCommission, Prefecture, RegionalBlock
+from .cells import MIN_PRODUCTIONS, CellKey, Published, published  # noqa: F401 (MIN_PRODUCTIONS: for pages)
 from .models import SPEND_CATEGORIES, ShootReport
-from .report_cells import MIN_PRODUCTIONS, CellKey, Published, published  # noqa: F401 (MIN_PRODUCTIONS: for pages)
 
 GROUPINGS = ("commission", "prefecture", "block")
 MEASURES = ("days", "spend")
@@ -166,9 +165,3 @@ def commission_report_figures() -> dict:
 def block_report_figures(block_id: int) -> dict:
     year = today_jst().year
     return {"year": year, "this_year": block_figures(block_id, year), "all_years": block_figures(block_id, None)}
-
-
-def init_app(app: Flask) -> None:
-    # Pages of the directory show these figures without importing this module.
-    app.add_template_global(commission_report_figures)
-    app.add_template_global(block_report_figures)

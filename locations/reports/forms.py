@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .cases.labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
-from .core.forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
-from .core.limits import MAX_YEN
+from ..cases.labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
+from ..core.forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
+from ..core.limits import MAX_YEN
 from .models import SPEND_CATEGORIES
 
 SPEND_LABELS = {

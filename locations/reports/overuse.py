@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
+from flask import current_app
 from sqlalchemy import select
 
-from .cases.models import Shoot
-from .core.extensions import db
-from .directory.models import Municipality
+from ..cases.models import Shoot
+from ..core.clock import today_jst
+from ..core.extensions import db
+from ..directory.models import Municipality
 from .models import ShootReport
 
 
@@ -97,3 +99,14 @@ def busy_areas_geojson(areas: list[BusyArea], threshold: int, window_days: int, 
             for area in areas
         ],
     }
+
+
+def settings() -> tuple[int, int]:
+    """(threshold in shoot days, window in days) as configured."""
+    return current_app.config["OVERUSE_THRESHOLD_DAYS"], current_app.config["OVERUSE_WINDOW_DAYS"]
+
+
+def busy_areas_in(prefecture_id: int) -> list[BusyArea]:
+    """Busy municipalities of one prefecture today (in Japan), for the FC workspace."""
+    threshold, window_days = settings()
+    return busy_areas(today_jst(), window_days, threshold, prefecture_id=prefecture_id)

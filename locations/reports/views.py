@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Optional
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import charts, overuse, reports
 from ..cases.labels import PRODUCTION_TYPE_LABELS
 from ..core import audit, maps
 from ..core.access import fc_staff_only
@@ -27,12 +26,10 @@ from ..core.forms import ActionForm, choices
 from ..core.i18n import current_language, localized
 from ..directory.access import own_commission
 from ..directory.models import FilmCommission, Municipality, Prefecture
-from ..forms_reports import SPEND_LABELS, ShootReportForm
-from ..models import SPEND_CATEGORIES, ShootReport
-from .api import _geojson
-from .api import bp as api_bp
-from .commission import bp as commission_bp
-from .public import bp as public_bp
+from . import bp, charts
+from . import figures as reports
+from .forms import SPEND_LABELS, ShootReportForm
+from .models import SPEND_CATEGORIES, ShootReport
 
 # --- the public report ------------------------------------------------------------------------------
 
@@ -79,7 +76,7 @@ def withheld_text(reason: str) -> str:
     return _("withheld so that another withheld figure cannot be worked out")
 
 
-@public_bp.route("/reports")
+@bp.route("/reports", endpoint="page")
 def reports_page():
     selection, measure, errors = _selection()
     rows, totals = reports.summary(selection)
@@ -126,7 +123,7 @@ def _csv_row(group: str, figures: reports.Figures) -> list[str]:
     return [csv_cell(value) for value in (*names, *numbers, CSV_WITHHELD.get(figures.hidden or ""))]
 
 
-@public_bp.route("/reports.csv")
+@bp.route("/reports.csv", endpoint="csv")
 def reports_csv():
     selection, _measure, errors = _selection()
     if errors:
@@ -147,25 +144,6 @@ def reports_csv():
 
 # --- busy areas ---------------------------------------------------------------------------------------
 
-def overuse_settings() -> tuple[int, int]:
-    return current_app.config["OVERUSE_THRESHOLD_DAYS"], current_app.config["OVERUSE_WINDOW_DAYS"]
-
-
-@api_bp.route("/overuse")
-def overuse_geojson():
-    threshold, window_days = overuse_settings()
-    areas = overuse.busy_areas(today_jst(), window_days, threshold)
-    return _geojson(overuse.busy_areas_geojson(areas, threshold, window_days,
-                                               lambda code: url_for("directory.prefecture", code=code)))
-
-
-@commission_bp.app_template_global()
-def busy_areas_in(prefecture_id: int) -> list[overuse.BusyArea]:
-    """Busy municipalities of one prefecture, for the FC workspace."""
-    threshold, window_days = overuse_settings()
-    return overuse.busy_areas(today_jst(), window_days, threshold, prefecture_id=prefecture_id)
-
-
 # --- recording (FC workspace) ---------------------------------------------------------------------------
 
 def own_report(report_id: int) -> ShootReport:
@@ -180,7 +158,7 @@ def own_report(report_id: int) -> ShootReport:
     return report
 
 
-@commission_bp.route("/shoot-reports")
+@bp.route("/commission/shoot-reports")
 @fc_staff_only
 def shoot_reports():
     fc = own_commission()
@@ -266,10 +244,10 @@ def _conflict(report: ShootReport, form: ShootReportForm, values: dict):
         elif name == "municipality_id":
             theirs, mine = (db.session.get(Municipality, v).name_ja if v else None for v in (theirs, mine))
         rows.append((form[name].label.text, theirs, mine))
-    return conflict_page(rows, url_for("commission.edit_shoot_report", report_id=report.id))
+    return conflict_page(rows, url_for("reports.edit_shoot_report", report_id=report.id))
 
 
-@commission_bp.route("/shoot-reports/new", methods=["GET", "POST"])
+@bp.route("/commission/shoot-reports/new", methods=["GET", "POST"])
 @fc_staff_only
 def new_shoot_report():
     fc = own_commission()
@@ -281,11 +259,11 @@ def new_shoot_report():
             reports.save_report(report, values, None)
             db.session.commit()
             flash(_("Shoot report saved."))
-            return redirect(url_for("commission.shoot_reports"))
+            return redirect(url_for("reports.shoot_reports"))
     return render_template("reports/form.html", form=form, report=None, fc=fc), (400 if form.errors else 200)
 
 
-@commission_bp.route("/shoot-reports/<id:report_id>/edit", methods=["GET", "POST"])
+@bp.route("/commission/shoot-reports/<id:report_id>/edit", methods=["GET", "POST"])
 @fc_staff_only
 def edit_shoot_report(report_id: int):
     report = own_report(report_id)
@@ -300,12 +278,12 @@ def edit_shoot_report(report_id: int):
                 db.session.rollback()
                 return _conflict(report, form, values)
             flash(_("Saved."))
-            return redirect(url_for("commission.shoot_reports"))
+            return redirect(url_for("reports.shoot_reports"))
     return render_template("reports/form.html", form=form, report=report, fc=report.commission,
                            action=ActionForm()), (400 if form.errors else 200)
 
 
-@commission_bp.route("/shoot-reports/<id:report_id>/delete", methods=["POST"])
+@bp.route("/commission/shoot-reports/<id:report_id>/delete", methods=["POST"])
 @fc_staff_only
 def delete_shoot_report(report_id: int):
     if not ActionForm().validate_on_submit():
@@ -313,4 +291,4 @@ def delete_shoot_report(report_id: int):
     reports.delete_report(own_report(report_id))
     db.session.commit()
     flash(_("Shoot report deleted."))
-    return redirect(url_for("commission.shoot_reports"))
+    return redirect(url_for("reports.shoot_reports"))

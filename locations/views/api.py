@@ -28,6 +28,7 @@ from ..library.models import FACILITIES, Location
 from ..permits import engine as permits
 from ..permits.engine import MAX_SHOOT_DAYS
 from ..permits.models import Activity
+from ..reports import overuse
 from . import exports
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -430,3 +431,12 @@ def incentive_estimate():
     return jsonify(eligible=result.eligible, reasons=list(result.reasons),
                    estimated_rebate_jpy=result.estimated_rebate_jpy,
                    program=incentives.program_as_json(program, lang))
+
+
+@bp.route("/overuse")
+def overuse_geojson():
+    """Busy municipalities as GeoJSON points (shoot days in the window at or above the threshold)."""
+    threshold, window_days = overuse.settings()
+    areas = overuse.busy_areas(today_jst(), window_days, threshold)
+    return _geojson(overuse.busy_areas_geojson(areas, threshold, window_days,
+                                               lambda code: url_for("directory.prefecture", code=code)))

@@ -17,9 +17,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
 from locations.accounts.models import Notification, User
+from locations.collaboration.models import Inquiry
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from locations.models import Inquiry
 from tests.builders import PASSWORD, make_user
 from tests.builders_collab import make_inquiry
 

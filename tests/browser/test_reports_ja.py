@@ -13,12 +13,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
-from locations import reports
 from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import Municipality, Prefecture
-from locations.models import ShootReport
+from locations.reports import figures as reports
+from locations.reports.models import ShootReport
 from tests.builders import PASSWORD, make_user
 from tests.builders_reports import TITLE_PREFIX, commission, make_report, remove_made
 

@@ -7,17 +7,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import knowhow
-from ..core import audit
-from ..core.access import fc_staff_only, fc_staff_or_admins
-from ..core.editing import Conflict, conflict_page
-from ..core.extensions import db
-from ..core.forms import choices
-from ..core.i18n import localized
-from ..directory.models import RegionalBlock
-from ..forms_collab import KnowhowForm
+from ...core import audit
+from ...core.access import fc_staff_only, fc_staff_or_admins
+from ...core.editing import Conflict, conflict_page
+from ...core.extensions import db
+from ...core.forms import choices
+from ...core.i18n import localized
+from ...directory.models import RegionalBlock
+from .. import board as knowhow
+from .. import board_bp as bp
+from ..forms import KnowhowForm
 from ..models import KnowhowNote
-from .commission import bp
 
 
 def _board_block() -> RegionalBlock:
@@ -54,7 +54,7 @@ def _own_note(note_id: int) -> KnowhowNote:
     return note
 
 
-@bp.route("/board", endpoint="board")
+@bp.route("/commission/board", endpoint="index")
 @fc_staff_or_admins
 def board():
     block = _board_block()
@@ -69,7 +69,7 @@ def board():
                            filters=filters, permit_types=permit_types, prefectures=prefectures, blocks=blocks)
 
 
-@bp.route("/board/<id:note_id>", endpoint="note")
+@bp.route("/commission/board/<id:note_id>", endpoint="note")
 @fc_staff_or_admins
 def note(note_id: int):
     note = _visible_note(note_id)
@@ -96,7 +96,7 @@ def _values(form: KnowhowForm) -> dict:
             "permit_types": form.permit_types.data or [], "prefectures": form.prefectures.data or []}
 
 
-@bp.route("/board/new", methods=["GET", "POST"], endpoint="new_note")
+@bp.route("/commission/board/new", methods=["GET", "POST"], endpoint="new_note")
 @fc_staff_only
 def new_note():
     block = _board_block()
@@ -106,11 +106,11 @@ def new_note():
         knowhow.save_note(note, _values(form), None, current_user)
         db.session.commit()
         flash(_("Note posted."))
-        return redirect(url_for("commission.note", note_id=note.id))
+        return redirect(url_for("board.note", note_id=note.id))
     return render_template("board/form.html", form=form, note=None, block=block), (400 if form.errors else 200)
 
 
-@bp.route("/board/<id:note_id>/edit", methods=["GET", "POST"], endpoint="edit_note")
+@bp.route("/commission/board/<id:note_id>/edit", methods=["GET", "POST"], endpoint="edit_note")
 @fc_staff_only
 def edit_note(note_id: int):
     note = _own_note(note_id)
@@ -124,7 +124,7 @@ def edit_note(note_id: int):
             db.session.rollback()
             return _conflict(note, form, values)
         flash(_("Saved."))
-        return redirect(url_for("commission.note", note_id=note.id))
+        return redirect(url_for("board.note", note_id=note.id))
     return render_template("board/form.html", form=form, note=note, block=note.block), (400 if form.errors else 200)
 
 
@@ -133,14 +133,14 @@ def _conflict(note: KnowhowNote, form: KnowhowForm, values: dict):
     db.session.refresh(note)
     saved = knowhow.snapshot(note)
     return conflict_page([(form[name].label.text, saved[name], values[name]) for name in knowhow.NOTE_FIELDS],
-                         url_for("commission.edit_note", note_id=note.id))
+                         url_for("board.edit_note", note_id=note.id))
 
 
-@bp.route("/board/<id:note_id>/delete", methods=["POST"], endpoint="delete_note")
+@bp.route("/commission/board/<id:note_id>/delete", methods=["POST"], endpoint="delete_note")
 @fc_staff_only
 def delete_note(note_id: int):
     note = _own_note(note_id)
     knowhow.delete_note(note, current_user)
     db.session.commit()
     flash(_("Note deleted."))
-    return redirect(url_for("commission.board"))
+    return redirect(url_for("board.index"))

@@ -9,20 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from ...accounts.access import verified_email_required
+from ...accounts.models import User
+from ...core import audit
+from ...core.access import fc_staff_only, fc_staff_or_admins, producers_only
+from ...core.editing import Conflict, conflict_page
+from ...core.errors import parse_id
+from ...core.extensions import db
+from ...core.i18n import localized
+from ...core.security import limiter, rate_limits_off, user_key
+from ...directory.models import FilmCommission
 from .. import inquiries
-from ..accounts.access import verified_email_required
-from ..accounts.models import User
-from ..core import audit
-from ..core.access import fc_staff_only, fc_staff_or_admins, producers_only
-from ..core.editing import Conflict, conflict_page
-from ..core.errors import parse_id
-from ..core.extensions import db
-from ..core.i18n import localized
-from ..core.security import limiter, rate_limits_off, user_key
-from ..directory.models import FilmCommission
-from ..forms_collab import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
+from .. import inquiries_bp as bp
+from ..forms import AskForm, FcMessageForm, HandlingForm, ProducerMessageForm, ProposeForm, ReferForm
 from ..models import INQUIRY_STATUSES, Inquiry
-from . import commission, producer, public
 
 ASK_FIELDS = ("contact_name", "contact_email", "contact_phone", "organisation", "subject", "body", "where_text",
               "date_from", "date_to")
@@ -30,11 +30,11 @@ ASK_FIELDS = ("contact_name", "contact_email", "contact_phone", "organisation", 
 
 
 def _fc_link(inquiry: Inquiry) -> str:
-    return url_for("commission.inquiry", inquiry_id=inquiry.id)
+    return url_for("inquiries.fc_inquiry", inquiry_id=inquiry.id)
 
 
 def _producer_link(inquiry: Inquiry) -> str:
-    return url_for("producer.inquiry", inquiry_id=inquiry.id)
+    return url_for("inquiries.my_inquiry", inquiry_id=inquiry.id)
 
 
 def _ask_limit() -> str:
@@ -58,7 +58,7 @@ def _signed_in_producer():
     return current_user if current_user.is_authenticated and current_user.role == "producer" else None
 
 
-@public.bp.route("/commissions/<slug>/ask", methods=["GET", "POST"])
+@bp.route("/commissions/<slug>/ask", methods=["GET", "POST"], endpoint="ask")
 @limiter.limit(_ask_limit, methods=["POST"], exempt_when=_anonymous_limit_exempt)
 @limiter.limit(_ask_user_limit, methods=["POST"], key_func=user_key, exempt_when=_user_limit_exempt)
 @verified_email_required
@@ -86,7 +86,7 @@ def ask_commission(slug: str):
             db.session.commit()
             flash(_("Your inquiry was sent to %(name)s.", name=localized(fc, "name")))
             if asker is not None:
-                return redirect(url_for("producer.inquiry", inquiry_id=inquiry.id))
+                return redirect(url_for("inquiries.my_inquiry", inquiry_id=inquiry.id))
             return redirect(url_for("directory.commission", slug=fc.slug))
     interested, _unknown = inquiries.published_locations(inquiries.parse_location_slugs(form.locations.data or ""))
     return render_template("inquiries/ask.html", fc=fc, form=form, asker=asker, interested=interested), (
@@ -102,7 +102,7 @@ def _own_inquiry(inquiry_id: int) -> Inquiry:
     return inquiry
 
 
-@producer.bp.route("/inquiries/", endpoint="inquiries")
+@bp.route("/inquiries/", endpoint="mine")
 @producers_only
 def my_inquiries():
     rows = db.session.scalars(inquiries.own_inquiries_of(current_user)).all()
@@ -115,13 +115,13 @@ def _render_own(inquiry: Inquiry, form: ProducerMessageForm | None = None, statu
                            form=form or ProducerMessageForm()), status
 
 
-@producer.bp.route("/inquiries/<id:inquiry_id>", endpoint="inquiry")
+@bp.route("/inquiries/<id:inquiry_id>", endpoint="my_inquiry")
 @producers_only
 def my_inquiry(inquiry_id: int):
     return _render_own(_own_inquiry(inquiry_id))
 
 
-@producer.bp.route("/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")
+@bp.route("/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="my_message")
 @producers_only
 def my_inquiry_message(inquiry_id: int):
     inquiry = _own_inquiry(inquiry_id)
@@ -131,12 +131,12 @@ def my_inquiry_message(inquiry_id: int):
     inquiries.add_producer_message(inquiry, current_user, form.body.data.strip(), _fc_link(inquiry))
     db.session.commit()
     flash(_("Your message was sent."))
-    return redirect(url_for("producer.inquiry", inquiry_id=inquiry.id) + "#messages")
+    return redirect(url_for("inquiries.my_inquiry", inquiry_id=inquiry.id) + "#messages")
 
 
 # Film commissions (admins read).
 
-@commission.bp.route("/inquiries", endpoint="inquiries")
+@bp.route("/commission/inquiries", endpoint="fc_inquiries")
 @fc_staff_or_admins
 def fc_inquiries():
     status = request.args.get("status") or None
@@ -200,13 +200,13 @@ def _render_fc(inquiry: Inquiry, level: str, status: int = 200, **forms):
     ), status
 
 
-@commission.bp.route("/inquiries/<id:inquiry_id>", endpoint="inquiry")
+@bp.route("/commission/inquiries/<id:inquiry_id>", endpoint="fc_inquiry")
 @fc_staff_or_admins
 def fc_inquiry(inquiry_id: int):
     return _render_fc(*_fc_inquiry(inquiry_id))
 
 
-@commission.bp.route("/inquiries/<id:inquiry_id>/handling", methods=["POST"])
+@bp.route("/commission/inquiries/<id:inquiry_id>/handling", methods=["POST"], endpoint="handling")
 @fc_staff_only
 def inquiry_handling(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
@@ -230,7 +230,7 @@ def inquiry_handling(inquiry_id: int):
         db.session.rollback()
         return _conflict(inquiry, form, assignee)
     flash(_("Saved."))
-    return redirect(url_for("commission.inquiry", inquiry_id=inquiry.id))
+    return redirect(url_for("inquiries.fc_inquiry", inquiry_id=inquiry.id))
 
 
 def _conflict(inquiry: Inquiry, form: HandlingForm, assignee):
@@ -241,10 +241,10 @@ def _conflict(inquiry: Inquiry, form: HandlingForm, assignee):
         (form.status.label.text, labels[inquiry.status], labels.get(form.status.data, form.status.data)),
         (form.assigned_to.label.text, inquiry.assigned_to.display_name if inquiry.assigned_to else None,
          assignee.display_name if assignee else None),
-    ], url_for("commission.inquiry", inquiry_id=inquiry.id))
+    ], url_for("inquiries.fc_inquiry", inquiry_id=inquiry.id))
 
 
-@commission.bp.route("/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="inquiry_message")
+@bp.route("/commission/inquiries/<id:inquiry_id>/messages", methods=["POST"], endpoint="fc_message")
 @fc_staff_only
 def fc_inquiry_message(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
@@ -256,10 +256,10 @@ def fc_inquiry_message(inquiry_id: int):
                              _producer_link(inquiry))
     db.session.commit()
     flash(_("Internal note added.") if internal else _("Reply sent."))
-    return redirect(url_for("commission.inquiry", inquiry_id=inquiry.id) + "#messages")
+    return redirect(url_for("inquiries.fc_inquiry", inquiry_id=inquiry.id) + "#messages")
 
 
-@commission.bp.route("/inquiries/<id:inquiry_id>/locations", methods=["POST"])
+@bp.route("/commission/inquiries/<id:inquiry_id>/locations", methods=["POST"], endpoint="propose")
 @fc_staff_only
 def inquiry_propose(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
@@ -272,11 +272,11 @@ def inquiry_propose(inquiry_id: int):
             added = inquiries.propose_locations(inquiry, locations, current_user)
             db.session.commit()
             flash(_("%(n)d location(s) proposed.", n=len(added)))
-            return redirect(url_for("commission.inquiry", inquiry_id=inquiry.id) + "#proposed")
+            return redirect(url_for("inquiries.fc_inquiry", inquiry_id=inquiry.id) + "#proposed")
     return _render_fc(inquiry, level, 400, propose=form)
 
 
-@commission.bp.route("/inquiries/<id:inquiry_id>/referrals", methods=["POST"])
+@bp.route("/commission/inquiries/<id:inquiry_id>/referrals", methods=["POST"], endpoint="refer")
 @fc_staff_only
 def inquiry_refer(inquiry_id: int):
     inquiry, level = _fc_inquiry(inquiry_id, write=True)
@@ -297,5 +297,5 @@ def inquiry_refer(inquiry_id: int):
                 flash(_("The inquiry was referred to %(name)s.", name=localized(to_fc, "name")))
             else:
                 flash(_("The inquiry was copied to %(name)s.", name=localized(to_fc, "name")))
-            return redirect(url_for("commission.inquiry", inquiry_id=inquiry.id) + "#referrals")
+            return redirect(url_for("inquiries.fc_inquiry", inquiry_id=inquiry.id) + "#referrals")
     return _render_fc(inquiry, level, 400, refer=form)

@@ -1,0 +1,1 @@
+"""The inquiry pages (inquiries.py) and the know-how board (board.py)."""
