@@ -10,7 +10,21 @@ import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import accounts, cases, cli, cli_backup, collaboration, directory, incentives, library, permits, reports, worker
+from . import (
+    accounts,
+    admin,
+    api,
+    cases,
+    cli,
+    cli_backup,
+    collaboration,
+    directory,
+    incentives,
+    library,
+    permits,
+    reports,
+    worker,
+)
 from .core import caching, clock, errors, i18n, maps, security
 from .core.config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
 from .core.extensions import db, migrate
@@ -59,13 +73,8 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     collaboration.init_app(app)
     reports.init_app(app)
 
-    # Until admin and the API have their packages.
-    from .views import admin, api
-
-    for blueprint in (api.bp, admin.bp):
-        app.register_blueprint(blueprint)
-    # Read-only JSON API: no cookies change anything there, so no CSRF token is asked for.
-    security.csrf.exempt(api.bp)
+    api.init_app(app)
+    admin.init_app(app)
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["CASE_VIEWERS"] = CASE_VIEWERS

@@ -1,6 +1,6 @@
 """Models, one module per domain; imported here so Alembic and the app see every table."""
-from ..accounts.models import ROLES, LoginThrottle, Notification, OutboxMessage, RecoveryCode, User, UserSession
-from ..cases.models import (
+from .accounts.models import ROLES, LoginThrottle, Notification, OutboxMessage, RecoveryCode, User, UserSession
+from .cases.models import (
     ORIGINS,
     PRODUCTION_TYPES,
     STEP_STATUSES,
@@ -11,7 +11,7 @@ from ..cases.models import (
     StepDocument,
     StepNote,
 )
-from ..collaboration.models import (
+from .collaboration.models import (
     INQUIRY_SOURCES,
     INQUIRY_STATUSES,
     Inquiry,
@@ -19,12 +19,12 @@ from ..collaboration.models import (
     InquiryReferral,
     KnowhowNote,
 )
-from ..core.models import AuditEvent, JobRun
-from ..directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
-from ..incentives.models import IncentiveProgram
-from ..library.models import FACILITIES, Location, LocationCategory, LocationCell, Photo
-from ..permits.models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
-from ..reports.models import SPEND_CATEGORIES, ShootReport
+from .core.models import AuditEvent, JobRun
+from .directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
+from .incentives.models import IncentiveProgram
+from .library.models import FACILITIES, Location, LocationCategory, LocationCell, Photo
+from .permits.models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
+from .reports.models import SPEND_CATEGORIES, ShootReport
 
 __all__ = [
     "INQUIRY_SOURCES",

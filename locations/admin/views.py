@@ -1,7 +1,7 @@
 """Administration: accounts, film commissions, permit authorities and the full audit trail."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,8 +25,7 @@ from ..library.forms import CategoryForm, ImportForm
 from ..library.models import LocationCategory
 from ..permits import importing as authority_files
 from ..permits.models import PermitAuthority, PermitType
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from . import bp
 
 
 @bp.route("/")
@@ -147,7 +146,7 @@ def authorities():
 @admins_only
 def audit_log():
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(500)).all()
-    return render_template("audit/list.html", events=events, title=_("Audit trail"))
+    return render_template("audit_list.html", events=events, title=_("Audit trail"))
 
 
 @bp.route("/authorities/import", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Any, Optional
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,9 +29,7 @@ from ..permits import engine as permits
 from ..permits.engine import MAX_SHOOT_DAYS
 from ..permits.models import Activity
 from ..reports import overuse
-from . import exports
-
-bp = Blueprint("api", __name__, url_prefix="/api")
+from . import bp, exports
 
 GEOJSON = "application/geo+json"
 

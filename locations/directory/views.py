@@ -148,4 +148,4 @@ def history():
     fc = own_commission()
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.commission_id == fc.id)
                                 .order_by(AuditEvent.id.desc()).limit(200)).all()
-    return render_template("audit/list.html", events=events, title=_("History of %(name)s", name=fc.name_ja))
+    return render_template("audit_list.html", events=events, title=_("History of %(name)s", name=fc.name_ja))
