@@ -6,7 +6,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 def init_app(app: Flask) -> None:
     from ..core.security import csrf
-    from . import views  # noqa: F401 — the routes attach themselves to bp
+    from . import planning, views  # noqa: F401 — the routes attach themselves to bp
 
     app.register_blueprint(bp)
     # Read-only JSON API: no cookies change anything there, so no CSRF token is asked for.

@@ -194,7 +194,12 @@ def engine_shoot(shoot) -> permits.Shoot:
         prefecture_code=shoot.prefecture.code if shoot.prefecture else None,
         municipality_code=shoot.municipality.code if shoot.municipality else None,
         start_date=shoot.start_date, end_date=shoot.end_date,
-        activities=tuple(a.code for a in shoot.activities), category_code=category, typical_permits=typical)
+        activities=tuple(a.code for a in shoot.activities), category_code=category, typical_permits=typical,
+        category=category_label(location.category) if location is not None else None)
+
+
+def category_label(category) -> permits.Label:
+    return permits.Label(category.code, category.name_ja, category.name_en)
 
 
 def sync_steps(shoot, rules, today: date, link_for: Callable[[PermitStep], str], shoot_changed: bool) -> SyncResult:

@@ -1,4 +1,8 @@
-"""Places and distances: romanised municipality names, an offline gazetteer, optional Nominatim."""
+"""Places and distances: romanised municipality names, an offline gazetteer, optional Nominatim.
+
+It is long because the offline gazetteer (Japanese, kana and romaji matching) and the optional
+Nominatim fallback share their normalisation and ranking.
+"""
 from __future__ import annotations
 
 import difflib

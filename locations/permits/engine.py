@@ -1,6 +1,10 @@
 """Permit rules engine: a shoot (place, dates, activities) in; required permits, where to file them and
 the latest safe filing dates out. Pure functions over frozen dataclasses, so it runs without an app;
-``load_rules`` at the bottom is the only part that reads the database."""
+``load_rules`` at the bottom is the only part that reads the database.
+
+It is long because it is one pure unit: the inputs, the routing, the bilingual reasons and the
+plan, with the database adapter fenced off at the bottom.
+"""
 from __future__ import annotations
 
 import re
@@ -135,6 +139,8 @@ class Shoot:
     activities: tuple[str, ...] = ()
     category_code: Optional[str] = None
     typical_permits: tuple[str, ...] = ()  # the location's (or its category's) usual permit codes
+    # The location category's names, from the caller that knows the place (else looked up in the rule book).
+    category: Optional[Label] = None
 
 
 # --------------------------------------------------------------------------------------------- outputs
@@ -318,7 +324,7 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
             condition = _condition(link, lang)
             add(permit.code, reason + (text["condition"].format(condition=condition) if condition else ""))
 
-    category = rules.categories.get(shoot.category_code) if shoot.category_code else None
+    category = shoot.category or (rules.categories.get(shoot.category_code) if shoot.category_code else None)
     for code in dict.fromkeys(shoot.typical_permits):
         permit = rules.permits.get(code)
         if permit is None:
@@ -413,7 +419,6 @@ def load_rules(session) -> RuleBook:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from ..library.models import LocationCategory
     from .models import Activity, ActivityPermit, AuthorityKind, PermitAuthority, PermitType
 
     kinds = {k.id: k for k in session.scalars(select(AuthorityKind))}
@@ -439,5 +444,4 @@ def load_rules(session) -> RuleBook:
             coords_are_estimate=bool(a.coords_are_estimate), is_estimate=bool(a.is_estimate))
             for a in authorities],
         kinds=[Label(k.code, k.name_ja, k.name_en) for k in kinds.values()],
-        categories=[Label(c.code, c.name_ja, c.name_en) for c in session.scalars(select(LocationCategory))],
     )

@@ -16,6 +16,7 @@ from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import engine as permits
 from .. import bp
+from ..workflow import category_label
 
 
 def _place(errors: list[str]):
@@ -75,7 +76,8 @@ def planner():
                                       municipality_code=town.code, start_date=start, end_date=end,
                                       activities=tuple(chosen),
                                       category_code=loc.category.code if loc is not None else None,
-                                      typical_permits=typical)
+                                      typical_permits=typical,
+                                      category=category_label(loc.category) if loc is not None else None)
                 plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)
     activities = sorted(rules.activities.values(), key=lambda a: a.code)
     return render_template("cases/planner.html", rules=rules, activities=activities, chosen=chosen, plan=plan,
