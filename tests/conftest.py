@@ -13,6 +13,7 @@ from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
 from locations.core.config import normalise_database_url
 from locations.core.extensions import db
 from locations.seeding import seed_all
+from tests import cleanup
 
 PG_ENV = "TEST_DATABASE_URL"
 
@@ -76,6 +77,29 @@ def seeded_app(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_rows(seeded_app):
+    """The rows right after seeding: at the end of the run nothing beyond them may be left."""
+    with seeded_app.app_context():
+        before = cleanup.take()
+    yield before
+    with seeded_app.app_context():
+        left = cleanup.left_over(before)
+    assert left == {}, f"tests left rows behind: {left}"
+
+
+@pytest.fixture(autouse=True)
+def no_rows_left_behind(request, seeded_app, session_rows):
+    """Whatever a test adds to the shared database goes when it ends (see tests/cleanup.py)."""
+    with seeded_app.app_context():
+        before = cleanup.take()
+        db.session.remove()
+    yield
+    with seeded_app.app_context():
+        cleanup.sweep(before)
+        db.session.remove()
 
 
 @pytest.fixture
