@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from locations.accounts.models import User, UserSession
 from locations.core.extensions import db
 from tests.builders import login, make_user
-from tests.test_authorization import ROLES, outcome
+from tests.core.test_authorization import ROLES, outcome
 
 SIGNED_IN = {"producer", "authority", "fc_staff", "admin"}
 

@@ -301,7 +301,7 @@ def test_the_serve_command_delivers_mail_with_its_in_process_worker(tmp_path, cl
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "SECRET_KEY": "s" * 64,
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(sink.port), "WORKER_POLL_SECONDS": "1",
            "SESSION_COOKIE_SECURE": "false", "TILE_URL": ""}
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=root, env=env, check=True, capture_output=True)
     server = subprocess.Popen([*flask, "serve", "--port", str(port)], cwd=root, env=env,

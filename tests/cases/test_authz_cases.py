@@ -16,7 +16,7 @@ from locations.core.extensions import db
 from locations.permits.models import GuidelineStep
 from tests.builders import login, make_user
 from tests.builders_cases import clear_cases, commission, make_production, make_shoot, make_step
-from tests.test_authorization import ROLES, outcome
+from tests.core.test_authorization import ROLES, outcome
 
 CASE_ACTORS = {"producer", "fc_staff", "authority"}
 

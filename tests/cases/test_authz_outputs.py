@@ -7,7 +7,7 @@ from locations.accounts.notifications import notify
 from locations.core.extensions import db
 from tests.builders import login, make_user
 from tests.builders_outputs import clear_outputs, make_case
-from tests.test_authorization import ROLES, outcome
+from tests.core.test_authorization import ROLES, outcome
 
 SIGNED_IN = {"producer", "authority", "fc_staff", "admin"}
 

@@ -11,7 +11,7 @@ import pytest
 from locations.core.extensions import db
 from tests.builders import login, make_user
 from tests.builders_collab import KAGAWA, SAPPORO, fc, make_inquiry, make_note, remove_collab_data
-from tests.test_authorization import ROLES, outcome
+from tests.core.test_authorization import ROLES, outcome
 
 # endpoint → (roles allowed, whether the route acts on an entity the user must own)
 RULES = {

@@ -53,20 +53,20 @@ def mutating_endpoints(app) -> list[str]:
 
 
 def all_rules() -> dict:
-    """RULES here plus the RULES of every tests/test_authz_*.py matrix (one per feature area)."""
+    """RULES here plus the RULES of every tests/<package>/test_authz_*.py matrix (one per feature area)."""
     import importlib
     import pathlib
 
     rules = dict(RULES)
-    for path in sorted(pathlib.Path(__file__).parent.glob("test_authz_*.py")):
-        rules.update(importlib.import_module(f"tests.{path.stem}").RULES)
+    for path in sorted(pathlib.Path(__file__).parents[1].glob("*/test_authz_*.py")):
+        rules.update(importlib.import_module(f"tests.{path.parent.name}.{path.stem}").RULES)
     return rules
 
 
 def test_every_mutating_route_has_a_rule(app):
     rules = all_rules()
     missing = [e for e in mutating_endpoints(app) if e not in rules]
-    assert missing == [], "add these endpoints to RULES here or in a tests/test_authz_*.py matrix"
+    assert missing == [], "add these endpoints to RULES here or in a tests/<package>/test_authz_*.py matrix"
 
 
 def expected(endpoint: str, role: str, ownership: str) -> str:

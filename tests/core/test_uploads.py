@@ -18,7 +18,7 @@ from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory, Photo
 from tests.builders import login, make_user
 from tests.builders_cases import people  # noqa: F401 (fixture)
-from tests.test_authority_portal import PDF, case  # noqa: F401 (fixture)
+from tests.cases.test_authority_portal import PDF, case  # noqa: F401 (fixture)
 
 SLUG = "uploads-test-place"
 

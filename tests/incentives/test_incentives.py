@@ -12,7 +12,7 @@ from locations.core.extensions import db
 from locations.incentives import estimator as incentives
 from locations.incentives.estimator import Program, estimate
 from locations.incentives.models import IncentiveProgram
-from tests.test_seeding import copy_seeds, edit
+from tests.commands.test_seeding import copy_seeds, edit
 
 M = 1_000_000
 METI = Program(

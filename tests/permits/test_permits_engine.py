@@ -20,7 +20,7 @@ from locations.permits.engine import (
     short_law,
 )
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 TODAY = date(2027, 1, 4)
 TAKAMATSU = (34.3428, 134.0465)
 

@@ -9,7 +9,7 @@ from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.reports.models import ShootReport
 from tests.builders_reports import commission, make_report, remove_made
-from tests.test_authorization import ROLES, client_for, outcome
+from tests.core.test_authorization import ROLES, client_for, outcome
 
 # endpoint → (roles allowed, whether the route acts on an FC-owned entity)
 RULES = {

@@ -204,7 +204,7 @@ def test_the_page_shows_dashes_reasons_and_the_rule(client, small_and_large):
 
 
 def test_the_map_and_the_charts_withhold_the_same_prefectures(client, small_and_large):
-    from tests.test_reports import layer_options
+    from tests.reports.test_reports import layer_options
 
     html = client.get(f"/reports?year={YEAR}&group=prefecture&measure=spend&lang=en").get_data(as_text=True)
     options = layer_options(html)

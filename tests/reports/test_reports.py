@@ -1,7 +1,7 @@
 """Effect verification: exact sums, the choropleth's 47 values, charts, CSV, the FC report form.
 
 The recorded reports give every group at least three productions, so nothing here is withheld for
-privacy (tests/test_report_privacy.py covers that)."""
+privacy (tests/reports/test_report_privacy.py covers that)."""
 import csv
 import io
 import json
