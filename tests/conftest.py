@@ -3,17 +3,21 @@ TEST_DATABASE_URL is set), and the app, client and runner around it."""
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from locations import create_app
+from locations.accounts.models import User
+from locations.core.clock import today_jst
 from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
 from locations.core.config import normalise_database_url
 from locations.core.extensions import db
 from locations.seeding import seed_all
 from tests import cleanup
+from tests.builders import login, make_production, make_shoot, make_step, make_user
 
 PG_ENV = "TEST_DATABASE_URL"
 
@@ -132,3 +136,36 @@ def request_context(app):
         yield
         db.session.rollback()
         db.session.remove()
+
+
+@pytest.fixture
+def people(app):
+    """A producer, a Kagawa FC staff member, a Kagawa police officer and another producer, each with a
+    signed-in client."""
+    with app.app_context():
+        users = {role: make_user(role) for role in ("producer", "fc_staff", "authority")}
+        users["other_producer"] = make_user("producer")
+        db.session.commit()
+        made = {key: (u.id, u.email) for key, u in users.items()}
+    clients = {}
+    for key, (_, email) in made.items():
+        clients[key] = app.test_client()
+        assert login(clients[key], email).status_code == 302
+    return {"ids": {k: v[0] for k, v in made.items()}, "clients": clients}
+
+
+@pytest.fixture
+def case(app, people, monkeypatch, tmp_path):
+    """A Kagawa production with a road-use step for the Kagawa police and a drone step for Osaka;
+    uploads go to a temporary folder."""
+    monkeypatch.setattr("locations.cases.documents.document_dir", lambda: str(tmp_path))
+    with app.app_context():
+        owner = db.session.get(User, people["ids"]["producer"])
+        production = make_production(owner, title="Seto Nights")
+        shoot = make_shoot(production, start=today_jst() + timedelta(days=40))
+        road = make_step(shoot, "ROAD_USE", "police-hq-37", due_date=today_jst() + timedelta(days=20))
+        drone = make_step(shoot, "DRONE_FLIGHT", "cab-osaka", due_date=today_jst() + timedelta(days=5))
+        db.session.commit()
+        ids = {"production": production.id, "road": road.id, "drone": drone.id}
+    ids["url"] = lambda key: f"/productions/{ids['production']}/steps/{ids[key]}"
+    return ids

@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 from locations.accounts import emails as account_mail
 from locations.accounts.models import User
 from locations.core.extensions import db
-from tests.builders import login, make_user
-from tests.builders_accounts import emails_to, forget_people, link_in
-from tests.builders_collab import KAGAWA
+from tests.builders import KAGAWA, login, make_user
+from tests.mail import emails_to, link_in
 
 NEW_PASSWORD = "a different sturdy passphrase 2027"
 NEW_EMAIL = "new-producer@example.com"
@@ -31,8 +30,6 @@ def people(app):
             return user.email
 
     yield make
-    with app.app_context():
-        forget_people(*made)
 
 
 def sign_up(client, email, password="a long and uncommon passphrase"):

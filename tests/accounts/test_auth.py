@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from locations import create_app
 from locations.accounts.models import User
@@ -11,7 +11,7 @@ from locations.core.config import DefaultConfig
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.core.security import safe_next
-from tests.builders import PASSWORD, login, make_user
+from tests.builders import login, make_user
 from tests.conftest import make_test_config
 
 
@@ -21,10 +21,7 @@ def producer(app):
         user = make_user("producer")
         db.session.commit()
         email = user.email
-    yield email
-    with app.app_context():
-        db.session.execute(delete(User).where(User.email == email))
-        db.session.commit()
+    return email
 
 
 def test_sign_in_starts_a_new_session_and_sign_out_ends_it(app, client, producer):
@@ -73,13 +70,9 @@ def test_next_redirects_stay_on_site(target, safe):
 
 
 def test_sign_in_follows_a_safe_next_only(client, producer):
-    assert login_with_next(client, producer, "/map").headers["Location"].endswith("/map")
+    assert login(client, producer, next="/map").headers["Location"].endswith("/map")
     client.post("/logout")
-    assert "evil" not in login_with_next(client, producer, "https://evil.example/").headers["Location"]
-
-
-def login_with_next(client, email, target):
-    return client.post("/login", data={"email": email, "password": PASSWORD, "next": target})
+    assert "evil" not in login(client, producer, next="https://evil.example/").headers["Location"]
 
 
 @pytest.mark.parametrize("password, ok", [("short", False), ("password1234", False), ("qwertyuiop123", False),
@@ -93,14 +86,9 @@ def test_producer_sign_up(app, client):
     response = client.post("/signup", data={"display_name": "山田 花子 🎬", "email": "Hanako@Example.com",
                                             "password": "a long and uncommon passphrase"})
     assert response.status_code == 200 and 'id="check-inbox"' in response.get_data(as_text=True)
-    try:
-        assert login(client, "hanako@example.com", "a long and uncommon passphrase").status_code == 302
-        weak = client.post("/signup", data={"display_name": "x", "email": "weak@example.com", "password": "password"})
-        assert weak.status_code == 400
-    finally:
-        with app.app_context():
-            db.session.execute(delete(User).where(User.email.in_(["hanako@example.com", "weak@example.com"])))
-            db.session.commit()
+    assert login(client, "hanako@example.com", "a long and uncommon passphrase").status_code == 302
+    weak = client.post("/signup", data={"display_name": "x", "email": "weak@example.com", "password": "password"})
+    assert weak.status_code == 400
 
 
 def test_forms_need_a_csrf_token_and_sign_in_is_rate_limited(database_url):
@@ -137,17 +125,12 @@ def test_session_cookie_defaults_are_strict():
 
 
 def test_create_user_command(app, runner):
-    try:
-        result = runner.invoke(args=["create-user", "--email", "Officer@Example.com", "--role", "authority",
-                                     "--authority", "police-hq-37", "--password", "a long and uncommon passphrase"])
-        assert result.exit_code == 0, result.output
-        bad = runner.invoke(args=["create-user", "--email", "x@example.com", "--role", "fc_staff",
-                                  "--commission", "nope", "--password", "a long and uncommon passphrase"])
-        assert bad.exit_code != 0 and "--commission" in bad.output
-        with app.app_context():
-            user = db.session.scalar(select(User).where(User.email == "officer@example.com"))
-            assert user.role == "authority" and user.authority.code == "police-hq-37"
-    finally:
-        with app.app_context():
-            db.session.execute(delete(User).where(User.email == "officer@example.com"))
-            db.session.commit()
+    result = runner.invoke(args=["create-user", "--email", "Officer@Example.com", "--role", "authority",
+                                 "--authority", "police-hq-37", "--password", "a long and uncommon passphrase"])
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(args=["create-user", "--email", "x@example.com", "--role", "fc_staff",
+                              "--commission", "nope", "--password", "a long and uncommon passphrase"])
+    assert bad.exit_code != 0 and "--commission" in bad.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "officer@example.com"))
+        assert user.role == "authority" and user.authority.code == "police-hq-37"

@@ -6,7 +6,7 @@ The code steps of sign-in send anyone without a half-done sign-in back to the si
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from locations.accounts.models import User, UserSession
 from locations.core.extensions import db
@@ -59,10 +59,7 @@ def expected(endpoint: str, role: str, ownership: str) -> str:
 @pytest.fixture
 def people(app):
     emails = []
-    yield emails
-    with app.app_context():
-        db.session.execute(delete(User).where(User.email.in_(emails)))
-        db.session.commit()
+    return emails
 
 
 def client_and_sessions(app, role: str, emails: list) -> tuple:

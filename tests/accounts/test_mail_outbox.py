@@ -21,8 +21,8 @@ from locations.core.extensions import db
 from locations.core.models import JobRun
 from locations.worker import run_daily_jobs
 from tests.builders import make_user
-from tests.builders_outputs import SmtpSink, clear_outputs, free_port, mail_settings
 from tests.conftest import make_test_config
+from tests.mail import SmtpSink, free_port, mail_settings
 
 STEP = {"production": "海の映画", "shoot": "Harbour scene", "permit_ja": "道路使用許可", "permit_en": "Road use permit",
         "due": "2026-12-01"}
@@ -35,7 +35,6 @@ def clean(app):
             db.session.execute(delete(OutboxMessage))
             db.session.execute(delete(JobRun))
             db.session.commit()
-            clear_outputs()
     wipe()
     yield
     wipe()

@@ -14,7 +14,6 @@ from locations.collaboration.inquiries import STATUS_LABELS as INQUIRY_STATUS_LA
 from locations.core.config import from_environment
 from locations.core.extensions import db
 from tests.builders import login, make_user
-from tests.builders_outputs import clear_outputs
 
 STEP = {"production": "海の映画", "shoot": "Harbour scene", "permit_ja": "道路使用許可", "permit_en": "Road use permit",
         "due": "2026-12-01"}
@@ -38,11 +37,7 @@ PARAMS = {
 
 @pytest.fixture
 def clean(app):
-    with app.app_context():
-        clear_outputs()
     yield
-    with app.app_context():
-        clear_outputs()
 
 
 def test_every_kind_of_the_contract_has_a_text():

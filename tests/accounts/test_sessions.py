@@ -12,8 +12,8 @@ from locations.accounts.models import User, UserSession
 from locations.accounts.sessions import as_utc
 from locations.core.extensions import db
 from tests.builders import PASSWORD, login, make_user
-from tests.builders_accounts import emails_to, forget_people
 from tests.conftest import make_test_config
+from tests.mail import emails_to
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CHROME_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
@@ -26,8 +26,6 @@ def producer(app):
         email = make_user("producer").email
         db.session.commit()
     yield email
-    with app.app_context():
-        forget_people(email)
 
 
 def signed_in_client(app, email, user_agent=FIREFOX):
@@ -146,15 +144,11 @@ def test_disabling_an_account_ends_its_session_records(app, producer):
         admin = make_user("admin")
         db.session.commit()
         admin_email, target = admin.email, db.session.scalar(select(User.id).where(User.email == producer))
-    try:
-        admin_client = signed_in_client(app, admin_email)
-        assert admin_client.post(f"/admin/users/{target}/disable").status_code == 302
-        assert not is_signed_in(client)
-        with app.app_context():
-            assert newest_session(producer).ended_at is not None
-    finally:
-        with app.app_context():
-            forget_people(admin_email)
+    admin_client = signed_in_client(app, admin_email)
+    assert admin_client.post(f"/admin/users/{target}/disable").status_code == 302
+    assert not is_signed_in(client)
+    with app.app_context():
+        assert newest_session(producer).ended_at is not None
 
 
 def test_raising_the_session_epoch_ends_every_session(app, producer):
@@ -182,5 +176,4 @@ def test_a_secure_session_cookie_is_named_with_the_host_prefix(database_url, see
         assert client.get("/productions/", base_url="https://localhost").status_code == 200
     finally:
         with app.app_context():
-            forget_people(email)
             db.engine.dispose()

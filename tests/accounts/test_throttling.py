@@ -13,10 +13,9 @@ from locations.accounts.models import LoginThrottle
 from locations.accounts.sessions import as_utc
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from tests.builders import PASSWORD, login, make_user
-from tests.builders_accounts import emails_to, forget_people
-from tests.builders_collab import KAGAWA
+from tests.builders import KAGAWA, PASSWORD, login, make_user
 from tests.conftest import make_test_config
+from tests.mail import emails_to
 
 UNKNOWN = "nobody-here@example.com"
 
@@ -27,8 +26,6 @@ def producer(app):
         email = make_user("producer").email
         db.session.commit()
     yield email
-    with app.app_context():
-        forget_people(email, UNKNOWN)
 
 
 @pytest.fixture
@@ -155,16 +152,12 @@ def test_signed_in_users_inquiries_are_limited_per_account(limited_app):
     with app.app_context():
         email = make_user("producer").email
         db.session.commit()
-    try:
-        client = app.test_client()
-        assert login(client, email).status_code == 302
-        url = f"/commissions/{KAGAWA}/ask"
-        signed_in = [client.post(url, data={}, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
-                     for n in range(3)]
-        assert signed_in == [400, 400, 429]
-        anonymous = app.test_client()
-        assert [anonymous.post(url, data={}, environ_base={"REMOTE_ADDR": "198.51.100.5"}).status_code
-                for _ in range(2)] == [400, 429]
-    finally:
-        with app.app_context():
-            forget_people(email)
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    url = f"/commissions/{KAGAWA}/ask"
+    signed_in = [client.post(url, data={}, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
+                 for n in range(3)]
+    assert signed_in == [400, 400, 429]
+    anonymous = app.test_client()
+    assert [anonymous.post(url, data={}, environ_base={"REMOTE_ADDR": "198.51.100.5"}).status_code
+            for _ in range(2)] == [400, 429]

@@ -13,7 +13,6 @@ from locations.accounts.models import RecoveryCode, User
 from locations.core.config import from_environment
 from locations.core.extensions import db
 from tests.builders import PASSWORD, enrol_totp, login, make_user, totp_code
-from tests.builders_accounts import forget_people
 
 
 @pytest.fixture
@@ -29,8 +28,6 @@ def people(app):
             return user.email, secret
 
     yield make
-    with app.app_context():
-        forget_people(*made)
 
 
 @pytest.fixture

@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
-from sqlalchemy import delete
+from playwright.sync_api import expect
 
-from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from tests.builders import PASSWORD, make_user
-from tests.builders_cases import clear_cases
+from tests.browser.forms import sign_in
+from tests.builders import make_user
 
 TAKAMATSU = ("34.342800", "134.046500")
 
@@ -27,25 +25,12 @@ def accounts(live_server):
         users = {"producer": make_user("producer"), "authority": make_user("authority")}
         db.session.commit()
         emails = {role: user.email for role, user in users.items()}
-    yield emails
-    with live_server.app.app_context():
-        clear_cases()
-        db.session.execute(delete(User).where(User.email.in_(list(emails.values()))))
-        db.session.commit()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login?lang=en")
-    form = page.locator("main form")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    return emails
 
 
 def test_producer_plans_a_shoot_and_the_officer_records_the_consultation(new_page, browser_log, accounts):
     page = new_page()
-    sign_in(page, accounts["producer"])
+    sign_in(page, accounts["producer"], "en")
     page.goto("/productions/new?lang=en")
     form = page.locator("main form")
     form.locator("#title").fill("Browser Harbour")
@@ -75,7 +60,7 @@ def test_producer_plans_a_shoot_and_the_officer_records_the_consultation(new_pag
     expect(page.locator("main")).to_contain_text("Osaka Regional Civil Aviation Bureau")
 
     officer = new_page()
-    sign_in(officer, accounts["authority"])
+    sign_in(officer, accounts["authority"], "en")
     officer.goto("/authority/?lang=en")
     row = officer.locator("main table tbody tr", has_text="Browser Harbour")
     expect(row).to_have_count(1)

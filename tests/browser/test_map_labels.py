@@ -3,13 +3,10 @@ as plain text (neither evaluated on the server nor parsed as HTML in the browser
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from sqlalchemy import delete
 
-from locations.accounts.models import User
 from locations.core.extensions import db
-from tests.browser.test_case_flow import sign_in
-from tests.builders import make_user
-from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
+from tests.browser.forms import sign_in
+from tests.builders import make_production, make_shoot, make_step, make_user
 
 HOSTILE = "{{7*7}} <b>bold</b> {{ lipsum.__globals__.os.popen(dict(id=1)|first).read() }}"
 
@@ -22,23 +19,17 @@ def test_production_map_tooltips_are_plain_text(live_server, new_page, browser_l
         make_step(shoot, "ROAD_USE", "police-hq-37")
         db.session.commit()
         email, production_id = owner.email, production.id
-    try:
-        page = new_page()
-        sign_in(page, email)
-        page.goto(f"/productions/{production_id}/map?lang=en")
-        fmap = page.locator(".folium-map")
-        # One shoot, one authority, one line between them.
-        expect(fmap).to_have_attribute("data-loaded-pins", "3")
-        page.locator("path.leaflet-interactive").last.hover()
-        tooltip = page.locator(".leaflet-tooltip")
-        expect(tooltip).to_contain_text("Kagawa Prefectural Police Headquarters")
-        page.locator("path.leaflet-interactive").nth(1).hover()
-        expect(page.locator(".leaflet-tooltip", has_text="{{7*7}} <b>bold</b>")).to_have_count(1)
-        expect(page.locator(".leaflet-tooltip b")).to_have_count(0)
-        assert "uid=" not in page.content()
-        browser_log.assert_clean()
-    finally:
-        with live_server.app.app_context():
-            clear_cases()
-            db.session.execute(delete(User).where(User.email == email))
-            db.session.commit()
+    page = new_page()
+    sign_in(page, email, "en")
+    page.goto(f"/productions/{production_id}/map?lang=en")
+    fmap = page.locator(".folium-map")
+    # One shoot, one authority, one line between them.
+    expect(fmap).to_have_attribute("data-loaded-pins", "3")
+    page.locator("path.leaflet-interactive").last.hover()
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_contain_text("Kagawa Prefectural Police Headquarters")
+    page.locator("path.leaflet-interactive").nth(1).hover()
+    expect(page.locator(".leaflet-tooltip", has_text="{{7*7}} <b>bold</b>")).to_have_count(1)
+    expect(page.locator(".leaflet-tooltip b")).to_have_count(0)
+    assert "uid=" not in page.content()
+    browser_log.assert_clean()

@@ -13,15 +13,15 @@ from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from locations.cases.models import PermitStep, Production
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.permits.models import PermitAuthority, PermitType
-from tests.builders import PASSWORD, make_user
-from tests.builders_outputs import clear_outputs
+from tests.browser.forms import sign_in
+from tests.builders import make_user
 
 TITLE = "Journey Harbour"
 CONDITION = "Two traffic guards at each end of the closure, 6:00-8:00 only."
@@ -31,22 +31,9 @@ CASE_PATH = re.compile(r"/productions/(\d+)(#[\w-]*)?$")
 @pytest.fixture
 def producer_email(live_server):
     with live_server.app.app_context():
-        clear_outputs()
         email = make_user("producer").email
         db.session.commit()
-    yield email
-    with live_server.app.app_context():
-        clear_outputs()  # the productions of @example.com users, their notifications, and the users
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login?lang=en")
-    form = page.locator("main form[action='/login']")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    return email
 
 
 def officer_for_road_use(live_server, production_id: int) -> tuple[str, str]:
@@ -64,7 +51,7 @@ def officer_for_road_use(live_server, production_id: int) -> tuple[str, str]:
 def test_producer_plans_files_and_sees_an_approval_with_conditions(new_page, live_server, browser_log,
                                                                    producer_email):
     page = new_page()
-    sign_in(page, producer_email)
+    sign_in(page, producer_email, "en")
 
     # A production with the Kagawa film commission.
     page.goto("/productions/new")
@@ -131,7 +118,7 @@ def test_producer_plans_files_and_sees_an_approval_with_conditions(new_page, liv
     # The officer of the addressed authority approves it with a condition.
     officer_email, authority_name = officer_for_road_use(live_server, production_id)
     officer = new_page()
-    sign_in(officer, officer_email)
+    sign_in(officer, officer_email, "en")
     officer.goto("/authority/")
     expect(officer.locator("main .lead")).to_have_text(authority_name)
     row = officer.locator("main table tbody tr", has_text=TITLE)
@@ -146,7 +133,7 @@ def test_producer_plans_files_and_sees_an_approval_with_conditions(new_page, liv
 
     # The producer signs in again: the case shows the decision, the step its condition, and a notification.
     page = new_page()
-    sign_in(page, producer_email)
+    sign_in(page, producer_email, "en")
     page.goto(f"/productions/{production_id}")
     road_row = page.locator("main table.permits tbody tr", has_text="Road use")
     expect(road_row.first).to_contain_text("Approved with conditions")

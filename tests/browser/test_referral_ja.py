@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from locations.accounts.models import Notification, User
-from locations.collaboration.models import Inquiry
+from locations.accounts.models import Notification
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from tests.builders import PASSWORD, make_user
-from tests.builders_collab import make_inquiry
+from tests.browser.forms import sign_in, submit
+from tests.builders import make_inquiry, make_user
 
 KAGAWA_FC = "kagawa-film-commission"
 TOKUSHIMA_FC = "tokushima-location-service"  # 徳島ロケーションサービス, Shikoku block like Kagawa
@@ -43,7 +42,7 @@ class Cast:
 
 @pytest.fixture
 def cast(live_server):
-    """Staff of both FCs, a producer, and the producer's inquiry held by Kagawa; removed afterwards."""
+    """Staff of both FCs, a producer, and the producer's inquiry held by Kagawa."""
     app = live_server.app
     with app.app_context():
         kagawa = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == KAGAWA_FC))
@@ -56,32 +55,7 @@ def cast(live_server):
         cast = Cast(users[0].email, users[1].email, users[1].id, users[2].id, inquiry.id, kagawa.name_ja,
                     tokushima.name_ja)
         db.session.remove()
-    try:
-        yield cast
-    finally:
-        with app.app_context():
-            db.session.delete(db.session.get(Inquiry, cast.inquiry_id))
-            db.session.flush()
-            db.session.execute(delete(User).where(User.email.in_([u.email for u in users])))
-            db.session.commit()
-            db.session.remove()
-
-
-def submit(page: Page, button) -> int:
-    with page.expect_navigation() as navigation:
-        button.click()
-    return navigation.value.status
-
-
-def sign_in(page: Page, email: str, commission_name_ja: str) -> None:
-    assert page.goto("/login?lang=ja").status == 200
-    form = page.locator("main form[action='/login']")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(PASSWORD)
-    assert submit(page, form.locator("button[type=submit]")) == 200
-    page.wait_for_url(re.compile(r"/commission/$"))
-    expect(page.locator("html")).to_have_attribute("lang", "ja")
-    expect(page.locator("main h1")).to_have_text(commission_name_ja)
+    yield cast
 
 
 def open_inquiry_from_the_list(page: Page, inquiry_id: int) -> None:
@@ -96,7 +70,9 @@ def open_inquiry_from_the_list(page: Page, inquiry_id: int) -> None:
 def test_kagawa_refers_an_inquiry_to_tokushima_who_replies(new_page, browser_log, live_server, cast):
     # Kagawa's staff member opens the inquiry and refers it to a neighbour in the Shikoku block.
     page = new_page()
-    sign_in(page, cast.kagawa_email, cast.kagawa_name)
+    sign_in(page, cast.kagawa_email)
+    page.wait_for_url(re.compile(r"/commission/$"))
+    expect(page.locator("main h1")).to_have_text(cast.kagawa_name)
     open_inquiry_from_the_list(page, cast.inquiry_id)
     refer = page.locator("#refer-form")
     # Same block first, labelled with the block's Japanese name; Tokushima is in that group.
@@ -107,7 +83,7 @@ def test_kagawa_refers_an_inquiry_to_tokushima_who_replies(new_page, browser_log
     refer.locator("#to_commission").select_option(TOKUSHIMA_FC)
     refer.locator("input[name=mode][value=refer]").check()
     # Without a note a referral is refused, and the form says why next to the field.
-    assert submit(page, refer.locator("button[type=submit]")) == 400
+    assert submit(page, refer.locator("button[type=submit]")).status == 400
     # Chromium reports any 4xx document in the console; this 400 is the expected answer.
     refused = [e for e in browser_log.console_errors if "status of 400" in e and "/referrals" in e]
     assert len(refused) <= 1, refused
@@ -119,7 +95,7 @@ def test_kagawa_refers_an_inquiry_to_tokushima_who_replies(new_page, browser_log
     refer.locator("#to_commission").select_option(TOKUSHIMA_FC)
     refer.locator("input[name=mode][value=refer]").check()
     refer.locator("#note").fill(NOTE)
-    assert submit(page, refer.locator("button[type=submit]")) == 200
+    assert submit(page, refer.locator("button[type=submit]")).status == 200
     # Kagawa now reads it only, with the referral in the history.
     expect(page.locator("#read-only")).to_be_visible()
     expect(page.locator("#refer-form")).to_have_count(0)
@@ -137,13 +113,15 @@ def test_kagawa_refers_an_inquiry_to_tokushima_who_replies(new_page, browser_log
 
     # Tokushima's staff member, in another browser, finds it in their list and replies.
     other = new_page()
-    sign_in(other, cast.tokushima_email, cast.tokushima_name)
+    sign_in(other, cast.tokushima_email)
+    other.wait_for_url(re.compile(r"/commission/$"))
+    expect(other.locator("main h1")).to_have_text(cast.tokushima_name)
     open_inquiry_from_the_list(other, cast.inquiry_id)
     expect(other.locator("#read-only")).to_have_count(0)
     expect(other.locator("#referrals li.referral .referral-note")).to_have_text(NOTE)
     message = other.locator("#message-form")
     message.locator("#body").fill(REPLY)
-    assert submit(other, message.locator("#send-reply")) == 200
+    assert submit(other, message.locator("#send-reply")).status == 200
     expect(other.locator("#messages .inquiry-reply .message-body")).to_have_text(REPLY)
     expect(other.locator("#messages .inquiry-reply")).to_contain_text(cast.tokushima_name)
 

@@ -11,16 +11,15 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import Municipality, Prefecture
 from locations.reports import figures as reports
 from locations.reports.models import ShootReport
-from tests.builders import PASSWORD, make_user
-from tests.builders_reports import TITLE_PREFIX, commission, make_report, remove_made
+from tests.browser.forms import sign_in
+from tests.builders import TITLE_PREFIX, commission, make_report, make_user
 
 TITLE = f"{TITLE_PREFIX}・瀬戸内の夏<script>"
 
@@ -42,22 +41,7 @@ def recorded(live_server):
         email = make_user("fc_staff").email
         db.session.commit()
         db.session.remove()
-    yield email
-    with app.app_context():
-        remove_made()
-        db.session.execute(delete(User).where(User.email == email))
-        db.session.commit()
-        db.session.remove()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login?lang=ja")
-    form = page.locator("main form[action='/login']")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/commission/$"))
+    return email
 
 
 def takamatsu(live_server) -> str:
@@ -94,6 +78,7 @@ def record_through_the_form(page: Page, town: str) -> None:
 
 def test_reports_page_in_japanese_shows_table_charts_and_choropleth(page, browser_log, live_server, recorded):
     sign_in(page, recorded)
+    page.wait_for_url(re.compile(r"/commission/$"))
     record_through_the_form(page, takamatsu(live_server))
     with live_server.app.app_context():
         stored = db.session.scalar(select(ShootReport).where(ShootReport.production_title == TITLE))
@@ -164,8 +149,6 @@ def busy_town(live_server):
     yield
     app.config["OVERUSE_THRESHOLD_DAYS"] = saved
     with app.app_context():
-        remove_made()
-        db.session.commit()
         db.session.remove()
 
 

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from locations.core.extensions import db
+from tests.browser.forms import submit
 from tests.builders import PASSWORD, make_user, totp_code
-from tests.builders_accounts import forget_people
 
 
 @pytest.fixture
@@ -24,13 +24,6 @@ def officer_email(live_server):
         db.session.commit()
     yield email
     app.config["TOTP_REQUIRED_ROLES"] = before
-    with app.app_context():
-        forget_people(email)
-
-
-def submit(page: Page, form) -> None:
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
 
 
 def password_step(page: Page, email: str) -> None:
@@ -38,7 +31,7 @@ def password_step(page: Page, email: str) -> None:
     form = page.locator("main form[action='/login']")
     form.locator("#email").fill(email)
     form.locator("#password").fill(PASSWORD)
-    submit(page, form)
+    submit(page, form.locator("button[type=submit]"))
 
 
 def test_an_officer_enrols_at_first_sign_in_then_signs_in_with_a_code(new_page, browser_log, officer_email):
@@ -52,7 +45,7 @@ def test_an_officer_enrols_at_first_sign_in_then_signs_in_with_a_code(new_page, 
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     form = page.locator("main form")
     form.locator("#code").fill(pyotp.TOTP(secret).now())
-    submit(page, form)
+    submit(page, form.locator("button[type=submit]"))
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     with page.expect_navigation():
         page.locator("#recovery-continue").click()
@@ -64,12 +57,12 @@ def test_an_officer_enrols_at_first_sign_in_then_signs_in_with_a_code(new_page, 
     expect(page).to_have_url(re.compile(r"/login/code$"))
     form = page.locator("main form[action='/login/code']")
     form.locator("#code").fill("000000")
-    submit(page, form)
+    submit(page, form.locator("button[type=submit]"))
     expect(page.locator(".field-error")).to_be_visible()
     expect(page.locator("#nav-account")).to_have_count(0)
     form = page.locator("main form[action='/login/code']")
     form.locator("#code").fill(totp_code(secret, 1))
-    submit(page, form)
+    submit(page, form.locator("button[type=submit]"))
     expect(page.locator("#nav-account")).to_be_visible()
     page.goto("/account")
     # The session before sign-out is over; only this one is listed.

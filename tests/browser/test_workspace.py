@@ -17,15 +17,14 @@ import pytest
 from flask_babel import gettext
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, Response, expect
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory
-from locations.library.queries import rebuild_cells
-from tests.builders import PASSWORD, make_user
+from tests.browser.forms import open_sign_in, sign_in, submit
+from tests.builders import make_user
 
 KAGAWA_FC = "kagawa-film-commission"
 NAME = "試験ロケ地・桜並木🌸"
@@ -55,20 +54,9 @@ def ja(live_server, message: str, **variables) -> str:
     return text
 
 
-def _remove_test_locations(commission_id: int) -> None:
-    """ORM deletes, so the photos go with their locations on SQLite too."""
-    for location in db.session.scalars(select(Location).where(
-            Location.commission_id == commission_id, Location.name_ja.in_([NAME, CONFLICT_NAME]))):
-        db.session.delete(location)
-    db.session.flush()
-    # Publishing counted the location into the map's cells; recount them without it.
-    rebuild_cells()
-
-
 @pytest.fixture
 def staff(live_server):
-    """A Kagawa FC staff account in the live server's database; afterwards the account and the
-    locations these tests created are deleted again."""
+    """A Kagawa FC staff account in the live server's database."""
     app = live_server.app
     with app.app_context():
         user = make_user("fc_staff")
@@ -76,16 +64,8 @@ def staff(live_server):
         assert fc.slug == KAGAWA_FC
         db.session.commit()
         staff = Staff(email=user.email, commission_name_ja=fc.name_ja)
-        commission_id = fc.id
         db.session.remove()
-    try:
-        yield staff
-    finally:
-        with app.app_context():
-            _remove_test_locations(commission_id)
-            db.session.execute(delete(User).where(User.email == staff.email))
-            db.session.commit()
-            db.session.remove()
+    return staff
 
 
 @pytest.fixture
@@ -108,39 +88,6 @@ def png(tmp_path) -> Path:
     path = tmp_path / "sakura.png"
     image.save(path, format="PNG")
     return path
-
-
-def submit(page: Page, button) -> Response:
-    """Clicks a form's submit button and returns the answer to the navigation it causes (the
-    last one, after redirects), once the new page has loaded."""
-    with page.expect_navigation() as navigation:
-        button.click()
-    response = navigation.value
-    assert response is not None
-    return response
-
-
-def open_sign_in(page: Page):
-    """The sign-in page in Japanese; returns its form."""
-    response = page.goto("/login?lang=ja")
-    assert response.status == 200
-    expect(page.locator("html")).to_have_attribute("lang", "ja")
-    return page.locator("main form[action='/login']")
-
-
-def sign_in(page: Page, staff: Staff) -> None:
-    """Signs in through the Japanese sign-in form; FC staff land on their workspace."""
-    form = open_sign_in(page)
-    expect(form.locator("label[for=email]")).to_have_text(JAPANESE)
-    expect(form.locator("button[type=submit]")).to_have_text(JAPANESE)
-    form.locator("#email").fill(staff.email)
-    form.locator("#password").fill(PASSWORD)
-    response = submit(page, form.locator("button[type=submit]"))
-    assert response.status == 200
-    assert response.request.redirected_from is not None  # the POST answered with a redirect
-    page.wait_for_url(re.compile(r"/commission/$"))
-    expect(page.locator("html")).to_have_attribute("lang", "ja")
-    expect(page.locator("main h1")).to_have_text(staff.commission_name_ja)
 
 
 def location_form(page: Page):
@@ -181,7 +128,9 @@ def stored(live_server, slug: str) -> Location:
 
 def test_fc_staff_creates_edits_illustrates_and_publishes_a_location(
         page, browser_log, live_server, staff, photo_folder, png):
-    sign_in(page, staff)
+    sign_in(page, staff.email)
+    page.wait_for_url(re.compile(r"/commission/$"))
+    expect(page.locator("main h1")).to_have_text(staff.commission_name_ja)
 
     # A new draft, filled in in Japanese, placed by its address (no latitude or longitude given).
     page.locator("nav.subnav a[href='/commission/locations']").click()
@@ -299,7 +248,9 @@ def save_from_a_stale_form(new_page, browser_log, staff: Staff, slug: str) -> tu
     Returns the second page and the answer to its save."""
     first, second = new_page(), new_page()
     for page in (first, second):
-        sign_in(page, staff)
+        sign_in(page, staff.email)
+        page.wait_for_url(re.compile(r"/commission/$"))
+        expect(page.locator("main h1")).to_have_text(staff.commission_name_ja)
         assert page.goto(f"/commission/locations/{slug}/edit").status == 200
         expect(location_form(page).locator("input[name=version]")).to_have_value("1")
 

@@ -14,27 +14,7 @@ from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.permits.models import GuidelineStep
-from tests.builders import login, make_user
-from tests.builders_cases import make_production, make_shoot, make_step, people  # noqa: F401 (fixture)
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def case(app, people, monkeypatch, tmp_path):
-    """A Kagawa production with a road-use step for the Kagawa police and a drone step for Osaka;
-    uploads go to a temporary folder."""
-    monkeypatch.setattr("locations.cases.documents.document_dir", lambda: str(tmp_path))
-    with app.app_context():
-        owner = db.session.get(User, people["ids"]["producer"])
-        production = make_production(owner, title="Seto Nights")
-        shoot = make_shoot(production, start=today_jst() + timedelta(days=40))
-        road = make_step(shoot, "ROAD_USE", "police-hq-37", due_date=today_jst() + timedelta(days=20))
-        drone = make_step(shoot, "DRONE_FLIGHT", "cab-osaka", due_date=today_jst() + timedelta(days=5))
-        db.session.commit()
-        ids = {"production": production.id, "road": road.id, "drone": drone.id}
-    ids["url"] = lambda key: f"/productions/{ids['production']}/steps/{ids[key]}"
-    return ids
+from tests.builders import PDF, login, make_production, make_shoot, make_step, make_user
 
 
 def step_row(app, step_id):

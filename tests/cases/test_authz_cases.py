@@ -8,14 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.permits.models import GuidelineStep
-from tests.builders import login, make_user
-from tests.builders_cases import clear_cases, commission, make_production, make_shoot, make_step
+from tests.builders import commission, login, make_production, make_shoot, make_step, make_user
 from tests.core.test_authorization import ROLES, outcome
 
 CASE_ACTORS = {"producer", "fc_staff", "authority"}
@@ -77,20 +75,11 @@ def url_for_case(app, endpoint: str, values: dict) -> str:
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 
 
-@pytest.fixture
-def clean(app):
-    yield
-    with app.app_context():
-        clear_cases()
-        db.session.execute(delete(User).where(User.email.like("%@example.com")))
-        db.session.commit()
-
-
 CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "other") if RULES[e][1] else ("own",))]
 
 
 @pytest.mark.parametrize("endpoint, role, ownership", CASES)
-def test_case_actions_by_role_and_ownership(app, clean, endpoint, role, ownership):
+def test_case_actions_by_role_and_ownership(app, endpoint, role, ownership):
     client, values = build(app, role, ownership)
     response = client.post(url_for_case(app, endpoint, values), data={})
     assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership, response.status_code)

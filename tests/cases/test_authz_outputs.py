@@ -5,8 +5,7 @@ import pytest
 
 from locations.accounts.notifications import notify
 from locations.core.extensions import db
-from tests.builders import login, make_user
-from tests.builders_outputs import clear_outputs, make_case
+from tests.builders import login, make_case, make_user
 from tests.core.test_authorization import ROLES, outcome
 
 SIGNED_IN = {"producer", "authority", "fc_staff", "admin"}
@@ -51,11 +50,7 @@ def url_for_case(endpoint: str, role: str, ownership: str, app) -> tuple[object,
 
 @pytest.fixture
 def clean(app):
-    with app.app_context():
-        clear_outputs()
     yield
-    with app.app_context():
-        clear_outputs()
 
 
 CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "other") if RULES[e][1] else ("own",))]

@@ -14,8 +14,7 @@ from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.library.models import Location
 from locations.permits import engine as permits
-from tests.builders import login, make_user
-from tests.builders_cases import make_production, make_shoot, make_step, people  # noqa: F401 (fixture)
+from tests.builders import login, make_production, make_shoot, make_step, make_user
 
 FUTURE = today_jst() + timedelta(days=90)
 
@@ -37,7 +36,7 @@ def shoot_form(**overrides):
 
 def kagawa_fc_id(app):
     with app.app_context():
-        from tests.builders_cases import commission
+        from tests.builders import commission
 
         return commission().id
 

@@ -14,8 +14,7 @@ from locations.cases.models import Production, StepNote
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from tests.builders import login, make_user
-from tests.builders_outputs import authority, clear_outputs, make_case, make_shoot, make_step, permit_type
+from tests.builders import authority, login, make_case, make_shoot, make_step, make_user, permit_type
 
 TODAY = today_jst()
 
@@ -24,7 +23,6 @@ TODAY = today_jst()
 def world(app):
     """A case owned by a producer, seen by Kagawa FC staff and a Kagawa police officer; outsiders too."""
     with app.app_context():
-        clear_outputs()
         owner = make_user("producer")
         production = make_case(owner, title="Sea <script>alert(1)</script> & Co")
         sapporo = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "sapporo-film-commission"))
@@ -38,8 +36,6 @@ def world(app):
                 "police": authority("police-hq-37").id, "cab": authority("cab-osaka").id,
                 "emails": {key: user.email for key, user in users.items()}}
     yield data
-    with app.app_context():
-        clear_outputs()
 
 
 def signed_in(app, world, who):

@@ -10,8 +10,8 @@ from locations.accounts.models import Notification, OutboxMessage
 from locations.cases.models import Production
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
-from tests.builders import make_user
-from tests.builders_outputs import SmtpSink, clear_outputs, mail_settings, make_production, make_shoot, make_step
+from tests.builders import make_production, make_shoot, make_step, make_user
+from tests.mail import SmtpSink, mail_settings
 
 TODAY = date(2027, 3, 10)  # a Wednesday, far from other tests' dates
 
@@ -21,7 +21,6 @@ def case(app):
     """Steps due in 2 days (soon), 4 days (not yet), yesterday (overdue), and past due but already
     submitted or decided (nothing left to file: no reminder)."""
     with app.app_context():
-        clear_outputs()
         owner = make_user("producer")
         staff = make_user("fc_staff")  # Kagawa FC, the production's commission
         sapporo = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == "sapporo-film-commission"))
@@ -38,8 +37,6 @@ def case(app):
         ids = {"owner": owner.id, "staff": staff.id, "outsider": outsider.id, "production": production.id,
                "soon": soon.id, "later": later.id, "overdue": overdue.id}
     yield ids
-    with app.app_context():
-        clear_outputs()
 
 
 def _notes(app, production_title="Reminder film"):

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 
 from locations.core.extensions import db
-from tests.builders import login, make_user
-from tests.builders_collab import KAGAWA, SAPPORO, fc, make_inquiry, make_note, remove_collab_data
+from tests.builders import KAGAWA, SAPPORO, commission, login, make_inquiry, make_note, make_user
 from tests.core.test_authorization import ROLES, outcome
 
 # endpoint → (roles allowed, whether the route acts on an entity the user must own)
@@ -50,11 +49,7 @@ def expected(endpoint: str, role: str, ownership: str) -> str:
 
 @pytest.fixture
 def collab_clean(app):
-    with app.app_context():
-        remove_collab_data()
     yield
-    with app.app_context():
-        remove_collab_data()
 
 
 def client_and_entities(app, role: str) -> tuple:
@@ -62,7 +57,7 @@ def client_and_entities(app, role: str) -> tuple:
     client = app.test_client()
     with app.app_context():
         user = None if role == "anonymous" else make_user(role)
-        kagawa, sapporo = fc(KAGAWA), fc(SAPPORO)
+        kagawa, sapporo = commission(KAGAWA), commission(SAPPORO)
         colleague = make_user("fc_staff", commission=kagawa)
         own_inquiry = make_inquiry(kagawa, user if role == "producer" else None)
         other_inquiry = make_inquiry(sapporo, make_user("producer"))

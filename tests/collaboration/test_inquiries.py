@@ -15,8 +15,7 @@ from locations.collaboration.inquiries import access, parse_location_slugs
 from locations.collaboration.models import Inquiry, InquiryReferral
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from tests.builders import login, make_user
-from tests.builders_collab import EHIME, KAGAWA, SAPPORO, fc, make_inquiry, published_location, remove_collab_data
+from tests.builders import EHIME, KAGAWA, SAPPORO, commission, make_inquiry, make_user, published_location, signed_in
 from tests.conftest import make_test_config
 
 
@@ -24,35 +23,26 @@ from tests.conftest import make_test_config
 def world(app):
     """Two Kagawa staff, one Ehime (same block), one Sapporo (another block), two producers, an admin."""
     with app.app_context():
-        remove_collab_data()
         users = {
-            "kagawa": make_user("fc_staff", commission=fc(KAGAWA)),
-            "kagawa2": make_user("fc_staff", commission=fc(KAGAWA)),
-            "ehime": make_user("fc_staff", commission=fc(EHIME)),
-            "sapporo": make_user("fc_staff", commission=fc(SAPPORO)),
+            "kagawa": make_user("fc_staff", commission=commission(KAGAWA)),
+            "kagawa2": make_user("fc_staff", commission=commission(KAGAWA)),
+            "ehime": make_user("fc_staff", commission=commission(EHIME)),
+            "sapporo": make_user("fc_staff", commission=commission(SAPPORO)),
             "producer": make_user("producer"),
             "other_producer": make_user("producer"),
             "admin": make_user("admin"),
         }
         made = {key: user.email for key, user in users.items()}
         made["ids"] = {key: user.id for key, user in users.items()}
-        made["location"] = published_location(fc(KAGAWA)).slug
+        made["location"] = published_location(commission(KAGAWA)).slug
         db.session.commit()
     yield made
-    with app.app_context():
-        remove_collab_data()
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def new_inquiry(app, world, producer=True, holder=KAGAWA) -> int:
     with app.app_context():
         producer_user = db.session.get(User, world["ids"]["producer"]) if producer else None
-        inquiry = make_inquiry(fc(holder), producer_user)
+        inquiry = make_inquiry(commission(holder), producer_user)
         db.session.commit()
         return inquiry.id
 
@@ -124,7 +114,7 @@ def test_refer_hands_the_inquiry_over_with_history_and_notifications(app, world)
     inquiry_id = new_inquiry(app, world)
     kagawa = signed_in(app, world["kagawa"])
     with app.app_context():
-        kagawa_fc, ehime_fc = fc(KAGAWA), fc(EHIME)
+        kagawa_fc, ehime_fc = commission(KAGAWA), commission(EHIME)
         names = (kagawa_fc.name_ja, kagawa_fc.name_en)
         kagawa_id, ehime_id = kagawa_fc.id, ehime_fc.id
         db.session.get(Inquiry, inquiry_id).assigned_to_id = world["ids"]["kagawa2"]
@@ -236,7 +226,7 @@ def test_producer_reads_replies_but_not_internal_notes(app, world):
     page = producer.get(f"/inquiries/{inquiry_id}").get_data(as_text=True)
     assert "候補地を三つ探しました" in page and "港湾課に確認中" not in page
     with app.app_context():
-        kagawa_fc = fc(KAGAWA)
+        kagawa_fc = commission(KAGAWA)
         reply = {"fc_ja": kagawa_fc.name_ja, "fc_en": kagawa_fc.name_en}
     [(params, link)] = notifications(app, world["ids"]["producer"], "inquiry_reply")
     assert params == dict(reply, subject=params["subject"]) and link == f"/inquiries/{inquiry_id}"

@@ -14,8 +14,7 @@ from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import Prefecture
 from locations.permits.models import PermitType
-from tests.builders import login, make_user
-from tests.builders_collab import EHIME, KAGAWA, SAPPORO, block, fc, make_note, remove_collab_data
+from tests.builders import EHIME, KAGAWA, SAPPORO, block, commission, make_note, make_user, signed_in
 
 
 @pytest.fixture
@@ -23,10 +22,9 @@ def board(app):
     """Staff of Kagawa and Ehime (Shikoku block) and Sapporo (Hokkaido block), an admin, and notes:
     one by Kagawa, one by Ehime, a Hokkaido note kept in its block and a Hokkaido note shared with all."""
     with app.app_context():
-        remove_collab_data()
-        kagawa = make_user("fc_staff", commission=fc(KAGAWA))
-        ehime = make_user("fc_staff", commission=fc(EHIME))
-        sapporo = make_user("fc_staff", commission=fc(SAPPORO))
+        kagawa = make_user("fc_staff", commission=commission(KAGAWA))
+        ehime = make_user("fc_staff", commission=commission(EHIME))
+        sapporo = make_user("fc_staff", commission=commission(SAPPORO))
         admin = make_user("admin")
         road = db.session.scalar(select(PermitType).where(PermitType.code == "ROAD_USE"))
         kagawa_pref = db.session.scalar(select(Prefecture).where(Prefecture.code == "37"))
@@ -41,14 +39,6 @@ def board(app):
                 "notes": {key: note.id for key, note in notes.items()}}
         db.session.commit()
     yield made
-    with app.app_context():
-        remove_collab_data()
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def shown(html: str, board: dict) -> set[str]:

@@ -7,7 +7,7 @@ import os
 
 import pytest
 from PIL import Image
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from locations import backup
@@ -49,13 +49,7 @@ def files_in(folder) -> dict[str, bytes]:
 def instance(app, tmp_path, monkeypatch):
     monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
     os.makedirs(app.instance_path)
-    yield tmp_path / "instance"
-    with app.app_context():
-        db.session.execute(delete(Photo).where(Photo.location_id.in_(
-            select(Location.id).where(Location.slug.like(f"{MARK}%")))))
-        db.session.execute(delete(Location).where(Location.slug.like(f"{MARK}%")))
-        db.session.execute(delete(User).where(User.email.like("%@example.com")))
-        db.session.commit()
+    return tmp_path / "instance"
 
 
 @pytest.fixture

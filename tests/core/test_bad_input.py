@@ -6,14 +6,11 @@ import json
 import re
 
 import pytest
-from sqlalchemy import delete
 
-from locations.accounts.models import User
 from locations.cases.models import PermitStep
 from locations.core.errors import MAX_ID, parse_id
 from locations.core.extensions import db
-from tests.builders import login, make_user
-from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
+from tests.builders import login, make_production, make_shoot, make_step, make_user
 
 HUGE_IDS = (str(MAX_ID + 1), "9223372036854775808", "99999999999999999999", "0", "00012")
 
@@ -52,10 +49,7 @@ def clients(app):
     for role, email in emails.items():
         result[role] = app.test_client()
         assert login(result[role], email).status_code == 302
-    yield result
-    with app.app_context():
-        db.session.execute(delete(User).where(User.email.in_(list(emails.values()))))
-        db.session.commit()
+    return result
 
 
 @pytest.mark.parametrize("value", HUGE_IDS)
@@ -154,20 +148,15 @@ def test_huge_ids_in_form_fields_are_form_errors(app, clients):
 
 
 def test_huge_assignee_id_on_an_inquiry_is_a_form_error(app, clients):
-    from tests.builders_cases import commission
-    from tests.builders_collab import make_inquiry, remove_collab_data
+    from tests.builders import commission, make_inquiry
 
     with app.app_context():
         inquiry = make_inquiry(commission())
         db.session.commit()
         inquiry_id, version = inquiry.id, inquiry.version
-    try:
-        response = clients["fc_staff"].post(f"/commission/inquiries/{inquiry_id}/handling?lang=en", data={
-            "status": "in_progress", "assigned_to": "99999999999999999999", "version": str(version)})
-        assert response.status_code == 400 and "Not a valid choice." in response.get_data(as_text=True)
-    finally:
-        with app.app_context():
-            remove_collab_data()
+    response = clients["fc_staff"].post(f"/commission/inquiries/{inquiry_id}/handling?lang=en", data={
+        "status": "in_progress", "assigned_to": "99999999999999999999", "version": str(version)})
+    assert response.status_code == 400 and "Not a valid choice." in response.get_data(as_text=True)
 
 
 # --- a status change sent from a stale page
@@ -181,25 +170,19 @@ def test_a_stale_status_change_is_a_409_not_a_400(app, clients):
         db.session.commit()
         production_id, step_id, version, owner_email = production.id, step.id, step.version, owner.email
     url = f"/productions/{production_id}/steps/{step_id}/status?lang=en"
-    try:
-        producer = app.test_client()
-        login(producer, owner_email)
-        # The officer decides; the producer, still on the page showing "submitted", closes the step as not
-        # needed (a choice that no longer exists once the step is approved).
-        decided = clients["authority"].post(url, data={"status-status": "approved", "status-version": str(version)})
-        assert decided.status_code == 302
-        stale = producer.post(url, data={"status-status": "not_needed", "status-version": str(version),
-                                         "status-note": "We moved the scene indoors"})
-        assert stale.status_code == 409, stale.status_code
-        html = stale.get_data(as_text=True)
-        assert "approved" in html.lower() and "not needed" in html.lower()
-        with app.app_context():
-            assert db.session.get(PermitStep, step_id).status == "approved"
-    finally:
-        with app.app_context():
-            clear_cases()
-            db.session.execute(delete(User).where(User.email == owner_email))
-            db.session.commit()
+    producer = app.test_client()
+    login(producer, owner_email)
+    # The officer decides; the producer, still on the page showing "submitted", closes the step as not
+    # needed (a choice that no longer exists once the step is approved).
+    decided = clients["authority"].post(url, data={"status-status": "approved", "status-version": str(version)})
+    assert decided.status_code == 302
+    stale = producer.post(url, data={"status-status": "not_needed", "status-version": str(version),
+                                     "status-note": "We moved the scene indoors"})
+    assert stale.status_code == 409, stale.status_code
+    html = stale.get_data(as_text=True)
+    assert "approved" in html.lower() and "not needed" in html.lower()
+    with app.app_context():
+        assert db.session.get(PermitStep, step_id).status == "approved"
 
 
 def test_a_number_too_long_to_mean_anything_is_a_form_error(clients):

@@ -7,15 +7,12 @@ from datetime import date, datetime, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import delete
 
-from locations.accounts.models import User
 from locations.cases.models import StepNote
 from locations.core import clock
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
-from tests.builders import login, make_user
-from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
+from tests.builders import login, make_production, make_shoot, make_step, make_user
 
 # 08:30 on 2 December in Japan, still 1 December in UTC.
 MORNING_IN_JAPAN = datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)
@@ -79,15 +76,8 @@ def test_step_notes_and_the_audit_trail_show_japan_times(app):
         db.session.add(AuditEvent(action="clock-test", entity_type="user", entity_id=owner.id, at=MORNING_IN_JAPAN))
         db.session.commit()
         emails, url = (owner.email, admin.email), f"/productions/{production.id}/steps/{step.id}?lang=en"
-    try:
-        producer, administrator = app.test_client(), app.test_client()
-        login(producer, emails[0])
-        login(administrator, emails[1])
-        assert "2026-12-02 08:30 JST" in producer.get(url).get_data(as_text=True)
-        assert "2026-12-02 08:30:00 JST" in administrator.get("/admin/audit").get_data(as_text=True)
-    finally:
-        with app.app_context():
-            clear_cases()
-            db.session.execute(delete(AuditEvent).where(AuditEvent.action == "clock-test"))
-            db.session.execute(delete(User).where(User.email.in_(emails)))
-            db.session.commit()
+    producer, administrator = app.test_client(), app.test_client()
+    login(producer, emails[0])
+    login(administrator, emails[1])
+    assert "2026-12-02 08:30 JST" in producer.get(url).get_data(as_text=True)
+    assert "2026-12-02 08:30:00 JST" in administrator.get("/admin/audit").get_data(as_text=True)

@@ -12,17 +12,11 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
 
-from locations.accounts.models import OutboxMessage, User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.library.models import Location
-from locations.library.queries import rebuild_cells
-from locations.reports.models import ShootReport
-from tests.builders import login, make_user
-from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
-from tests.builders_collab import remove_collab_data
+from tests import cleanup
+from tests.builders import login, make_production, make_shoot, make_step, make_user
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
@@ -105,6 +99,7 @@ def world(seeded_app):
     """A signed-in client per role, and a production with a shoot and a step to post forms against."""
     app = seeded_app
     with app.app_context():
+        before = cleanup.take()  # module-wide rows: the per-test sweep does not see them
         users = {role: make_user(role) for role in ("producer", "fc_staff", "authority")}
         production = make_production(users["producer"])
         step = make_step(make_shoot(production), "ROAD_USE", "police-hq-37", status="submitted")
@@ -117,15 +112,8 @@ def world(seeded_app):
         assert login(clients[role], email).status_code == 302
     yield {"clients": clients, **ids}
     with app.app_context():
-        clear_cases()
-        remove_collab_data()
-        db.session.execute(delete(ShootReport).where(ShootReport.notes.like("fuzz%")))
-        db.session.execute(delete(Location).where(Location.source.like("fuzz%")))
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address.like("%@example.com")))
-        db.session.execute(delete(User).where(User.email.in_(list(emails.values()))
-                                              | User.email.like("fuzz-signup%")))
-        rebuild_cells()
-        db.session.commit()
+        cleanup.sweep(before)
+        db.session.remove()
 
 
 def forms(world) -> list[tuple[str, str, dict]]:

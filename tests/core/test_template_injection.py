@@ -11,18 +11,17 @@ from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from locations.accounts.mail import build_email
-from locations.accounts.models import Notification, User
+from locations.accounts.models import Notification
 from locations.accounts.notifications import notify
 from locations.core.extensions import db
-from locations.directory.models import FilmCommission, Prefecture
+from locations.directory.models import Prefecture
 from locations.library.models import Location, LocationCategory
 from locations.library.queries import index_text_for, rebuild_cells
 from locations.permits.models import AuthorityKind, PermitAuthority
-from tests.builders import login, make_commission, make_user
-from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
+from tests.builders import make_commission, make_production, make_shoot, make_step, make_user, signed_in
 
 # Evaluated, these give "49" and "ZqZqZq"; shown literally they keep their braces.
 PAYLOAD = "{{7*7}}{% for c in range(3) %}Zq{% endfor %}{# hidden #}"
@@ -74,28 +73,13 @@ def hostile(app):
         ids = {"production": production.id, "authority": authority.id, "step": step.id,
                "token": production.calendar_token, "owner": owner.email, "officer": officer.email,
                "owner_id": owner.id, "officer_id": officer.id}
-    yield ids
-    with app.app_context():
-        clear_cases()
-        db.session.execute(delete(User).where(User.id.in_([ids["owner_id"], ids["officer_id"]])))
-        db.session.execute(delete(Location).where(Location.slug == "ssti-place"))
-        db.session.execute(delete(PermitAuthority).where(PermitAuthority.code == "ssti-authority"))
-        db.session.execute(delete(LocationCategory).where(LocationCategory.code == "ssti-cat"))
-        db.session.execute(delete(FilmCommission).where(FilmCommission.slug == "ssti-fc"))
-        rebuild_cells()
-        db.session.commit()
+    return ids
 
 
 def assert_literal(text: str, where: str) -> None:
     assert EVALUATED not in text, f"{where}: a payload was evaluated"
     assert "uid=" not in text, f"{where}: the code-execution payload ran"
     assert PAYLOAD in text or PAYLOAD in text.replace("&#39;", "'"), f"{where}: the payload is not shown"
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 PRODUCER_PAGES = (

@@ -7,18 +7,15 @@ import zlib
 
 import pytest
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from locations.accounts.models import User
 from locations.cases import documents as step_documents
 from locations.cases.models import StepDocument
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory, Photo
-from tests.builders import login, make_user
-from tests.builders_cases import people  # noqa: F401 (fixture)
-from tests.cases.test_authority_portal import PDF, case  # noqa: F401 (fixture)
+from tests.builders import PDF, login, make_user
 
 SLUG = "uploads-test-place"
 
@@ -79,12 +76,7 @@ def place(app):
         db.session.commit()
     client = app.test_client()
     login(client, email)
-    yield client
-    with app.app_context():
-        db.session.execute(delete(Photo).where(Photo.location_id.in_(select(Location.id).where(Location.slug == SLUG))))
-        db.session.execute(delete(Location).where(Location.slug == SLUG))
-        db.session.execute(delete(User).where(User.email == email))
-        db.session.commit()
+    return client
 
 
 def upload(client, data: bytes, name: str = "photo.jpg"):

@@ -5,15 +5,13 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
-from locations.library.models import Location, LocationCategory, Photo
-from locations.library.queries import rebuild_cells
+from locations.library.models import Location, LocationCategory
 from tests.builders import login, make_user
 
 
@@ -23,10 +21,7 @@ def fc_user(app):
         user = make_user("fc_staff")
         db.session.commit()
         email = user.email
-    yield email
-    with app.app_context():
-        db.session.execute(delete(User).where(User.email == email))
-        db.session.commit()
+    return email
 
 
 @pytest.fixture
@@ -40,13 +35,7 @@ def draft(app):
                        last_verified=today_jst())
         db.session.add(loc)
         db.session.commit()
-    yield "workspace-test-place"
-    with app.app_context():
-        db.session.execute(delete(Photo).where(Photo.location_id.in_(
-            select(Location.id).where(Location.slug == "workspace-test-place"))))
-        db.session.execute(delete(Location).where(Location.slug == "workspace-test-place"))
-        rebuild_cells()  # the map counts may include it if a test published it
-        db.session.commit()
+    return "workspace-test-place"
 
 
 def form_data(client, slug, **changes):

@@ -2,14 +2,13 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.reports.models import ShootReport
-from tests.builders_reports import commission, make_report, remove_made
-from tests.core.test_authorization import ROLES, client_for, outcome
+from tests.builders import commission, make_report, signed_in
+from tests.core.test_authorization import ROLES, outcome
 
 # endpoint → (roles allowed, whether the route acts on an FC-owned entity)
 RULES = {
@@ -34,11 +33,7 @@ def world(app):
         made = {key: make_report(commission(slug), date(2010, 5, 1)).id
                 for key, slug in (("own", "kagawa-film-commission"), ("other", "sapporo-film-commission"))}
         db.session.commit()
-    yield made
-    with app.app_context():
-        remove_made()
-        db.session.execute(delete(User).where(User.email.like("%@example.com")))
-        db.session.commit()
+    return made
 
 
 def url(endpoint: str, world: dict, ownership: str) -> str:
@@ -51,7 +46,7 @@ def url(endpoint: str, world: dict, ownership: str) -> str:
 
 @pytest.mark.parametrize("endpoint, role, ownership", CASES)
 def test_report_routes_by_role_and_ownership(app, world, endpoint, role, ownership):
-    client = client_for(app, role)
+    client = signed_in(app, role=role)
     response = client.post(url(endpoint, world, ownership), data={})
     assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership, response.status_code)
     with app.app_context():
@@ -60,7 +55,7 @@ def test_report_routes_by_role_and_ownership(app, world, endpoint, role, ownersh
 
 
 def test_reaching_for_another_commissions_report_is_logged(app, world):
-    client = client_for(app, "fc_staff")
+    client = signed_in(app, role="fc_staff")
     client.post(url("reports.delete_shoot_report", world, "other"))
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "denied")

@@ -2,15 +2,12 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import delete
 
-from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.config import from_environment
 from locations.core.extensions import db
 from locations.reports import overuse
-from tests.builders import login, make_user
-from tests.builders_reports import commission, make_production, make_report, make_shoot, municipality, remove_made
+from tests.builders import commission, login, make_production, make_report, make_shoot, make_user, municipality
 
 TODAY = date(2013, 6, 30)  # a quiet past: no other test records shoots around it
 WINDOW = 90
@@ -23,8 +20,6 @@ def places(app):
         yield {"marugame": municipality("丸亀市", "37"), "sakaide": municipality("坂出市", "37"),
                "kagawa": commission("kagawa-film-commission")}
         db.session.rollback()  # the tests only flush; nothing of theirs is committed
-        remove_made()
-        db.session.commit()
 
 
 def test_window_is_the_last_n_days_including_today():
@@ -51,12 +46,12 @@ def test_production_shoots_count_unless_a_report_covers_the_same_production_and_
     town, other_town, fc = places["marugame"], places["sakaide"], places["kagawa"]
     owner = make_user("producer")
     reported = make_production(owner.id, "reported")
-    make_shoot(reported, town, TODAY - timedelta(days=9), TODAY)  # 10 days, but the FC's report covers them
+    make_shoot(reported, TODAY - timedelta(days=9), town=town, end_date=TODAY)  # 10 days, but the FC's report covers them
     make_report(fc, TODAY - timedelta(days=9), shoot_days=6, days_span=10, municipality_id=town.id,
                 production_id=reported.id)
-    make_shoot(reported, other_town, START - timedelta(days=3), START + timedelta(days=2))  # no report there: 3
+    make_shoot(reported, START - timedelta(days=3), town=other_town, end_date=START + timedelta(days=2))  # no report there: 3
     planned = make_production(owner.id, "planned")
-    make_shoot(planned, town, TODAY - timedelta(days=1), TODAY + timedelta(days=5))  # 2 days inside
+    make_shoot(planned, TODAY - timedelta(days=1), town=town, end_date=TODAY + timedelta(days=5))  # 2 days inside
     days = overuse.shoot_days_by_municipality(TODAY, WINDOW)
     assert days == {town.id: 6 + 2, other_town.id: 3}
     assert overuse.shoot_days_by_municipality(TODAY, WINDOW, prefecture_id=town.prefecture_id) == days
@@ -89,10 +84,6 @@ def busy_now(app):
     app.config["OVERUSE_THRESHOLD_DAYS"] = 5
     yield {"email": email, "code": code}
     app.config["OVERUSE_THRESHOLD_DAYS"] = saved
-    with app.app_context():
-        remove_made()
-        db.session.execute(delete(User).where(User.email == email))
-        db.session.commit()
 
 
 def test_api_returns_busy_municipalities_under_the_configured_threshold(app, client, busy_now):

@@ -4,13 +4,11 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.reports.models import ShootReport
-from tests.builders import login, make_user
-from tests.builders_reports import TITLE_PREFIX, commission, make_report, municipality, prefecture, remove_made
+from tests.builders import TITLE_PREFIX, commission, login, make_report, make_user, municipality, prefecture
 
 
 @pytest.fixture
@@ -19,11 +17,7 @@ def kagawa_staff(app, client):
         email = make_user("fc_staff").email
         db.session.commit()
     login(client, email)
-    yield client
-    with app.app_context():
-        remove_made()
-        db.session.execute(delete(User).where(User.email == email))
-        db.session.commit()
+    return client
 
 
 def report_form(prefecture_id: int, municipality_id, **changes) -> dict:

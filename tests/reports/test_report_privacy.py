@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from locations.cases.models import Production
 from locations.core.extensions import db
 from locations.core.maps import CHOROPLETH_WITHHELD
 from locations.directory.models import FilmCommission, Prefecture, RegionalBlock
@@ -20,8 +19,7 @@ from locations.reports import disclosure
 from locations.reports import figures as reports
 from locations.reports.disclosure import FEW, PROTECTS, withheld
 from locations.reports.models import ShootReport
-from tests.builders import make_user
-from tests.builders_reports import TITLE_PREFIX, commission, make_production, make_report, remove_made
+from tests.builders import TITLE_PREFIX, commission, make_production, make_report, make_user
 
 YEAR = 2009  # no other test records reports in this year
 SECRET_SPEND = 987_654_321  # the one small production's spend: it must appear nowhere
@@ -163,9 +161,6 @@ def small_and_large(app):
                     spend_lodging_jpy=SECRET_SPEND)
         db.session.commit()
     yield
-    with app.app_context():
-        remove_made()
-        db.session.commit()
 
 
 def csv_rows(client, group: str, year=YEAR) -> list[dict]:
@@ -222,19 +217,14 @@ def test_a_single_production_year_is_withheld_in_the_yearly_chart_and_totals(app
         make_report(commission("kagawa-film-commission"), date(YEAR - 1, 6, 1), shoot_days=4,
                     spend_lodging_jpy=SECRET_SPEND)
         db.session.commit()
-    try:
-        html = client.get(f"/reports?year={YEAR - 1}&lang=en").get_data(as_text=True)
-        assert 'id="report-stats" data-withheld="few"' in html and str(SECRET_SPEND) not in html
-        days_chart = re.search(r'<figure id="chart-days">(.*?)</figure>', html, re.S).group(1)
-        assert "(withheld)" in days_chart
-        assert html.count('<svg role="img"') == 1  # the spend chart of this year is withheld
-        with app.app_context():
-            yearly = dict(reports.by_year())
-            assert yearly[YEAR - 1].hidden == FEW and yearly[YEAR - 1].shoot_days == 0
-    finally:
-        with app.app_context():
-            remove_made()
-            db.session.commit()
+    html = client.get(f"/reports?year={YEAR - 1}&lang=en").get_data(as_text=True)
+    assert 'id="report-stats" data-withheld="few"' in html and str(SECRET_SPEND) not in html
+    days_chart = re.search(r'<figure id="chart-days">(.*?)</figure>', html, re.S).group(1)
+    assert "(withheld)" in days_chart
+    assert html.count('<svg role="img"') == 1  # the spend chart of this year is withheld
+    with app.app_context():
+        yearly = dict(reports.by_year())
+        assert yearly[YEAR - 1].hidden == FEW and yearly[YEAR - 1].shoot_days == 0
 
 
 def test_the_public_lists_follow_the_same_rule(app, client, small_and_large, monkeypatch):
@@ -264,13 +254,9 @@ def test_one_year_withheld_means_a_second_figure_of_that_row_is_too(app):
         for n in range(3):
             make_report(fc, date(YEAR + 1, 3, 3 + n), shoot_days=1)
         db.session.commit()
-        try:
-            this, following, every = (reports.commission_figures(y)[fc.id] for y in (YEAR, YEAR + 1, None))
-            assert this.hidden == FEW
-            assert following.hidden or every.hidden  # otherwise all years − next year = this year
-        finally:
-            remove_made()
-            db.session.commit()
+        this, following, every = (reports.commission_figures(y)[fc.id] for y in (YEAR, YEAR + 1, None))
+        assert this.hidden == FEW
+        assert following.hidden or every.hidden  # otherwise all years − next year = this year
 
 
 def test_reports_of_one_production_count_once(app):
@@ -284,18 +270,11 @@ def test_reports_of_one_production_count_once(app):
         make_report(fc, date(YEAR, 8, 2), production_title=f"{TITLE_PREFIX}another", production_id=production.id)
         make_report(fc, date(YEAR, 8, 3), production_title=f"{TITLE_PREFIX}瀬戸内の夏", production_id=production.id)
         db.session.commit()
-        try:
-            # 瀬戸内の夏 and "another" are one production (linked); the three SETOUCHI spellings another.
-            assert reports.commission_figures(YEAR)[fc.id].hidden == FEW
-            make_report(fc, date(YEAR, 9, 1), production_title=f"{TITLE_PREFIX}third")
-            db.session.commit()
-            assert reports.commission_figures(YEAR)[fc.id].hidden is None
-        finally:
-            remove_made()
-            db.session.delete(db.session.get(Production, production.id)) if db.session.get(
-                Production, production.id) else None
-            db.session.delete(owner)
-            db.session.commit()
+        # 瀬戸内の夏 and "another" are one production (linked); the three SETOUCHI spellings another.
+        assert reports.commission_figures(YEAR)[fc.id].hidden == FEW
+        make_report(fc, date(YEAR, 9, 1), production_title=f"{TITLE_PREFIX}third")
+        db.session.commit()
+        assert reports.commission_figures(YEAR)[fc.id].hidden is None
 
 
 def test_figures_are_recomputed_when_a_report_changes(app, small_and_large):

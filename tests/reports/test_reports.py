@@ -11,9 +11,8 @@ import warnings
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
@@ -21,8 +20,7 @@ from locations.directory.models import Prefecture
 from locations.reports import charts
 from locations.reports import figures as reports
 from locations.reports.models import SPEND_CATEGORIES, ShootReport
-from tests.builders import login, make_user
-from tests.builders_reports import TITLE_PREFIX, commission, make_report, municipality, remove_made
+from tests.builders import TITLE_PREFIX, commission, login, make_report, make_user, municipality
 
 YEAR = 2011  # a year no other test records reports in, so the sums below are ours alone
 SPEND = {"lodging": 1_200_000, "catering": 340_000, "transport": 99_999, "local_staff": 0,
@@ -71,9 +69,6 @@ def recorded(app):
         db.session.commit()
         ids = [r.id for r in made]
     yield ids
-    with app.app_context():
-        remove_made()
-        db.session.commit()
 
 
 @pytest.fixture
@@ -82,11 +77,7 @@ def staff(app):
     with app.app_context():
         email = make_user("fc_staff").email
         db.session.commit()
-    yield email
-    with app.app_context():
-        db.session.execute(delete(User).where(User.email == email))
-        remove_made()
-        db.session.commit()
+    return email
 
 
 def by_key(rows):
@@ -339,6 +330,3 @@ def test_who_sees_what(app, client):
         db.session.commit()
     login(client, email)
     assert client.get("/commission/shoot-reports").status_code == 403
-    with app.app_context():
-        db.session.execute(delete(User).where(User.email == email))
-        db.session.commit()
