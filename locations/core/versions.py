@@ -52,7 +52,10 @@ def _table_names(objects) -> set[str]:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, flush_context):
-    written = _table_names(session.new) | _table_names(session.dirty) | _table_names(session.deleted)
+    # session.dirty holds every object an attribute was set on; only real changes count (a seed run that
+    # finds everything unchanged must not make every process reload).
+    changed = [obj for obj in session.dirty if session.is_modified(obj)]
+    written = _table_names(session.new) | _table_names(changed) | _table_names(session.deleted)
     # Link tables (many-to-many) change with their owner, which the unit of work marks dirty.
     for name in _stamps_for(written):
         bump(session.connection(), name)

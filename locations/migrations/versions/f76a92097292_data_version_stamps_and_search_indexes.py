@@ -25,7 +25,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("name", name=op.f("pk_data_version")),
     )
     # The row exists from the start, so raising a stamp is always an UPDATE and never races on an INSERT.
-    op.bulk_insert(data_version, [{"name": "permit_rules", "version": 0}])
+    op.bulk_insert(data_version, [{"name": "permit_rules", "version": 0},
+                                  {"name": "prefecture_outlines", "version": 0}])
 
 
 def downgrade():
