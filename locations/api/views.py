@@ -151,12 +151,12 @@ def locations():
         view = library.viewport(bbox, zoom, parsed.filters, cap)
         features = [cluster_feature(*c) for c in view.clusters] or point_features(view.points)
         return geojson({"type": "FeatureCollection", "features": features,
-                         "total": view.total, "clustered": bool(view.clusters)})
+                         "total": view.total, "clustered": bool(view.clusters), "capped": view.capped})
     result = library.search_locations(parsed.filters, page=page, per_page=per_page)
     return geojson({
         "type": "FeatureCollection",
         "features": [location_feature(loc, distance) for loc, distance in result.results],
-        "total": result.total, "page": result.page, "pages": result.pages,
+        "total": result.total, "total_capped": result.capped, "page": result.page, "pages": result.pages,
     })
 
 
