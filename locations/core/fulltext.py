@@ -84,7 +84,9 @@ def apply_text_search(query: Select, location_id, search_text, words: list[list[
     """Restrict ``query`` to locations matching ``words``; return it with a relevance expression
     where smaller is better."""
     if dialect == "postgresql":
-        vector = func.to_tsvector(literal_column("'simple'::regconfig"), search_text)
+        # The stored, generated column (migration f76a92097292) with its GIN index: to_tsvector is not
+        # recomputed per candidate row, and the planner has statistics for it.
+        vector = literal_column("location.search_vector")
         ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(words))
         return query.where(vector.op("@@")(ts_query)), -func.ts_rank(vector, ts_query)
     query = query.join(location_fts, location_fts.c.rowid == location_id).where(
