@@ -25,8 +25,8 @@ from . import (
     reports,
     worker,
 )
-from .core import caching, clock, errors, i18n, maps, security
-from .core.config import DefaultConfig, from_environment, read_secret_key_file, weak_secret_key
+from .core import caching, clock, errors, http, i18n, maps, security
+from .core.config import DefaultConfig, engine_options, from_environment, read_secret_key_file, weak_secret_key
 from .core.extensions import db, migrate
 from .core.roles import CASE_VIEWERS, role_label
 
@@ -50,6 +50,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
         app.config.from_mapping(config)
     check_secret_key(app)
     _harden_cookies_and_proxies(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
     from . import models  # noqa: F401 — every table known before anything maps or migrates
 
@@ -61,6 +62,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     maps.init_app(app)
     security.init_app(app)
     caching.init_app(app)
+    http.init_app(app)
     cli.init_app(app)
     cli_backup.init_app(app)
     worker.init_app(app)

@@ -25,6 +25,7 @@ from ..directory.geo import nearest_municipality
 from ..incentives import estimator as incentives
 from ..library.models import Location
 from ..permits import engine as permits
+from ..permits import rulebook
 from ..permits.engine import MAX_SHOOT_DAYS
 from ..permits.models import Activity
 from . import bp
@@ -180,7 +181,7 @@ def permit_plan():
         errors.append("end_date: before start_date")
     elif start and end and (end - start).days + 1 > MAX_SHOOT_DAYS:
         errors.append(f"end_date: a plan covers at most {MAX_SHOOT_DAYS} days")
-    rules = permits.load_rules(db.session)
+    rules = rulebook.cached_rules(db.session)
     chosen = body.get("activities")
     codes: list[str] = []
     if not isinstance(chosen, list):

@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..core import http, versions
 from ..core.clock import today_jst
 from ..core.extensions import db
 from ..core.params import BLOCK_CODE, PREFECTURE_CODE, parse_bbox, parse_int
 from ..core.security import limiter
+from ..directory import layers
 from ..directory import queries as directory
 from ..directory.queries import CommissionFilter
 from ..library import queries as library
@@ -49,10 +51,8 @@ def prefectures():
         _code_arg("prefecture", PREFECTURE_CODE),
         lambda code: url_for("directory.prefecture", code=code),
     )
-    response = geojson(payload)
-    response.cache_control.public = True
-    response.cache_control.max_age = 3600
-    return response
+    # The maps ask for ?v=<stamp> (directory.layers.outlines_url): that answer is kept a year.
+    return http.set_cache(geojson(payload), request.args.get("v"), versions.current(db.session, layers.OUTLINES))
 
 
 def thumbnail_url(location: Location) -> Optional[str]:
@@ -151,12 +151,12 @@ def locations():
         view = library.viewport(bbox, zoom, parsed.filters, cap)
         features = [cluster_feature(*c) for c in view.clusters] or point_features(view.points)
         return geojson({"type": "FeatureCollection", "features": features,
-                         "total": view.total, "clustered": bool(view.clusters)})
+                         "total": view.total, "clustered": bool(view.clusters), "capped": view.capped})
     result = library.search_locations(parsed.filters, page=page, per_page=per_page)
     return geojson({
         "type": "FeatureCollection",
         "features": [location_feature(loc, distance) for loc, distance in result.results],
-        "total": result.total, "page": result.page, "pages": result.pages,
+        "total": result.total, "total_capped": result.capped, "page": result.page, "pages": result.pages,
     })
 
 

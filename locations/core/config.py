@@ -45,12 +45,14 @@ ENV_KEYS = (
     "SEEDS_DIR",
     "EXPORT_PAGE_ROWS",
     "IMAGE_MAX_PIXELS",
+    "DB_POOL_SIZE",
+    "DB_MAX_OVERFLOW",
 )
 INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE",
                 "MAIL_TIMEOUT_SECONDS", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_DAYS", "WORKER_POLL_SECONDS",
                 "DAILY_JOBS_HOUR_JST", "TRUSTED_PROXY_HOPS", "SESSION_ABSOLUTE_HOURS", "SESSION_IDLE_MINUTES",
                 "LOGIN_LOCKOUT_FAILURES", "LOGIN_LOCKOUT_MINUTES",
-                "EXPORT_PAGE_ROWS", "IMAGE_MAX_PIXELS")
+                "EXPORT_PAGE_ROWS", "IMAGE_MAX_PIXELS", "DB_POOL_SIZE", "DB_MAX_OVERFLOW")
 # Comma-separated in the environment ("admin,authority"; empty for none).
 LIST_KEYS = ("TOTP_REQUIRED_ROLES",)
 
@@ -67,6 +69,11 @@ class DefaultConfig:
     # A relative SQLite path lands in the instance folder (Flask-SQLAlchemy resolves it there).
     SQLALCHEMY_DATABASE_URI = "sqlite:///locations.db"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL connections per process (see gunicorn.conf.py): a sync gunicorn worker serves one request
+    # at a time, and `serve` adds the mail worker's thread; the overflow covers a burst of threads. Each
+    # process may open DB_POOL_SIZE + DB_MAX_OVERFLOW, so workers × that must stay below max_connections.
+    DB_POOL_SIZE = 2
+    DB_MAX_OVERFLOW = 4
     LANGUAGES = ("ja", "en")
     BABEL_DEFAULT_LOCALE = "ja"
     BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
@@ -182,6 +189,19 @@ def from_environment(environ=os.environ) -> dict:
     if url:
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     return settings
+
+
+def engine_options(config) -> dict:
+    """SQLAlchemy's engine options: the configured ones, plus the pool size on a server database."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        options.setdefault("pool_size", int(config["DB_POOL_SIZE"]))
+        options.setdefault("max_overflow", int(config["DB_MAX_OVERFLOW"]))
+        # A request waits this long for a connection before it fails with a 500 rather than hanging.
+        options.setdefault("pool_timeout", 10)
+        # Connections a firewall or PgBouncer may have dropped quietly are replaced.
+        options.setdefault("pool_recycle", 1800)
+    return options
 
 
 def normalise_database_url(url: str) -> str:

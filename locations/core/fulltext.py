@@ -84,7 +84,9 @@ def apply_text_search(query: Select, location_id, search_text, words: list[list[
     """Restrict ``query`` to locations matching ``words``; return it with a relevance expression
     where smaller is better."""
     if dialect == "postgresql":
-        vector = func.to_tsvector(literal_column("'simple'::regconfig"), search_text)
+        # The stored, generated column (migration f76a92097292) with its GIN index: to_tsvector is not
+        # recomputed per candidate row, and the planner has statistics for it.
+        vector = literal_column("location.search_vector")
         ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(words))
         return query.where(vector.op("@@")(ts_query)), -func.ts_rank(vector, ts_query)
     query = query.join(location_fts, location_fts.c.rowid == location_id).where(
@@ -93,16 +95,24 @@ def apply_text_search(query: Select, location_id, search_text, words: list[list[
     return query, func.bm25(literal_column("location_fts"))
 
 
-def fts5_page(words: list[list[str]], limit: int, offset: int) -> tuple[int, list[int]]:
-    """(number of matches, ids of one page by bm25 rank) from the SQLite index alone."""
+def fts5_page(words: list[list[str]], limit: int, offset: int, cap: int, rank_cap: int) -> tuple[int, list[int]]:
+    """(number of matches up to ``cap + 1``, ids of one page by bm25 rank) from the SQLite index alone.
+
+    Counting stops after ``cap`` matches and ranking after ``rank_cap``, so a query that matches a sixth of a
+    million rows costs what one matching ``cap`` does; below the caps the answer is that of a full ranking.
+    """
     query = fts5_query(words)
     total = db.session.execute(
-        text("SELECT count(*) FROM location_fts WHERE location_fts MATCH :q"), {"q": query}
+        text("SELECT count(*) FROM (SELECT 1 FROM location_fts WHERE location_fts MATCH :q LIMIT :c)"),
+        {"q": query, "c": cap + 1},
     ).scalar_one()
-    ids = db.session.execute(
-        text("SELECT rowid FROM location_fts WHERE location_fts MATCH :q ORDER BY rank LIMIT :n OFFSET :o"),
-        {"q": query, "n": limit, "o": offset},
-    ).scalars().all()
+    if total <= rank_cap:
+        ranked = "SELECT rowid FROM location_fts WHERE location_fts MATCH :q ORDER BY rank, rowid LIMIT :n OFFSET :o"
+    else:
+        # The first ``rank_cap`` matches in index order are ranked; the rest are not looked at.
+        ranked = ("SELECT rowid FROM (SELECT rowid, rank FROM location_fts WHERE location_fts MATCH :q LIMIT :c) "
+                  "ORDER BY rank, rowid LIMIT :n OFFSET :o")
+    ids = db.session.execute(text(ranked), {"q": query, "c": rank_cap, "n": limit, "o": offset}).scalars().all()
     return total, list(ids)
 
 

@@ -45,3 +45,10 @@ class JobRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     summary: Mapped[Optional[str]] = mapped_column(String(300))
+
+
+class DataVersion(db.Model):
+    """A stamp raised whenever some reference data changes (see core/versions.py)."""
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

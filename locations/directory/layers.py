@@ -5,10 +5,19 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core import maps
+from ..core import maps, versions
 from ..core.extensions import db
 from ..core.i18n import current_language
 from .models import RegionalBlock
+
+# The outlines change only with the reference data; their URL names this stamp so browsers keep them a year.
+OUTLINES = "prefecture_outlines"
+versions.watch(OUTLINES, ("prefecture", "regional_block"))
+
+
+def outlines_url(**filters: str) -> str:
+    """/api/prefectures for these filters, at the outlines' current version."""
+    return url_for("api.prefectures", **filters, v=versions.current(db.session, OUTLINES))
 
 
 def block_colours_by_code() -> dict[str, str]:
@@ -20,7 +29,7 @@ def block_colours_by_code() -> dict[str, str]:
 def outline_layer(**filters: str) -> maps.RemoteLayer:
     return maps.RemoteLayer(
         kind="outlines",
-        url=url_for("api.prefectures", **filters),
+        url=outlines_url(**filters),
         name=_("Prefectures"),
         options={"colors": block_colours_by_code(), "lang": current_language()},
     )

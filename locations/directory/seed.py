@@ -65,9 +65,23 @@ def load_boundaries(loader: Loader) -> dict[str, str]:
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     return {
-        f["properties"]["N03_001"]: json.dumps(f["geometry"], separators=(",", ":"))
+        f["properties"]["N03_001"]: json.dumps(_rounded(f["geometry"]), separators=(",", ":"))
         for f in data["features"]
     }
+
+
+# Five decimals is about a metre, finer than the simplified outlines; the file has 15, which made
+# /api/prefectures 314 KB and the largest part of the map's first load.
+BOUNDARY_DECIMALS = 5
+
+
+def _rounded(geometry: dict) -> dict:
+    def walk(value):
+        if isinstance(value, float):
+            return round(value, BOUNDARY_DECIMALS)
+        return [walk(v) for v in value]
+
+    return {**geometry, "coordinates": walk(geometry["coordinates"])}
 
 
 def load_municipalities(loader: Loader) -> None:

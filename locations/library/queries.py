@@ -17,6 +17,15 @@ from .models import Location, LocationCategory, LocationCell, Photo
 KM_PER_DEGREE = 111.195  # mean great-circle km per degree of latitude
 CLUSTER_ZOOMS = range(0, 15)  # from zoom 15 on, viewports are small enough to list points
 CELL_PIXELS = 64
+# Search counts at most COUNT_CAP matches (the page then says "more than 10,000") and ranks at most
+# RANK_CAP of them (the first ones in index order), so a query's cost is bounded by the page and not by its
+# hits: ranking is ~1 µs per match, and 山 matches a sixth of the rows. Below the caps, counts and results
+# are exactly those of a full count and ranking (tests/library/test_bounded_search.py).
+COUNT_CAP = 10_000
+RANK_CAP = 2_000
+# A map viewport filtered by words clusters at most this many matches in the box; beyond it the answer
+# says so ("capped") and the map asks to zoom in or to add words.
+VIEWPORT_SCAN_CAP = 5_000
 
 
 @dataclass(frozen=True)
@@ -45,13 +54,18 @@ class LocationFilter:
 @dataclass
 class SearchPage:
     results: list[tuple[Location, Optional[float]]]  # (location, distance in km or None)
-    total: int
+    total: int  # exact unless ``capped``
     page: int
     per_page: int
+    cap: int = COUNT_CAP
+    capped: bool = False  # more than ``cap`` matches: show "more than cap"
+    reachable: Optional[int] = None  # how many results the pages reach (RANK_CAP when ranking was bounded)
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        # Pages go as far as the caps: past the 2,000th ranked match, more words help more than more pages.
+        reach = min(self.total, self.cap if self.reachable is None else self.reachable)
+        return max(1, math.ceil(reach / self.per_page))
 
 
 def index_text_for(location: Location) -> str:
@@ -125,26 +139,55 @@ def _matching(base: Select, filters: LocationFilter):
     return query, rank, distance
 
 
-def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20, sort: str = "relevance") -> SearchPage:
-    """One page of matching published locations, by relevance or (with ``near``) by distance."""
+def _capped_count(query: Select, cap: int) -> int:
+    """How many rows ``query`` has, counting no further than ``cap + 1``."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(cap + 1).subquery())) or 0
+
+
+def visible_total() -> int:
+    """Every location producers see, from the map's zoom-0 cells (exact, and a handful of rows to add up)."""
+    return db.session.scalar(select(func.coalesce(func.sum(LocationCell.count), 0)).where(LocationCell.zoom == 0))
+
+
+def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20, sort: str = "relevance",
+                     cap: int = COUNT_CAP, rank_cap: int = RANK_CAP) -> SearchPage:
+    """One page of matching published locations, by relevance or (with ``near``) by distance; counting stops
+    at ``cap`` matches and ranking at ``rank_cap``."""
     words = search.query_words(filters.text)
+    offset = (page - 1) * per_page
     if words and filters == LocationFilter(text=filters.text) and db.engine.dialect.name == "sqlite":
         # Words only: the index holds exactly the published locations, so it counts and ranks alone.
-        total, ids = search.fts5_page(words, per_page, (page - 1) * per_page)
+        total, ids = search.fts5_page(words, per_page, offset, cap, rank_cap)
         found = {loc.id: loc for loc in db.session.scalars(select(Location).where(Location.id.in_(ids)).options(*_LIST_LOADS))}
-        return SearchPage(results=[(found[i], None) for i in ids if i in found], total=total, page=page, per_page=per_page)
+        return SearchPage(results=[(found[i], None) for i in ids if i in found], total=min(total, cap), page=page,
+                          per_page=per_page, cap=cap, capped=total > cap,
+                          reachable=rank_cap if total > rank_cap else None)
     query, rank, distance = _matching(select(Location), filters)
     order = [term for term in (rank, distance) if term is not None]
     if distance is not None and (sort == "distance" or rank is None):
         order = [distance] + [t for t in order if t is not distance]
     order.append(Location.id)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(
-        query.order_by(*order).limit(per_page).offset((page - 1) * per_page).options(*_LIST_LOADS)
-    ).all()
+    total = visible_total() if filters.is_empty else _capped_count(_matching(select(Location.id), filters)[0], cap)
+    capped = total > cap and not filters.is_empty
+    reachable = rank_cap if rank is not None and total > rank_cap else None
+    if offset >= min(total, cap, reachable or cap):
+        return SearchPage(results=[], total=min(total, cap) if capped else total, page=page, per_page=per_page,
+                          cap=cap, capped=capped, reachable=reachable)
+    if reachable:
+        # Rank only the first ``rank_cap`` matches (in whatever order the index yields them).
+        candidates, rank, distance = _matching(select(Location.id), filters)
+        columns = [c for c in (rank, distance) if c is not None]
+        bounded = candidates.add_columns(*(c.label(f"o{i}") for i, c in enumerate(columns))).limit(rank_cap).subquery()
+        keys = [bounded.c[f"o{i}"] for i in range(len(columns))]
+        if distance is not None and sort == "distance":
+            keys = keys[::-1]
+        query = select(Location).join(bounded, bounded.c.id == Location.id)
+        order = [*keys, Location.id]
+    rows = db.session.scalars(query.order_by(*order).limit(per_page).offset(offset).options(*_LIST_LOADS)).all()
     near = filters.near
     results = [(loc, great_circle((near.lat, near.lon), (loc.lat, loc.lon)).km if near else None) for loc in rows]
-    return SearchPage(results=results, total=total or 0, page=page, per_page=per_page)
+    return SearchPage(results=results, total=min(total, cap) if capped else total, page=page, per_page=per_page,
+                      cap=cap, capped=capped, reachable=reachable)
 
 
 # --- map viewports ---------------------------------------------------------------------------
@@ -229,21 +272,27 @@ class Viewport:
     points: list[MapPoint] = field(default_factory=list)
     clusters: list[tuple[float, float, int]] = field(default_factory=list)  # lat, lon, count
     total: int = 0
+    capped: bool = False  # more than VIEWPORT_SCAN_CAP matches: clusters of the first ones only
 
 
 def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: LocationFilter, cap: int) -> Viewport:
     """What a map shows in ``bbox`` (west, south, east, north): up to ``cap`` points, else clusters."""
     west, south, east, north = bbox
     in_box = and_(Location.lat.between(south, north), Location.lon.between(west, east))
+    capped = False
     if filters.is_empty and zoom in CLUSTER_ZOOMS:
         total, clusters = _cells_in(bbox, zoom)
     else:
         ids, _, _ = _matching(select(Location.id), filters)
         ids = ids.where(in_box)
-        total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        total = _capped_count(ids, VIEWPORT_SCAN_CAP)
+        if total > VIEWPORT_SCAN_CAP:
+            # Too many matches to cluster per request: the first ones in index order, and the answer says so.
+            total, capped = VIEWPORT_SCAN_CAP, True
+            ids = ids.limit(VIEWPORT_SCAN_CAP)
         clusters = _live_clusters(ids, zoom) if total > cap else []
     if total > cap:
-        return Viewport(clusters=clusters, total=total)
+        return Viewport(clusters=clusters, total=total, capped=capped)
     first_photo = (
         select(Photo.id).where(Photo.location_id == Location.id)
         .order_by(Photo.position, Photo.id).limit(1).correlate(Location).scalar_subquery()

@@ -41,8 +41,11 @@ target_db = current_app.extensions['migrate'].db
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Leave the FTS5 index tables (created by hand in a migration) out of autogenerate."""
-    return not (type_ == "table" and name.startswith("location_fts"))
+    """Leave the text indexes made by hand in the migrations (SQLite's FTS5 tables, PostgreSQL's stored
+    tsvector column and its index) out of autogenerate."""
+    if type_ == "table" and name.startswith("location_fts"):
+        return False
+    return name not in ("search_vector", "ix_location_search_vector")
 
 
 def get_metadata():

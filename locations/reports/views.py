@@ -25,6 +25,7 @@ from ..core.fileformats import csv_cell
 from ..core.forms import ActionForm, choices
 from ..core.i18n import current_language, localized
 from ..directory.access import own_commission
+from ..directory.layers import outlines_url
 from ..directory.models import FilmCommission, Municipality, Prefecture
 from . import bp, charts
 from . import figures as reports
@@ -94,7 +95,7 @@ def reports_page():
     labels = {code: _("withheld (privacy)") if value is None else _measure_label(measure, value)
               for code, value in values.items()}
     fmap, legend = maps.choropleth_map(
-        values, labels, url_for("api.prefectures"),
+        values, labels, outlines_url(),
         _("Shoot days by prefecture") if measure == "days" else _("Local spend by prefecture"), current_language())
     years = sorted(set(reports.years()) | {today_jst().year}, reverse=True)
     return render_template(

@@ -146,7 +146,7 @@ def test_reports_page_shows_table_charts_and_choropleth(client, recorded):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     options = layer_options(html)
-    assert options["kind"] == "choropleth" and options["url"] == "/api/prefectures"
+    assert options["kind"] == "choropleth" and options["url"].startswith("/api/prefectures?v=")
     assert len(options["values"]) == len(options["fills"]) == len(options["labels"]) == 47
     assert options["values"]["37"] == 13 and options["values"]["13"] == 0
     assert html.count('<svg role="img"') == 2 and 'id="chart-days"' in html

@@ -15,6 +15,7 @@ from ...directory import geo
 from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import engine as permits
+from ...permits import rulebook
 from .. import bp
 from ..workflow import category_label
 
@@ -55,7 +56,7 @@ def _date(name: str, errors: list[str]):
 @bp.route("/plan")
 def planner():
     """Which permits a shoot needs, from whom, and the latest safe day to file each."""
-    rules = permits.load_rules(db.session)
+    rules = rulebook.cached_rules(db.session)
     lang = "en" if current_language() == "en" else "ja"
     chosen = [code for code in request.args.getlist("activity") if code in rules.activities]
     errors: list[str] = []

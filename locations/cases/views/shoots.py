@@ -20,6 +20,7 @@ from ...directory import geo
 from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import engine as permits
+from ...permits import rulebook
 from ...permits.engine import MAX_SHOOT_DAYS
 from ...permits.models import Activity
 from .. import bp
@@ -146,7 +147,7 @@ def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
     changes = audit.diff(before, _shoot_snapshot(shoot))
     if changes:
         audit.record("create" if is_new else "update", shoot, changes=changes)
-    rules = permits.load_rules(db.session)
+    rules = rulebook.cached_rules(db.session)
     result = cases.sync_steps(shoot, rules, today_jst(), lambda step: url_for(
         "cases.step", production_id=production.id, step_id=step.id),
         shoot_changed=not is_new and bool(set(changes) - {"name", "notes"}))

@@ -1,0 +1,34 @@
+"""The rule book, loaded once per process and rebuilt when its reference data changes.
+
+``engine.load_rules`` stays the one reader of the database; this keeps its result per app together with the
+version stamp it was read at (core/versions.py). Every write to the tables below raises the stamp in the same
+transaction, so each web process and worker sees a change at its next plan, at the cost of one small read.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import current_app
+
+from ..core import versions
+from .engine import RuleBook, load_rules
+
+STAMP = "permit_rules"
+versions.watch(STAMP, ("authority_kind", "activity", "permit_type", "activity_permit", "permit_authority",
+                       "authority_prefecture", "municipality", "prefecture"))
+
+_lock = threading.Lock()
+
+
+def cached_rules(session) -> RuleBook:
+    """The rule book as ``load_rules`` would read it now, from this process's copy when that is current."""
+    version = versions.current(session, STAMP)
+    held = current_app.extensions.get("permit_rules")
+    if held is not None and held[0] == version:
+        return held[1]
+    with _lock:
+        # Read the stamp first, then the rows: a change committed in between gives newer rules under an older
+        # stamp, which the next call replaces; never older rules under a newer stamp.
+        rules = load_rules(session)
+        current_app.extensions["permit_rules"] = (version, rules)
+    return rules

@@ -1,0 +1,79 @@
+"""How answers travel: UTF-8 JSON, compressed bodies and year-long caching of versioned outlines."""
+import gzip
+import json
+import re
+
+import brotli
+import sqlalchemy as sa
+
+from locations.core import versions
+from locations.core.extensions import db
+from locations.directory import layers
+from locations.directory.models import Prefecture
+from tests.builders import login, make_user
+
+
+def outlines_url(html: str) -> str:
+    return re.search(r'"url": "(/api/prefectures\?v=\d+)"', html).group(1)
+
+
+def test_json_is_utf8_not_escaped(client):
+    body = client.get("/api/activities").get_data()
+    assert "公道での撮影".encode() in body and b"\\u" not in body
+    assert client.get("/api/activities").content_type == "application/json"
+
+
+def test_api_and_pages_are_compressed_when_asked(client):
+    plain = client.get("/api/prefectures?block=SKK")
+    assert "Content-Encoding" not in plain.headers
+    zipped = client.get("/api/prefectures?block=SKK", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert len(zipped.get_data()) < len(plain.get_data()) / 2
+    br = client.get("/map?lang=en", headers={"Accept-Encoding": "br, gzip"})
+    assert br.headers["Content-Encoding"] == "br" and b"<html" in brotli.decompress(br.get_data())
+    leaflet = client.get("/static/leaflet/leaflet.js", headers={"Accept-Encoding": "gzip, deflate"})
+    if leaflet.status_code == 200:  # the URL of the vendored script, when it is served from there
+        assert leaflet.headers.get("Content-Encoding") in ("deflate", None)
+
+
+def test_signed_in_pages_are_not_compressed(app, client):
+    # A CSRF token beside reflected text, compressed together, is what BREACH reads.
+    with app.app_context():
+        user = make_user("producer")
+        db.session.commit()
+        email = user.email
+    login(client, email)
+    page = client.get("/account", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
+    assert client.get("/api/activities", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+
+
+def test_outlines_are_versioned_and_kept_a_year(app, client):
+    url = outlines_url(client.get("/map?lang=en").get_data(as_text=True))
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert answer.cache_control.public and answer.cache_control.max_age == 365 * 24 * 3600
+    assert answer.cache_control.immutable
+    unversioned = client.get("/api/prefectures")
+    assert unversioned.cache_control.max_age == 300 and not unversioned.cache_control.immutable
+    assert json.loads(unversioned.get_data()) == json.loads(answer.get_data())
+
+
+def test_a_changed_outline_gets_a_new_url(app, client):
+    url = outlines_url(client.get("/map?lang=en").get_data(as_text=True))
+    with app.app_context():
+        kagawa = db.session.scalar(sa.select(Prefecture).filter_by(code="37"))
+        name = kagawa.name_en
+        kagawa.name_en = "Kagawa (renamed)"
+        db.session.commit()
+    try:
+        new_url = outlines_url(client.get("/map?lang=en").get_data(as_text=True))
+        assert new_url != url
+        assert client.get(url).cache_control.max_age == 300  # the old version is no longer pinned
+        assert "Kagawa (renamed)" in client.get(new_url).get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.session.scalar(sa.select(Prefecture).filter_by(code="37")).name_en = name
+            db.session.commit()
+            assert versions.current(db.session, layers.OUTLINES) >= 2

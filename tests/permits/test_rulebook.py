@@ -1,0 +1,88 @@
+"""The rule book is read once per process and read again when its reference data changes."""
+import sqlalchemy as sa
+
+from locations.core import versions
+from locations.core.extensions import db
+from locations.permits import rulebook
+from locations.permits.engine import load_rules
+from locations.permits.models import AuthorityKind, PermitAuthority, PermitType
+
+TAKAMATSU = {"lat": 34.3428, "lon": 134.0465}
+BODY = {"location": TAKAMATSU, "start_date": "2027-05-10", "end_date": "2027-05-14", "activities": ["smoke_flame"]}
+
+
+def count_statements(app, action):
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def codes(rules):
+    return {a.code for group in rules.authorities.values() for a in group}
+
+
+def test_second_plan_reads_only_the_stamp(app, client):
+    assert client.post("/api/permit-plan", json=BODY).status_code == 200
+    statements = count_statements(app, lambda: client.post("/api/permit-plan", json=BODY))
+    assert not any("FROM permit_type" in s or "FROM permit_authority" in s for s in statements), statements
+    assert any("data_version" in s for s in statements)
+
+
+def test_cached_rules_equal_a_fresh_load(app_context):
+    assert rulebook.cached_rules(db.session) == load_rules(db.session)
+    assert rulebook.cached_rules(db.session) is rulebook.cached_rules(db.session)
+
+
+def test_a_change_in_any_process_is_seen_at_the_next_plan(app, client):
+    before = client.post("/api/permit-plan", json=BODY).get_json()
+    fire = {p["permit_type"]: p for p in before["permits"]}["FIRE_SMOKE_NOTICE"]
+    assert fire["lead_business_days"] == 3
+    with app.app_context():
+        stamp = versions.current(db.session, rulebook.STAMP)
+        db.session.scalar(sa.select(PermitType).filter_by(code="FIRE_SMOKE_NOTICE")).lead_business_days = 9
+        db.session.commit()
+        assert versions.current(db.session, rulebook.STAMP) == stamp + 1
+    try:
+        after = client.post("/api/permit-plan", json=BODY).get_json()
+        assert {p["permit_type"]: p for p in after["permits"]}["FIRE_SMOKE_NOTICE"]["lead_business_days"] == 9
+    finally:
+        with app.app_context():
+            db.session.scalar(sa.select(PermitType).filter_by(code="FIRE_SMOKE_NOTICE")).lead_business_days = 3
+            db.session.commit()
+    with app.app_context():
+        assert versions.current(db.session, rulebook.STAMP) == stamp + 2
+
+
+def test_new_authority_and_bulk_statements_raise_the_stamp(app_context):
+    stamp = versions.current(db.session, rulebook.STAMP)
+    kind = db.session.scalar(sa.select(AuthorityKind).filter_by(code="fire_department"))
+    db.session.add(PermitAuthority(code="TEST-FIRE", kind=kind, name_ja="試験消防", name_en="Test fire", lat=34.3,
+                                   lon=134.0, source="test"))
+    db.session.flush()
+    assert versions.current(db.session, rulebook.STAMP) == stamp + 1
+    assert "TEST-FIRE" in codes(rulebook.cached_rules(db.session))
+    db.session.execute(sa.delete(PermitAuthority).where(PermitAuthority.code == "TEST-FIRE"))
+    assert versions.current(db.session, rulebook.STAMP) == stamp + 2
+    assert "TEST-FIRE" not in codes(rulebook.cached_rules(db.session))
+    db.session.rollback()
+    assert versions.current(db.session, rulebook.STAMP) == stamp
+
+
+def test_unrelated_writes_leave_the_stamp(app_context):
+    from tests.builders import make_commission
+
+    stamp = versions.current(db.session, rulebook.STAMP)
+    make_commission()
+    db.session.flush()
+    assert versions.current(db.session, rulebook.STAMP) == stamp
+    db.session.rollback()
