@@ -43,3 +43,18 @@ def _begin_sqlite(conn):
     if conn.dialect.name == "sqlite":
         immediate = conn.get_execution_options().get("sqlite_immediate")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@event.listens_for(Engine, "checkout")
+def _reload_statistics(dbapi_connection, connection_record, connection_proxy):
+    """SQLite reads planner statistics when a connection opens, so a pooled connection would plan with the
+    statistics of before a bulk import (0.6–2.8 s map queries instead of 8–40 ms). The import's ANALYZE bumps
+    user_version (library.queries.refresh_statistics); a connection that sees a new one reloads them."""
+    if type(dbapi_connection).__module__.split(".")[0] not in ("sqlite3", "pysqlite2"):
+        return
+    cursor = dbapi_connection.cursor()
+    epoch = cursor.execute("PRAGMA user_version").fetchone()[0]
+    if connection_record.info.setdefault("statistics_epoch", epoch) != epoch:
+        cursor.execute("ANALYZE sqlite_schema")
+        connection_record.info["statistics_epoch"] = epoch
+    cursor.close()

@@ -1,10 +1,11 @@
 """Language choice: ?lang= switches and is remembered in a cookie; otherwise Accept-Language decides."""
 from __future__ import annotations
 
+import os
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from .extensions import babel
@@ -14,6 +15,9 @@ LANG_COOKIE = "lang"
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands (import-locations) speak the shell's language: LANG=ja_JP.UTF-8
+        lang = (os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or "en")[:2]
+        return lang if lang in languages else "en"
     chosen = request.args.get("lang")
     if chosen in languages:
         return chosen

@@ -23,6 +23,7 @@ from geopy.geocoders import Nominatim
 from sqlalchemy import select
 
 from ..core.extensions import db
+from . import boundaries
 from .models import Municipality, Prefecture
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,20 @@ def romanize_reading(kana: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def romanize_name(text: Optional[str]) -> Optional[str]:
+    """Romaji of a name written in kana or kanji, word by word ('栗林公園' → 'kuribayashi koen'), for search.
+
+    From kanji this is a guess (pykakasi's reading); a file's own kana (名称_カナ) gives the true one."""
+    if not text or not _JAPANESE.search(text):
+        return None
+    words = []
+    for part in _kakasi().convert("".join(c for c in text[:150] if c <= "\uffff")):
+        word = re.sub(r"ou", "o", re.sub(r"uu", "u", re.sub(r"oo", "o", part["hepburn"].strip())))
+        if word and re.search(r"[a-z0-9]", word):
+            words.append(word)
+    return " ".join(" ".join(words).split())[:300] or None
+
+
 def municipality_romaji(name_ja: str, kana: str) -> str:
     """'高松市', 'たかまつし' → 'Takamatsu'; designated-city wards keep both parts ('Sapporo Chuo')."""
     words = kana.split()
@@ -86,7 +101,7 @@ class Place:
     name_en: str
     lat: float
     lon: float
-    kind: Literal["prefecture", "municipality", "nominatim"]
+    kind: Literal["prefecture", "municipality", "town", "nominatim"]
     prefecture_code: Optional[str]
     approximate: bool
 
@@ -426,8 +441,40 @@ def _nominatim_place(location) -> Place:
 
 
 def nearest_municipality(lat: float, lon: float) -> Optional[Municipality]:
-    """The municipality whose office is closest: a cheap, honest guess at where a point lies."""
+    """The municipality the point lies in (boundary polygons); off every polygon, the one whose office is closest."""
+    found = boundaries.place(lat, lon)
+    if found is not None:
+        town = db.session.scalar(select(Municipality).where(Municipality.code == found.code))
+        if town is not None:
+            return town
     box = 0.3
     candidates = db.session.scalars(select(Municipality).where(
         Municipality.office_lat.between(lat - box, lat + box), Municipality.office_lon.between(lon - box, lon + box)))
     return min(candidates, key=lambda m: (m.office_lat - lat) ** 2 + (m.office_lon - lon) ** 2, default=None)
+
+
+def municipality_in_address(address: str) -> Optional[str]:
+    """The code of the municipality a Japanese address names ("香川県高松市…" → 37201), or None.
+
+    Only full names count (高松市, not 高松), so a street or station named after a town is no match."""
+    text = _clean(address or "")
+    if text is None or not _JAPANESE.search(text):
+        return None
+    g = _gazetteer()
+    compact = re.sub(r"\s+", "", text)
+    hits, i = [], 0
+    while i < len(compact):
+        for k in range(min(g.longest_form, len(compact) - i), 1, -1):
+            if compact[i:i + k] in g.forms:
+                hits += [_Hit(p, i, i + k, named) for p, named in g.forms[compact[i:i + k]]]
+                i += k
+                break
+        else:
+            i += 1
+        if any(h.place.kind == "municipality" for h in hits):
+            break  # the first municipality named is the address's; the rest is town, block and building
+    prefectures = {h.place.prefecture_code for h in hits if h.place.kind == "prefecture"}
+    places = [p for p in _choose(g, hits) if p.kind == "municipality"]
+    if not places or (prefectures and places[0].prefecture_code not in prefectures):
+        return None  # "香川県昭和町…": no 昭和町 in 香川県, so the address names no municipality we know
+    return g.code[places[0]]

@@ -1,11 +1,14 @@
 """Command-line import and export of the location library (CSV or GeoJSON; columns: importing/locations.py).
 
-    flask --app wsgi import-locations FILE --commission SLUG [--dry-run] [--format csv|geojson]
+    flask --app wsgi import-locations FILE --commission SLUG [--mapping auto|NAME|FILE.json] [--dry-run]
+                                      [--report REPORT.json]
     flask --app wsgi export-locations [--commission SLUG] [--format csv|geojson] [--output FILE]
 """
 from __future__ import annotations
 
+import json
 import os
+import sys
 from typing import Optional
 
 import click
@@ -17,7 +20,8 @@ from ..core.clock import today_jst
 from ..core.extensions import db
 from ..core.fileformats import Format
 from ..directory.models import FilmCommission
-from .importing import ImportPlan, PlanEntry, apply_plan, export_locations, parse_locations
+from . import intake
+from .importing import ImportPlan, PlanEntry, apply_plan, export_locations
 
 EXTENSIONS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 DRY_RUN_LINES = 100  # created/updated rows listed by a dry run; geocoded rows are always all listed
@@ -67,38 +71,70 @@ def _print_dry_run(plan: ImportPlan, name: str) -> None:
 @click.command("import-locations")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--commission", "commission_slug", required=True, help="Slug of the film commission that owns the rows.")
+@click.option("--mapping", "mapping_spec", default="auto", show_default=True,
+              help="auto (recognise the headers), a preset or saved mapping name, or a FILE.json mapping.")
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]),
-              help="File format (default: from the extension, .csv or .geojson/.json).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
+              help="Write a JSON report: rows read, written, skipped and every problem with line and field.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "xlsx"]),
+              help="Ignored unless the content is ambiguous: the format is read from the bytes and the extension.")
 @with_appcontext
-def import_locations_command(file: str, commission_slug: str, dry_run: bool, fmt: Optional[str]) -> None:
-    """Create or update a commission's locations from a CSV or GeoJSON file; any bad row writes nothing."""
-    fmt = format_for(file, fmt)
+def import_locations_command(file: str, commission_slug: str, mapping_spec: str, dry_run: bool,
+                             report_path: Optional[str], fmt: Optional[str]) -> None:
+    """Import a commission's locations from CSV/TSV, Excel .xlsx or GeoJSON, as published or mapped."""
     commission = find_commission(commission_slug)
+    spec: object = mapping_spec
+    if mapping_spec.lower().endswith(".json") and os.path.exists(mapping_spec):
+        try:
+            with open(mapping_spec, encoding="utf-8") as handle:
+                spec = json.load(handle)
+        except (OSError, ValueError) as error:
+            raise click.ClickException(f"{mapping_spec}: not a readable JSON mapping ({error})") from None
     with open(file, "rb") as handle:
         data = handle.read()
-    plan = parse_locations(data, fmt, commission)
-    db.session.rollback()  # checking only read; apply_plan reads again what it compares against
     name = click.format_filename(file)
+    filename = name if not fmt else f"{name}.{fmt}"
+    with click.progressbar(length=3, label="Reading and checking", file=sys.stderr) as bar:
+        stages = {"read": 1, "check": 2, "place": 3}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if done >= total:
+                bar.update(stages[stage] - bar.pos)
+
+        plan = intake.plan_file(data, filename, commission, spec, progress=progress)
+    db.session.rollback()  # checking only read; apply_plan reads again what it compares against
+    for error in plan.problems:
+        click.echo(f"{name}:{error.line}: {error.field}: {error.reason}", err=True)
     if plan.errors:
-        for error in plan.errors:
-            click.echo(f"{name}:{error.line}: {error.field}: {error.reason}", err=True)
+        _write_report(report_path, plan, 0)
         raise click.ClickException(f"{len(plan.errors)} problem(s) in {name}; nothing was written.")
+    click.echo(f"Columns: {plan.mapping}. {plan.rows_read} rows read, {len({e.line for e in plan.skipped})} skipped.")
+    for entry in plan.review:
+        click.echo(f"{name}:{entry.line}: review {entry.slug}: {entry.spot.review_note}", err=True)
     if dry_run:
         _print_dry_run(plan, name)
+        _write_report(report_path, plan, 0)
         return
     # SQLite takes its write lock now, for the writing only, rather than failing with "database is
     # locked" when a read turns into a write.
     db.session.connection(execution_options={"sqlite_immediate": True})
     try:
-        with click.progressbar(length=len(plan.entries), label="Writing locations") as bar:
+        with click.progressbar(length=len(plan.entries), label="Writing locations", file=sys.stderr) as bar:
             result = apply_plan(plan, commission, progress=bar.update)
     except ValueError as error:  # the library changed while the file was being checked
         db.session.rollback()
         raise click.ClickException(f"{error}; nothing was written.") from None
     db.session.commit()
+    _write_report(report_path, plan, result.created + result.updated)
     click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged; "
-               f"{len(plan.geocoded)} placed by geocoding (approximate: check them).")
+               f"{len(plan.geocoded)} placed by geocoding (approximate: check them); "
+               f"{len(plan.review)} flagged for review.")
+
+
+def _write_report(path: Optional[str], plan: ImportPlan, written: int) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(intake.report(plan, written), handle, ensure_ascii=False, indent=1)
 
 
 @click.command("export-locations")

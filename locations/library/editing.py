@@ -8,7 +8,7 @@ from typing import Any, Optional
 from ..core import audit
 from ..core.editing import Conflict
 from ..core.extensions import db
-from ..directory.geo import nearest_municipality, romanize_reading
+from ..directory.geo import nearest_municipality, romanize_name, romanize_reading
 from ..directory.models import Municipality, Prefecture
 from .models import Location, LocationCategory
 from .queries import build_index_text, count_in_cells, is_visible
@@ -49,9 +49,11 @@ def save_location(location: Location, values: dict[str, Any], expected_version: 
         category = db.session.get(LocationCategory, location.category_id)
         municipality = db.session.get(Municipality, location.municipality_id) if location.municipality_id else None
         prefecture = db.session.get(Prefecture, location.prefecture_id)
+        if location.name_romaji is None or "name_ja" in values:
+            location.name_romaji = romanize_name(location.name_ja)
         location.search_text = build_index_text(
             location.name_ja, location.name_en, location.description_ja, location.description_en,
-            location.tags, location.address, category, municipality, prefecture)
+            location.tags, location.address, category, municipality, prefecture, name_romaji=location.name_romaji)
         if is_new:
             db.session.add(location)
         db.session.flush()

@@ -17,6 +17,9 @@ The columns (CSV header = GeoJSON feature properties; in GeoJSON lat/lon are the
 Text is limited to the model's column length (Text columns: 20,000 characters). Optional columns that
 a file leaves out are left alone on update; a row without coordinates keeps the ones it has unless its
 address changed. Parsing reads the database but never writes; apply_plan writes and the caller commits once.
+
+It is long because checking, planning and the batched writes share the plan's types and the diff; reading other
+layouts (presets, mappings) lives in intake.py, placement in placing.py.
 """
 from __future__ import annotations
 
@@ -24,7 +27,6 @@ import csv
 import hashlib
 import io
 import json
-import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -56,9 +58,11 @@ from ..core.fileformats import (
 )
 from ..core.seeding import slugify
 from ..directory.geo import geocode, romanize_reading
-from ..directory.models import FilmCommission, Municipality, Prefecture
+from ..directory.models import FilmCommission
+from ..directory.towns import geocode_address
 from ..permits.models import PermitType
 from .models import Location, LocationCategory
+from .placing import Places, Spot
 from .queries import build_index_text, rebuild_cells, refresh_statistics
 
 FACILITY_COLUMNS = ("has_parking", "has_power", "has_toilets", "has_green_room", "has_wifi", "has_large_vehicles")
@@ -66,6 +70,8 @@ COLUMNS = ("slug", "name_ja", "name_en", "description_ja", "description_en", "ca
            "lat", "lon", *FACILITY_COLUMNS, "parking_note", "access_ja", "access_en", "typical_permits",
            "status", "last_verified", "source")
 REQUIRED = ("name_ja", "category", "source")
+# Written by the importer, not read from the app's own file: identity, romaji, how precise and where.
+EXTRA_COLUMNS = ("source_ref", "name_romaji", "position_precision", "review_note")
 BATCH = 2_000  # rows per executemany: large enough to be fast, small enough to show progress
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _T = Location.__table__
@@ -80,13 +86,26 @@ class PlanEntry:
     changes: dict[str, list[Any]] = field(default_factory=dict)
     geocoded: bool = False  # lat/lon were found from the address or name: approximate, show it
     geocoded_as: Optional[str] = None
+    spot: Optional[Spot] = None  # municipality and prefecture, found when the file was checked
 
 
 @dataclass
 class ImportPlan:
     commission_id: int
     entries: list[PlanEntry] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # any of these: nothing is written
+    skipped: list[RowError] = field(default_factory=list)  # rows left out of a mapped file, with the reason
+    rows_read: int = 0
+    mapping: Optional[str] = None  # the preset or saved mapping used; "own" for the app's own columns
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[RowError]:
+        return sorted(self.errors + self.skipped, key=lambda e: e.line)
+
+    @property
+    def review(self) -> list[PlanEntry]:
+        return [e for e in self.entries if e.spot is not None and e.spot.review_note]
 
     def count(self, action: str) -> int:
         return sum(1 for e in self.entries if e.action == action)
@@ -119,8 +138,9 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
         rows.append(_Row(line, values, not row_errors))
     _assign_slugs(rows, commission, errors)
     existing = _existing_rows([r.slug for r in rows if r.slug])
-    plan = ImportPlan(commission.id)
+    plan = ImportPlan(commission.id, rows_read=len(records), mapping="own")
     places: dict[str, Any] = {}  # one geocoder call per distinct address within this file
+    where = Places()
     for row in rows:
         before = existing.get(row.slug)
         if before is not None and before.commission_id != commission.id:
@@ -133,12 +153,22 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
             if not _place(entry, places):
                 errors.append(RowError(row.line, "address", "could not place this address; add lat and lon"))
                 continue
+        if "lat" in entry.values:
+            entry.spot = where.spot(entry.values["lat"], entry.values["lon"], entry.values.get("address"),
+                                    geocoded=entry.geocoded)
+            if entry.spot is None:
+                errors.append(RowError(row.line, "lat", outside_japan(entry.values["lat"], entry.values["lon"])))
+                continue
         if before is not None:
             entry.changes = _diff(before, entry.values)
             entry.action = "update" if entry.changes else "unchanged"
         plan.entries.append(entry)
     plan.errors = sorted(errors, key=lambda e: e.line)
     return plan
+
+
+def outside_japan(lat: float, lon: float) -> str:
+    return f"{lat}, {lon} is not in Japan (in no municipality and near none)"
 
 
 def _check_row(raw: dict[str, Any], categories: set[str], permits: set[str],
@@ -220,18 +250,23 @@ def _keeps_coordinates(values: dict[str, Any], before) -> bool:
     return before is not None and ("address" not in values or values["address"] == _stored(before, "address"))
 
 
-def _place(entry: PlanEntry, cache: dict[str, Any]) -> bool:
-    for query in (entry.values.get("address"), entry.values.get("name_ja")):
+def _place(entry: PlanEntry, cache: dict[str, Any], use_name: bool = True) -> bool:
+    """Coordinates from the row's address (or, in the app's own format, its name); records how precise."""
+    for query in (entry.values.get("address"), entry.values.get("name_ja") if use_name else None):
         if not query:
             continue
         if query not in cache:
-            cache[query] = geocode(query)
+            cache[query] = geocode_address(query) or geocode(query)
         place = cache[query]
         if place is not None and in_japan(place.lat, place.lon):
             entry.values["lat"], entry.values["lon"] = place.lat, place.lon
+            entry.values["position_precision"] = _PRECISION.get(place.kind, "municipality")
             entry.geocoded, entry.geocoded_as = True, place.name
             return True
     return False
+
+
+_PRECISION = {"town": "town", "municipality": "municipality", "prefecture": "prefecture", "nominatim": "town"}
 
 
 def _existing_rows(slugs: Iterable[str]) -> dict[str, Any]:
@@ -263,45 +298,6 @@ def _diff(before, values: dict[str, Any]) -> dict[str, list[Any]]:
 
 # --- writing --------------------------------------------------------------------------------------------
 
-class _Places:
-    """Prefecture and municipality of a point: the nearest municipality office, found on a grid of cells
-    (an address-level answer needs boundaries we do not hold; offices are dense enough for listings)."""
-
-    CELL = 0.5  # degrees
-
-    def __init__(self) -> None:
-        self.municipalities = {m.id: m for m in db.session.scalars(select(Municipality))}
-        self.prefectures = {p.id: p for p in db.session.scalars(select(Prefecture))}
-        self.categories = {c.code: c for c in db.session.scalars(select(LocationCategory))}
-        self.index_suffixes: dict[tuple[str, Optional[int], int], str] = {}
-        # Plain tuples: ORM attribute access dominated the search at 100k rows.
-        self.cells: dict[tuple[int, int], list[tuple[float, float, int, int]]] = defaultdict(list)
-        for m in self.municipalities.values():
-            self.cells[self._cell(m.office_lat, m.office_lon)].append((m.office_lat, m.office_lon, m.id, m.prefecture_id))
-
-    def _cell(self, lat: float, lon: float) -> tuple[int, int]:
-        return math.floor(lat / self.CELL), math.floor(lon / self.CELL)
-
-    def nearest(self, lat: float, lon: float) -> tuple[int, int]:
-        """(municipality id, prefecture id) of the office nearest to the point."""
-        cy, cx = self._cell(lat, lon)
-        scale = math.cos(math.radians(lat))
-        best, best_d = None, math.inf
-        for ring in range(0, 400):
-            for y in range(cy - ring, cy + ring + 1):
-                step = 1 if abs(y - cy) == ring else 2 * ring  # inner rows: only the ring's two edge cells
-                for x in range(cx - ring, cx + ring + 1, max(step, 1)):
-                    for office_lat, office_lon, municipality_id, prefecture_id in self.cells.get((y, x), ()):
-                        d = (office_lat - lat) ** 2 + ((office_lon - lon) * scale) ** 2
-                        if d < best_d:
-                            best, best_d = (municipality_id, prefecture_id), d
-            # Anything in a further ring is at least ring cells away, even along a shrunk longitude.
-            if best is not None and (ring * self.CELL * scale) ** 2 >= best_d:
-                break
-        assert best is not None, "no municipalities: seed the database first"
-        return best
-
-
 def apply_plan(plan: ImportPlan, commission: FilmCommission,
                progress: Optional[Callable[[int], None]] = None) -> ImportResult:
     """Create or update the plan's rows by slug within the commission, in batches; never commits.
@@ -311,7 +307,7 @@ def apply_plan(plan: ImportPlan, commission: FilmCommission,
         raise ValueError(f"the file has {len(plan.errors)} problems; nothing was written")
     if plan.commission_id != commission.id:
         raise ValueError("the plan was made for another commission")
-    places, result = _Places(), ImportResult()
+    places, result = Places(), ImportResult()
     now = clock.now()
     for start in range(0, len(plan.entries), BATCH):
         batch = plan.entries[start:start + BATCH]
@@ -320,12 +316,12 @@ def apply_plan(plan: ImportPlan, commission: FilmCommission,
         for entry in batch:
             before = existing.get(entry.slug)
             if before is None:
-                inserts.append(_new_row(entry.values, commission, places, now))
+                inserts.append(_new_row(entry, commission, places, now))
                 creates.append({k: [None, plain(v)] for k, v in entry.values.items() if v is not None})
             elif before.commission_id != commission.id:
                 raise ValueError(f"{entry.slug!r} now belongs to another commission; check the file again")
             elif changes := _diff(before, entry.values):
-                row = _changed_row(before, entry.values, places)
+                row = _changed_row(before, entry, places)
                 row.update(b_id=before.id, updated_at=now)
                 updates[tuple(sorted(row))].append(row)
                 result.changes.append(Change(before.id, "update", changes))
@@ -349,7 +345,7 @@ def apply_plan(plan: ImportPlan, commission: FilmCommission,
     return result
 
 
-def _index_text(values: dict[str, Any], places: _Places, municipality_id: Optional[int], prefecture_id: int) -> str:
+def _index_text(values: dict[str, Any], places: Places, municipality_id: Optional[int], prefecture_id: int) -> str:
     """build_index_text in two calls: the row's own words, then its category and place names, which
     repeat across rows and are tokenized once per file (index text is tokens joined by single spaces)."""
     key = (values["category"], municipality_id, prefecture_id)
@@ -358,30 +354,43 @@ def _index_text(values: dict[str, Any], places: _Places, municipality_id: Option
             None, None, None, None, None, None, places.categories[values["category"]],
             places.municipalities.get(municipality_id) if municipality_id else None, places.prefectures[prefecture_id])
     own = build_index_text(values.get("name_ja"), values.get("name_en"), values.get("description_ja"),
-                           values.get("description_en"), values.get("tags"), values.get("address"), None, None, None)
+                           values.get("description_en"), values.get("tags"), values.get("address"), None, None, None,
+                           name_romaji=values.get("name_romaji"))
     return " ".join(part for part in (own, places.index_suffixes[key]) if part)
 
 
-def _new_row(values: dict[str, Any], commission: FilmCommission, places: _Places, now: datetime) -> dict[str, Any]:
+def _where(entry: PlanEntry, lat: float, lon: float, places: Places) -> Spot:
+    spot = entry.spot if entry.spot is not None else places.spot(lat, lon, entry.values.get("address"))
+    if spot is None:
+        raise ValueError(f"{entry.slug!r}: {outside_japan(lat, lon)}")
+    return spot
+
+
+def _new_row(entry: PlanEntry, commission: FilmCommission, places: Places, now: datetime) -> dict[str, Any]:
+    values = entry.values
     if "lat" not in values:
         raise ValueError(f"{values['slug']!r} was removed since the file was checked; check the file again")
-    municipality_id, prefecture_id = places.nearest(values["lat"], values["lon"])
-    row = {name: values.get(name) for name in COLUMNS if name != "category"}
+    spot = _where(entry, values["lat"], values["lon"], places)
+    row = {name: values.get(name) for name in COLUMNS + EXTRA_COLUMNS if name != "category"}
     row.update(status=values.get("status") or "draft", commission_id=commission.id,
-               category_id=places.categories[values["category"]].id, municipality_id=municipality_id,
-               prefecture_id=prefecture_id, is_synthetic=False, created_at=now, updated_at=now,
-               search_text=_index_text(values, places, municipality_id, prefecture_id))
+               category_id=places.categories[values["category"]].id, municipality_id=spot.municipality_id,
+               prefecture_id=spot.prefecture_id, is_synthetic=False, created_at=now, updated_at=now,
+               position_precision=values.get("position_precision") or "exact", review_note=spot.review_note,
+               search_text=_index_text(values, places, spot.municipality_id, spot.prefecture_id))
     return row
 
 
-def _changed_row(before, values: dict[str, Any], places: _Places) -> dict[str, Any]:
+def _changed_row(before, entry: PlanEntry, places: Places) -> dict[str, Any]:
     """The columns to write for an update: the file's values, the category id, place and index text."""
-    merged = {name: _stored(before, name) for name in COLUMNS} | values
+    values = entry.values
+    merged = {name: _stored(before, name) for name in COLUMNS + EXTRA_COLUMNS} | values
     row = {name: v for name, v in values.items() if name not in ("slug", "category")}
     row["category_id"] = places.categories[merged["category"]].id
     municipality_id, prefecture_id = before.municipality_id, before.prefecture_id
     if (merged["lat"], merged["lon"]) != (before.lat, before.lon):
-        municipality_id, prefecture_id = places.nearest(merged["lat"], merged["lon"])
+        spot = _where(entry, merged["lat"], merged["lon"], places)
+        municipality_id, prefecture_id = spot.municipality_id, spot.prefecture_id
+        row["review_note"] = spot.review_note
     row.update(municipality_id=municipality_id, prefecture_id=prefecture_id,
                search_text=_index_text(merged, places, municipality_id, prefecture_id))
     return row

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
@@ -34,6 +34,7 @@ class Location(db.Model):
     )
 
     STATUSES = ("draft", "published")
+    PRECISIONS = ("exact", "town", "municipality", "prefecture")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -63,6 +64,15 @@ class Location(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     last_verified: Mapped[Optional[date]] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
+    # Where an imported row came from: "<dataset>:<the source's own id>" or a hash of its normalised name and
+    # position, so re-importing the file in any order finds the same row.
+    source_ref: Mapped[Optional[str]] = mapped_column(String(200), index=True)
+    # Hepburn romaji of the name (from the file's kana when it has one), indexed for search ("Ritsurin").
+    name_romaji: Mapped[Optional[str]] = mapped_column(String(300))
+    # How precise lat/lon is: exact (given), town (町丁目 point), municipality or prefecture (geocoded).
+    position_precision: Mapped[str] = mapped_column(String(12), default="exact", server_default="exact")
+    # Why an FC should look at this row again, e.g. the address names another municipality than the point.
+    review_note: Mapped[Optional[str]] = mapped_column(String(300))
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set by the freshness check when a listing has gone unverified for too long; producers don't see it.
     hidden_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -82,6 +92,10 @@ class Location(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def approximate(self) -> bool:
+        return self.position_precision != "exact"
 
     def facility(self, name: str) -> Optional[bool]:
         return getattr(self, f"has_{name}")
@@ -118,3 +132,15 @@ class LocationCell(db.Model):
     count: Mapped[int] = mapped_column(Integer)
     sum_lat: Mapped[float] = mapped_column(Float)
     sum_lon: Mapped[float] = mapped_column(Float)
+
+
+class ImportMapping(db.Model):
+    """A column mapping an FC saved for its own files (the JSON the CLI's --mapping FILE.json takes)."""
+
+    __table_args__ = (UniqueConstraint("commission_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_id: Mapped[int] = mapped_column(ForeignKey("film_commission.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    mapping: Mapped[str] = mapped_column(Text)  # JSON: {"columns": {...}, "defaults": {...}, "categories": {...}}
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

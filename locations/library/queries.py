@@ -72,14 +72,15 @@ def index_text_for(location: Location) -> str:
     return build_index_text(
         location.name_ja, location.name_en, location.description_ja, location.description_en,
         location.tags, location.address, location.category, location.municipality, location.prefecture,
+        name_romaji=location.name_romaji,
     )
 
 
 def build_index_text(name_ja, name_en, description_ja, description_en, tags, address,
-                     category, municipality, prefecture) -> str:
-    """The searchable text of a location: its own words plus its category and place names."""
+                     category, municipality, prefecture, name_romaji=None) -> str:
+    """The searchable text of a location: its own words (and romanised name) plus its category and place names."""
     return search.index_text(
-        name_ja, name_en, description_ja, description_en, tags, address,
+        name_ja, name_en, name_romaji, description_ja, description_en, tags, address,
         category.name_ja if category else None, category.name_en if category else None,
         municipality.name_ja if municipality else None, municipality.name_romaji if municipality else None,
         prefecture.name_ja if prefecture else None, prefecture.name_en if prefecture else None,
@@ -193,8 +194,17 @@ def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20,
 # --- map viewports ---------------------------------------------------------------------------
 
 def refresh_statistics() -> None:
-    """Update the query planner's statistics after bulk changes (see the planner_statistics migration)."""
-    db.session.execute(text("ANALYZE" if db.engine.dialect.name == "sqlite" else "ANALYZE location"))
+    """Update the query planner's statistics after bulk changes (see the planner_statistics migration).
+
+    PostgreSQL's statistics are shared by every session (and invalidate cached plans). SQLite's are read
+    per connection: the bumped user_version tells every pooled connection, in any process, to reload them
+    (core.extensions._reload_statistics)."""
+    if db.engine.dialect.name != "sqlite":
+        db.session.execute(text("ANALYZE location"))
+        return
+    db.session.execute(text("ANALYZE"))
+    epoch = db.session.execute(text("PRAGMA user_version")).scalar_one()
+    db.session.execute(text(f"PRAGMA user_version = {(int(epoch) + 1) % 2_000_000_000}"))
 
 
 def cell_size(zoom: int) -> float:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..core.extensions import db
 from ..core.seeding import Loader, SeedError, read_csv
-from ..directory.geo import romanize_reading
+from ..directory.geo import romanize_name, romanize_reading
 from ..directory.models import FilmCommission, Municipality, Prefecture
 from .models import Location, LocationCategory
 from .queries import build_index_text
@@ -94,8 +94,9 @@ def load_takamatsu(loader: Loader) -> None:
                 "typical_permits": category.typical_permits, "status": "published", "last_verified": verified,
                 "source": TAKAMATSU_CREDIT.format(name=upstream), "is_synthetic": False,
             }
+            values["name_romaji"] = romanize_name(name)
             values["search_text"] = build_index_text(
-                name, None, values["description_ja"], None, None, values["address"], category, takamatsu, prefecture
-            )
+                name, None, values["description_ja"], None, None, values["address"], category, takamatsu, prefecture,
+                name_romaji=values["name_romaji"])
             loader.upsert(Location, values["slug"], values, existing)
     db.session.flush()

@@ -237,15 +237,18 @@ def test_any_text_in_any_column_is_a_row_error_or_a_row_never_a_crash(fc, overri
 
 def test_rows_without_coordinates_are_placed_from_the_address_once_per_address(fc, monkeypatch):
     calls = []
-    real = importing_locations.geocode
-    monkeypatch.setattr(importing_locations, "geocode", lambda q: calls.append(q) or real(q))
+    real = importing_locations.geocode_address
+    monkeypatch.setattr(importing_locations, "geocode_address", lambda q: calls.append(q) or real(q))
     rows = [row(lat="", lon="", address=CITY_HALL) for _ in range(3)] + [row(lat="", lon="", address="", name_ja="高松市")]
     plan = parse_locations(csv_bytes(rows), "csv", fc)
     assert plan.errors == []
     assert calls.count(CITY_HALL) == 1
     assert [e.geocoded for e in plan.entries] == [True] * 4
     first = plan.entries[0]
-    assert first.geocoded_as == "香川県高松市" and abs(first.values["lat"] - 34.34) < 0.02
+    # The town block (番町一丁目), not the city hall's municipality point; the bare name falls back to the city.
+    assert first.geocoded_as == "香川県高松市番町一丁目" and abs(first.values["lat"] - 34.3425) < 0.002
+    assert first.values["position_precision"] == "town"
+    assert plan.entries[3].geocoded_as == "香川県高松市" and plan.entries[3].values["position_precision"] == "municipality"
     apply_plan(plan, fc)
     db.session.commit()
     stored = db.session.scalar(select(Location).where(Location.slug == first.slug))
@@ -482,7 +485,9 @@ def test_export_command_output_imports_back_unchanged(fc, cli, tmp_path, fmt, su
 def test_commands_refuse_an_unknown_commission_or_format(cli, tmp_path, app_context):
     path = tmp_path / "x.txt"
     path.write_text("name_ja\n")
-    assert "pass --format" in cli.invoke(args=["import-locations", str(path), "--commission", KAGAWA]).output
+    # The format comes from the bytes, not the extension: a .txt with our header is read as CSV and checked.
+    result = cli.invoke(args=["import-locations", str(path), "--commission", KAGAWA])
+    assert result.exit_code != 0 and "category: required column is missing" in result.output
     unknown = cli.invoke(args=["import-locations", str(path), "--commission", "nope", "--format", "csv"])
     assert unknown.exit_code != 0 and "No film commission with the slug 'nope'" in unknown.output
 

@@ -1,0 +1,102 @@
+"""Where an imported row is: its municipality and prefecture from the boundary polygons, checked against its address.
+
+The polygons are simplified, so near a boundary (or on an island the simplification dropped) a point can fall in
+the neighbour or in the sea. When the row's address names a municipality whose polygon lies within
+AGREE_KM of the point, the address decides; when it names one farther away, the polygon decides and the row is
+flagged for review. A point in no polygon, near none and not confirmed by its address is not in Japan.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import shapely
+from sqlalchemy import select
+
+from ..core.extensions import db
+from ..directory import geo
+from ..directory.boundaries import boundaries
+from ..directory.models import Municipality, Prefecture
+from .models import LocationCategory
+
+AGREE_KM = 6.0  # the 0.1 % polygons are off by up to ~5 km at Takamatsu's edges (国分寺町)
+ISLAND_KM = 15.0  # islands the simplification dropped (男木島 is ~9 km off the Takamatsu polygon)
+_KM_PER_DEGREE = 111.0
+
+
+@dataclass(frozen=True)
+class Spot:
+    municipality_id: Optional[int]
+    prefecture_id: int
+    review_note: Optional[str] = None
+
+
+class Places:
+    """Municipalities, prefectures and categories of the database, and the polygons, for one import."""
+
+    def __init__(self) -> None:
+        self.municipalities = {m.id: m for m in db.session.scalars(select(Municipality))}
+        self.prefectures = {p.id: p for p in db.session.scalars(select(Prefecture))}
+        self.categories = {c.code: c for c in db.session.scalars(select(LocationCategory))}
+        self.by_code = {m.code: m for m in self.municipalities.values()}
+        self.prefecture_by_code = {p.code: p for p in self.prefectures.values()}
+        self.index_suffixes: dict[tuple[str, Optional[int], int], str] = {}
+        self.boundaries = boundaries()
+        self._shapes: dict[str, list] = {}
+        for code, shape in zip(self.boundaries.codes, self.boundaries.shapes):
+            self._shapes.setdefault(code, []).append(shape)
+        # A designated city's wards have polygons; the city itself (named in "札幌市…" addresses) has none.
+        self.parent: dict[str, str] = {}
+        by_name = {(m.prefecture_id, m.name_ja): m.code for m in self.municipalities.values()}
+        for m in self.municipalities.values():
+            if m.is_ward and " " in m.name_ja:
+                city = by_name.get((m.prefecture_id, m.name_ja.split(" ", 1)[0]))
+                if city:
+                    self.parent[m.code] = city
+                    self._shapes.setdefault(city, []).extend(self._shapes.get(m.code, []))
+        self._address_cache: dict[str, Optional[str]] = {}
+
+    def _address_code(self, address: Optional[str]) -> Optional[str]:
+        if not address:
+            return None
+        key = address[:40]  # the municipality comes first; the block numbers would defeat the cache
+        if key not in self._address_cache:
+            self._address_cache[key] = geo.municipality_in_address(address)
+        return self._address_cache[key]
+
+    def _agrees(self, polygon_code: str, address_code: str) -> bool:
+        return polygon_code == address_code or self.parent.get(polygon_code) == address_code
+
+    def _km_to(self, code: str, lat: float, lon: float) -> float:
+        shapes = self._shapes.get(code)
+        if not shapes:
+            return float("inf")
+        point = shapely.Point(lon, lat)
+        return min(shape.distance(point) for shape in shapes) * _KM_PER_DEGREE
+
+    def spot(self, lat: float, lon: float, address: Optional[str] = None, geocoded: bool = False) -> Optional[Spot]:
+        """Municipality and prefecture of a point, or None when it is not in Japan.
+
+        ``geocoded``: the point came from the address itself (e.g. 舳倉島's 町 point, 50 km off any polygon)."""
+        found = self.boundaries.place(lat, lon)
+        address_code = self._address_code(address)
+        if geocoded and address_code in self.by_code and (found is None or not self._agrees(found.code, address_code)):
+            return self._spot(address_code)
+        if address_code and address_code in self.by_code and (found is None or not self._agrees(found.code, address_code)):
+            if self._km_to(address_code, lat, lon) <= (AGREE_KM if found is not None else ISLAND_KM):
+                return self._spot(address_code)
+            if found is not None:
+                named = self.by_code[address_code]
+                here = self.by_code.get(found.code)
+                return self._spot(found.code, f"the address names {named.name_ja} but the point lies in "
+                                              f"{here.name_ja if here else found.code}")
+        if found is None:
+            return None
+        return self._spot(found.code)
+
+    def _spot(self, code: str, note: Optional[str] = None) -> Spot:
+        municipality = self.by_code.get(code)
+        if municipality is not None:
+            return Spot(municipality.id, municipality.prefecture_id, note)
+        # A polygon whose code the directory lacks (merged since 2021): the prefecture is still known.
+        return Spot(None, self.prefecture_by_code[code[:2]].id, note)
