@@ -2,7 +2,8 @@
 
 ``flask --app wsgi worker`` runs it as a process of its own (next to gunicorn); ``flask --app wsgi serve``
 runs the development server with the worker in a thread, so one command serves the app and delivers mail
-on a single machine. Daily jobs (deadline reminders, listing freshness) run once per day in Japan from
+on a single machine. Daily jobs (deadline reminders, listing freshness, removing
+locations and photos deleted longer ago than their undo period) run once per day in Japan from
 ``DAILY_JOBS_HOUR_JST``; a ``job_run`` row per (job, day) makes sure that two workers never both run one.
 """
 from __future__ import annotations
@@ -37,7 +38,13 @@ def _freshness(today: date) -> str:
     return f"{report.stale} stale, {report.hidden} hidden"
 
 
-DAILY_JOBS: dict[str, Callable[[date], str]] = {"reminders": _reminders, "freshness": _freshness}
+def _purge(today: date) -> str:
+    from .library.editing import purge_deleted
+
+    return f"{purge_deleted()} deleted location(s) and photo(s) removed for good"
+
+
+DAILY_JOBS: dict[str, Callable[[date], str]] = {"reminders": _reminders, "freshness": _freshness, "purge": _purge}
 
 
 def run_daily_jobs(moment: Optional[datetime] = None) -> list[str]:

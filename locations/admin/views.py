@@ -74,8 +74,12 @@ def _set_active(user_id: int, active: bool):
         # Locking oneself out of the only place where accounts are enabled helps nobody.
         flash(_("You cannot disable your own account."))
         return redirect(url_for("admin.users"))
+    # Accounts are disabled, never deleted: their cases, decisions and audit trail keep their author.
     if accounts.set_active(user, active):
         db.session.commit()
+    flash(_("%(name)s can sign in again.", name=user.display_name) if active else
+          _("%(name)s is disabled and signed out everywhere; the account and its records are kept.",
+            name=user.display_name))
     return redirect(url_for("admin.users"))
 
 

@@ -40,6 +40,8 @@ def build_calendar(production: Production, lang: str, case_url: str) -> bytes:
         cal.add("calscale", "GREGORIAN")
         cal.add("x-wr-calname", production.title)
         for shoot in production.shoots:
+            if shoot.withdrawn_at is not None:  # gone from the feed, so calendars drop the event
+                continue
             event = Event()
             event.add("uid", f"shoot-{shoot.id}@locations")
             event.add("dtstamp", _stamp(shoot.created_at))

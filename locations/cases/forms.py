@@ -92,3 +92,9 @@ class DocumentForm(FlaskForm):
 
 class TickForm(FlaskForm):
     done = HiddenField(validators=[InputRequired(), Regexp(r"^[01]$")])
+
+
+class WithdrawShootForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the shoot withdrawn? (sent to the authorities and film commission staff)"),
+                           validators=[Optional(), Length(max=LONG_TEXT)])
+    submit = SubmitField(_l("Withdraw the shoot"))

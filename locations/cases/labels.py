@@ -23,4 +23,5 @@ STEP_STATUS_LABELS = {
     "approved_with_conditions": _l("Approved with conditions"),
     "rejected": _l("Rejected"),
     "not_needed": _l("Not needed"),
+    "withdrawn": _l("Withdrawn"),
 }

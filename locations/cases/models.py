@@ -32,9 +32,10 @@ PRODUCTION_TYPES = ("feature_film", "tv_drama", "tv_program", "commercial", "mus
 ORIGINS = ("domestic", "foreign", "co_production")
 
 # The permit step's life: the happy path runs left to right; approved/approved_with_conditions/rejected
-# are decisions, not_needed closes a step with a reason.
+# are decisions, not_needed closes a step with a reason; withdrawn closes every step of a withdrawn shoot
+# (its notes keep any decision on record).
 STEP_STATUSES = ("not_started", "consulted", "submitted", "approved", "approved_with_conditions", "rejected",
-                 "not_needed")
+                 "not_needed", "withdrawn")
 
 production_commission = Table(
     "production_commission",
@@ -113,6 +114,9 @@ class Shoot(db.Model):
     crew_size: Mapped[Optional[int]] = mapped_column(Integer)
     notes: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    # A shoot whose permit steps were under way is withdrawn, never deleted: its steps stay on record.
+    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    withdrawn_reason: Mapped[Optional[str]] = mapped_column(Text)
 
     production: Mapped[Production] = relationship(back_populates="shoots")
     location: Mapped[Optional[Location]] = relationship()

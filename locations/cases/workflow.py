@@ -16,7 +16,7 @@ from sqlalchemy import Select, exists, select
 from ..accounts.models import User
 from ..accounts.notifications import notify, register_kinds
 from ..accounts.users import officers_of, staff_of
-from ..core import audit
+from ..core import audit, clock
 from ..core.extensions import db
 from ..permits import engine as permits
 from ..permits.models import PermitType
@@ -31,12 +31,13 @@ def N_(message: str) -> str:
 
 
 DECISIONS = frozenset({"approved", "approved_with_conditions", "rejected"})
-CLOSED = DECISIONS | {"not_needed"}
+# Withdrawn is final: it closes every step of a withdrawn shoot, and nobody moves such a step again.
+CLOSED = DECISIONS | {"not_needed", "withdrawn"}
 # The due date is the latest safe day to *file*: once the application is submitted it cannot be late any more.
 AWAITING_FILING = frozenset({"not_started", "consulted"})
 # not_started < consulted < submitted < decided; closing a step as not needed ranks with the decisions.
 RANK = {"not_started": 0, "consulted": 1, "submitted": 2, "approved": 3, "approved_with_conditions": 3,
-        "rejected": 3, "not_needed": 3}
+        "rejected": 3, "not_needed": 3, "withdrawn": 3}
 
 
 def is_backwards(from_status: str, to_status: str) -> bool:
@@ -46,7 +47,7 @@ def is_backwards(from_status: str, to_status: str) -> bool:
 
 def allowed_targets(role: str, from_status: str) -> set[str]:
     """The statuses ``role`` may move a step to from ``from_status`` (notes and conditions aside)."""
-    if from_status not in RANK:
+    if from_status not in RANK or from_status == "withdrawn":
         return set()
     rank = RANK[from_status]
     targets: set[str] = set()
@@ -290,6 +291,62 @@ def change_status(step: PermitStep, actor: User, to_status: str, note: str, cond
     return []
 
 
+def under_way(step: PermitStep) -> bool:
+    """Whether anyone has acted on the step (a status change, a note, a document): then its shoot can only be
+    withdrawn, so the authority's record and decision survive."""
+    return step.status != "not_started" or bool(step.notes) or bool(step.documents)
+
+
+def can_delete_shoot(shoot) -> bool:
+    return shoot.withdrawn_at is None and not any(under_way(step) for step in shoot.steps)
+
+
+def withdraw_shoot(shoot, actor: User, reason: str, link_for: Callable[[PermitStep], str]) -> list[PermitStep]:
+    """Withdraw ``shoot``: every step not yet closed becomes "withdrawn" (with a note saying so; decided steps
+    keep their decision and conditions, and are marked withdrawn too), and the officers of each authority and
+    the production's FC staff are told which of their steps it closes. Returns the steps it touched."""
+    reason = (reason or "").strip()
+    shoot.withdrawn_at, shoot.withdrawn_reason = clock.now(), reason or None
+    touched = []
+    for step in shoot.steps:
+        if step.status == "withdrawn":
+            continue
+        old = step.status
+        step.status = "withdrawn"
+        db.session.add(StepNote(step=step, author_id=actor.id, body=reason, from_status=old, to_status="withdrawn"))
+        audit.record("status", step, changes={"status": [old, "withdrawn"]}, user=actor, detail="shoot withdrawn")
+        touched.append(step)
+    audit.record("withdraw", shoot, changes={"withdrawn": [False, True]}, user=actor, detail=reason[:200] or None)
+    params = {"production": shoot.production.title, "shoot": shoot.name, "by": actor.display_name,
+              "reason": reason[:200]}
+    link = link_for(touched[0]) if touched else None
+    by_authority: dict[int, list[PermitStep]] = {}
+    for step in touched:
+        if step.authority_id is not None:
+            by_authority.setdefault(step.authority_id, []).append(step)
+    for authority_id, steps in by_authority.items():
+        notify(officers_of(authority_id), "shoot_withdrawn", {**params, **_permit_list(steps)}, link_for(steps[0]))
+    if touched:
+        notify([u for u in fc_staff_of(shoot.production) if u.id != actor.id], "shoot_withdrawn",
+               {**params, **_permit_list(touched)}, link)
+    return touched
+
+
+def notify_shoot_deleted(shoot, actor: User) -> None:
+    """A shoot deleted before anyone acted on its steps: those who were told of the new steps learn they are gone."""
+    params = {"production": shoot.production.title, "shoot": shoot.name, "by": actor.display_name}
+    people = [*fc_staff_of(shoot.production)]
+    for step in shoot.steps:
+        people += officers_of(step.authority_id)
+    if shoot.steps:
+        notify([u for u in people if u.id != actor.id], "shoot_deleted", {**params, **_permit_list(shoot.steps)})
+
+
+def _permit_list(steps) -> dict[str, str]:
+    return {"permit_ja": "、".join(s.permit_type.name_ja for s in steps),
+            "permit_en": ", ".join(s.permit_type.name_en for s in steps)}
+
+
 def add_comment(step: PermitStep, actor: User, body: str, link: str) -> None:
 
     db.session.add(StepNote(step=step, author_id=actor.id, body=body.strip()))
@@ -325,4 +382,8 @@ register_kinds({
     "step_note": _l("%(production)s · %(shoot)s: %(by)s added a note or document to “%(permit)s”."),
     "step_due_soon": _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s."),
     "step_overdue": _l("%(production)s · %(shoot)s: “%(permit)s” was due on %(due)s and is overdue."),
+    "shoot_withdrawn": _l("%(production)s · %(shoot)s was withdrawn by %(by)s: “%(permit)s” closed as withdrawn, "
+                          "decisions kept on record. %(reason)s"),
+    "shoot_deleted": _l("%(production)s · %(shoot)s was deleted by %(by)s before any work on it: "
+                        "“%(permit)s” no longer needed."),
 }, status_params={"step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS}})

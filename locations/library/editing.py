@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
-from ..core import audit
+from sqlalchemy import select
+
+from ..core import audit, clock
 from ..core.editing import Conflict
 from ..core.extensions import db
 from ..directory.geo import nearest_municipality, romanize_name, romanize_reading
 from ..directory.models import Municipality, Prefecture
-from .models import Location, LocationCategory
+from .models import Location, LocationCategory, Photo
 from .queries import build_index_text, count_in_cells, is_visible
 
 LOCATION_FIELDS = (
@@ -80,8 +82,63 @@ def verify(location: Location, today: date) -> None:
     save_location(location, {"last_verified": today, "hidden_stale": False}, location.version)
 
 
+# How long a deleted location or photo can be brought back before the daily job removes it for good.
+UNDO_DAYS = 30
+
+
 def delete_location(location: Location) -> None:
+    """Hide the location everywhere and keep it for UNDO_DAYS, so the deletion can be undone."""
+    if location.status == Location.DELETED:
+        return
     if is_visible(location):
         count_in_cells(location.lat, location.lon, -1)
-    audit.record("delete", location, changes={k: [v, None] for k, v in audit.snapshot(location, LOCATION_FIELDS).items()})
-    db.session.delete(location)
+    before = location.status
+    location.status_before_delete, location.status, location.deleted_at = before, Location.DELETED, clock.now()
+    db.session.flush()
+    audit.record("delete", location, changes={"status": [before, Location.DELETED]},
+                 detail=f"can be undone for {UNDO_DAYS} days")
+
+
+def restore_location(location: Location) -> None:
+    """Undo a deletion: the location gets back the status it had."""
+    if location.status != Location.DELETED:
+        return
+    status = location.status_before_delete if location.status_before_delete in Location.STATUSES else "draft"
+    location.status, location.deleted_at, location.status_before_delete = status, None, None
+    db.session.flush()
+    if is_visible(location):
+        count_in_cells(location.lat, location.lon, 1)
+    audit.record("restore", location, changes={"status": [Location.DELETED, status]})
+
+
+def delete_photo(photo: Photo) -> None:
+    """Hide the photo and keep it (and its files) for UNDO_DAYS."""
+    if photo.deleted_at is None:
+        photo.deleted_at = clock.now()
+        audit.record("delete", photo, commission_id=photo.location.commission_id,
+                     changes={"filename": [photo.filename, None], "caption_ja": [photo.caption_ja, None]},
+                     detail=f"can be undone for {UNDO_DAYS} days")
+
+
+def restore_photo(photo: Photo) -> None:
+    if photo.deleted_at is not None:
+        photo.deleted_at = None
+        audit.record("restore", photo, commission_id=photo.location.commission_id,
+                     changes={"filename": [None, photo.filename]})
+
+
+def purge_deleted(now: Optional[datetime] = None) -> int:
+    """Remove for good the locations and photos deleted more than UNDO_DAYS ago; returns how many.
+    Photo files go when the transaction commits (stored_files)."""
+    cutoff = (now or clock.now()) - timedelta(days=UNDO_DAYS)
+    gone = 0
+    for photo in db.session.scalars(select(Photo).where(Photo.deleted_at < cutoff)):
+        db.session.delete(photo)
+        gone += 1
+    for location in db.session.scalars(select(Location).where(Location.status == Location.DELETED,
+                                                              Location.deleted_at < cutoff)):
+        audit.record("purge", location, detail=f"deleted more than {UNDO_DAYS} days before")
+        db.session.delete(location)
+        gone += 1
+    db.session.flush()
+    return gone

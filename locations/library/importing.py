@@ -403,7 +403,8 @@ def export_locations(commission: Optional[FilmCommission], fmt: Format) -> str:
     if fmt not in ("csv", "geojson"):
         raise ValueError(f"unknown format {fmt!r}")
     query = (select(_T, LocationCategory.code.label("category"))
-             .join(LocationCategory, LocationCategory.id == _T.c.category_id).order_by(_T.c.id))
+             .join(LocationCategory, LocationCategory.id == _T.c.category_id).where(_T.c.status != "deleted")
+             .order_by(_T.c.id))
     if commission is not None:
         query = query.where(_T.c.commission_id == commission.id)
     rows = db.session.execute(query.execution_options(yield_per=2000))

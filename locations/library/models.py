@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        and_, false)
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from ..core import clock
 from ..core.extensions import db
@@ -35,6 +36,9 @@ class Location(db.Model):
 
     STATUSES = ("draft", "published")
     PRECISIONS = ("exact", "town", "municipality", "prefecture")
+    # A deleted location keeps its row for editing.UNDO_DAYS (status "deleted", hidden everywhere but the FC's
+    # "recently deleted" list), so a slip of the finger can be undone; the daily job purges it afterwards.
+    DELETED = "deleted"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -82,13 +86,21 @@ class Location(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), index=True)
+    status_before_delete: Mapped[Optional[str]] = mapped_column(String(10))  # what undo restores
 
     commission: Mapped[FilmCommission] = relationship()
     category: Mapped[LocationCategory] = relationship()
     municipality: Mapped[Optional[Municipality]] = relationship()
     prefecture: Mapped[Prefecture] = relationship()
-    photos: Mapped[list[Photo]] = relationship(
+    # Every photo row, deleted ones included: the ORM cascade and the purge go through this one.
+    all_photos: Mapped[list[Photo]] = relationship(
         back_populates="location", order_by="Photo.position", cascade="all, delete-orphan"
+    )
+    # The photos shown: those not deleted (a deleted photo waits for undo or the purge).
+    photos: Mapped[list[Photo]] = relationship(
+        primaryjoin=lambda: and_(foreign(Photo.location_id) == Location.id, Photo.deleted_at.is_(None)),
+        order_by="Photo.position", viewonly=True,
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -119,8 +131,9 @@ class Photo(db.Model):
     credit: Mapped[Optional[str]] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
-    location: Mapped[Location] = relationship(back_populates="photos")
+    location: Mapped[Location] = relationship(back_populates="all_photos")
 
 
 class LocationCell(db.Model):

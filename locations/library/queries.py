@@ -304,7 +304,7 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
     if total > cap:
         return Viewport(clusters=clusters, total=total, capped=capped)
     first_photo = (
-        select(Photo.id).where(Photo.location_id == Location.id)
+        select(Photo.id).where(Photo.location_id == Location.id, Photo.deleted_at.is_(None))
         .order_by(Photo.position, Photo.id).limit(1).correlate(Location).scalar_subquery()
     )
     columns = select(

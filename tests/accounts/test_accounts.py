@@ -196,6 +196,22 @@ def test_an_admin_cannot_disable_their_own_account(app, people):
     assert signed_in(client)
 
 
+def test_disabling_asks_first_says_so_and_keeps_the_account(app, people):
+    admin, producer = people("admin"), people()
+    client = app.test_client()
+    login(client, admin)
+    with app.app_context():
+        target = db.session.scalar(select(User.id).where(User.email == producer))
+    listing = client.get("/admin/users?lang=en").get_data(as_text=True)
+    assert f'data-confirm="Disable producer' in listing and f"({producer})? They are signed out everywhere" in listing
+    page = client.post(f"/admin/users/{target}/disable?lang=en", follow_redirects=True).get_data(as_text=True)
+    assert "is disabled and signed out everywhere; the account and its records are kept." in page
+    with app.app_context():
+        assert db.session.get(User, target) is not None and not db.session.get(User, target).active
+    page = client.post(f"/admin/users/{target}/enable?lang=en", follow_redirects=True).get_data(as_text=True)
+    assert "can sign in again." in page
+
+
 def test_an_admin_signs_a_user_out_everywhere_without_disabling(app, people):
     admin, producer = people("admin"), people()
     producer_client = app.test_client()

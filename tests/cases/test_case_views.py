@@ -259,20 +259,67 @@ def test_a_step_without_authority_points_to_the_fc(app, people):
     assert "No authority of this kind on record — ask the FC" in html and "/commissions/kagawa-film-commission" in html
 
 
-def test_deleting_a_shoot_removes_its_steps(app, people):
+def test_deleting_a_shoot_nobody_acted_on_removes_its_steps_and_tells_the_officers(app, people):
     client = people["clients"]["producer"]
     with app.app_context():
         production = make_production(db.session.get(User, people["ids"]["producer"]))
         shoot = make_shoot(production)
         step = make_step(shoot)
-        db.session.add(StepNote(step=step, body="hello"))
         db.session.commit()
         production_id, shoot_id, step_id = production.id, shoot.id, step.id
     assert people["clients"]["other_producer"].post(
         f"/productions/{production_id}/shoots/{shoot_id}/delete").status_code == 404
+    page = client.get(f"/productions/{production_id}/shoots/{shoot_id}/remove?lang=en").get_data(as_text=True)
+    assert "Delete the shoot and its permit steps" in page and "Withdraw the shoot" not in page
     assert client.post(f"/productions/{production_id}/shoots/{shoot_id}/delete").status_code == 302
     with app.app_context():
         assert db.session.get(Shoot, shoot_id) is None and db.session.get(PermitStep, step_id) is None
+        told = db.session.scalars(select(Notification.kind).where(
+            Notification.user_id == people["ids"]["authority"])).all()
+        assert "shoot_deleted" in told
+
+
+def test_a_shoot_with_a_decided_step_cannot_be_deleted_only_withdrawn(app, people):
+    """The review's defect 1.1: one click erased a police approval with conditions, and nobody was told."""
+    client = people["clients"]["producer"]
+    with app.app_context():
+        production = make_production(db.session.get(User, people["ids"]["producer"]))
+        shoot = make_shoot(production)
+        decided = make_step(shoot, status="approved_with_conditions", conditions="Two guards at the crossing")
+        db.session.add(StepNote(step=decided, author_id=people["ids"]["authority"], from_status="submitted",
+                                to_status="approved_with_conditions", body="ok"))
+        open_step = make_step(shoot, "DRONE_FLIGHT", "cab-osaka")
+        db.session.commit()
+        production_id, shoot_id, decided_id, open_id = production.id, shoot.id, decided.id, open_step.id
+    base = f"/productions/{production_id}/shoots/{shoot_id}"
+    assert client.post(f"{base}/delete").status_code == 302  # refused: back to the confirmation page
+    page = client.get(f"{base}/remove?lang=en").get_data(as_text=True)
+    assert "Withdraw the shoot" in page and "Delete the shoot and its permit steps" not in page
+    assert "Two guards at the crossing" in page
+    assert client.post(f"{base}/withdraw", data={"reason": "The scene was cut"}).status_code == 302
+    with app.app_context():
+        shoot = db.session.get(Shoot, shoot_id)
+        assert shoot is not None and shoot.withdrawn_at is not None and shoot.withdrawn_reason == "The scene was cut"
+        decided = db.session.get(PermitStep, decided_id)
+        assert decided.status == "withdrawn" and decided.conditions == "Two guards at the crossing"
+        # The decision stays in the step's history.
+        assert [(n.from_status, n.to_status) for n in decided.notes] == [
+            ("submitted", "approved_with_conditions"), ("approved_with_conditions", "withdrawn")]
+        assert db.session.get(PermitStep, open_id).status == "withdrawn"
+        kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
+        assert (people["ids"]["authority"], "shoot_withdrawn") in kinds
+        assert (people["ids"]["fc_staff"], "shoot_withdrawn") in kinds
+        assert (people["ids"]["producer"], "shoot_withdrawn") not in kinds  # they did it
+    # Nobody can move a withdrawn step, the shoot can no longer be edited, and the officer still sees it.
+    officer = people["clients"]["authority"]
+    assert officer.post(f"/productions/{production_id}/steps/{decided_id}/status",
+                        data={"status": "approved", "note": "x", "version": "3"}).status_code in (400, 409)
+    assert client.get(f"{base}/edit").status_code == 302
+    queue = officer.get("/authority/?lang=en&show=decided").get_data(as_text=True)
+    assert "Withdrawn" in queue
+    assert client.post(f"{base}/delete").status_code == 302
+    with app.app_context():
+        assert db.session.get(Shoot, shoot_id) is not None
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -27,8 +27,8 @@ FORWARD_AUTHORITY = {("not_started", "consulted"), ("consulted", "approved"), ("
 
 def expected_allowed(role: str, old: str, new: str) -> bool:
     """The rules written out case by case, independently of how cases.py derives them."""
-    if old == new:
-        return False
+    if old == new or "withdrawn" in (old, new):
+        return False  # only withdrawing the shoot closes a step as withdrawn, and nothing reopens it
     backwards = RANK[new] < RANK[old] or (old in CLOSED and new in CLOSED)
     if role == "producer":
         if new in DECISIONS:

@@ -4,6 +4,7 @@ documents, and what caches may keep."""
 import io
 import struct
 import zlib
+from datetime import timedelta
 
 import pytest
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
@@ -11,9 +12,10 @@ from sqlalchemy import select
 
 from locations.cases import documents as step_documents
 from locations.cases.models import StepDocument
-from locations.core.clock import today_jst
+from locations.core.clock import now, today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
+from locations.library.editing import UNDO_DAYS, purge_deleted
 from locations.library.models import Location, LocationCategory, Photo
 from tests.builders import PDF, login, make_user
 
@@ -130,11 +132,17 @@ def test_a_cmyk_jpeg_photo_is_stored_as_rgb(app, place, folder):
 
 # --- files follow their rows ------------------------------------------------------------------------------
 
-def test_deleting_a_location_removes_its_photo_files(app, place, folder):
+def test_deleting_a_location_keeps_its_photo_files_until_the_purge(app, place, folder):
     assert "Photo added" in upload(place, jpeg((640, 480))).get_data(as_text=True)
     assert "Photo added" in upload(place, png((300, 200)), "b.png").get_data(as_text=True)
     assert len(stored(folder)) == 4  # two originals, two thumbnails
     assert place.post(f"/commission/locations/{SLUG}/delete").status_code == 302
+    # Deleted, but undoable: rows and files stay until the undo period is over.
+    assert len(stored(folder)) == 4 and len(photo_rows(app)) == 2
+    with app.app_context():
+        assert purge_deleted(now() + timedelta(days=UNDO_DAYS - 1)) == 0
+        assert purge_deleted(now() + timedelta(days=UNDO_DAYS + 1)) == 1
+        db.session.commit()
     assert stored(folder) == [] and photo_rows(app) == []
 
 

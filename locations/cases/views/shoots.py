@@ -14,7 +14,7 @@ from ...core.access import producers_only
 from ...core.clock import today_jst
 from ...core.errors import parse_id
 from ...core.extensions import db
-from ...core.forms import choices
+from ...core.forms import ActionForm, choices
 from ...core.i18n import current_language
 from ...directory import geo
 from ...directory.geo import nearest_municipality
@@ -26,7 +26,8 @@ from ...permits.models import Activity
 from .. import bp
 from .. import workflow as cases
 from ..documents import remove_files
-from ..forms import ShootForm
+from ..forms import ShootForm, WithdrawShootForm
+from ..labels import STEP_STATUS_LABELS
 from ..models import Production, Shoot
 from . import fetch, owned_production
 
@@ -182,10 +183,10 @@ def new_shoot(production_id: int):
 @bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/edit", methods=["GET", "POST"])
 @producers_only
 def edit_shoot(production_id: int, shoot_id: int):
-    production = owned_production(production_id)
-    shoot = fetch(Shoot, shoot_id)
-    if shoot is None or shoot.production_id != production.id:
-        abort(404)
+    production, shoot = _own_shoot(production_id, shoot_id)
+    if shoot.withdrawn_at is not None:
+        flash(_("This shoot was withdrawn; add a new shoot instead."))
+        return redirect(url_for("cases.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
     form = _shoot_form(shoot)
     if form.validate_on_submit():
         done = _save_shoot(production, shoot, form)
@@ -211,16 +212,64 @@ def _library_choice(form: ShootForm) -> Location | None:
         if slug else None
 
 
-@bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/delete", methods=["POST"])
-@producers_only
-def delete_shoot(production_id: int, shoot_id: int):
+def _own_shoot(production_id: int, shoot_id: int) -> tuple[Production, Shoot]:
     production = owned_production(production_id)
     shoot = fetch(Shoot, shoot_id)
     if shoot is None or shoot.production_id != production.id:
         abort(404)
+    return production, shoot
+
+
+def _step_link(step) -> str:
+    return url_for("cases.step", production_id=step.production_id, step_id=step.id)
+
+
+@bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/remove")
+@producers_only
+def remove_shoot(production_id: int, shoot_id: int):
+    """Says what removing the shoot affects before anything happens: delete while nobody has acted on its
+    steps, otherwise withdraw (the steps and decisions stay on record and everyone concerned is told)."""
+    production, shoot = _own_shoot(production_id, shoot_id)
+    if shoot.withdrawn_at is not None:
+        return redirect(url_for("cases.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
+    form = WithdrawShootForm()
+    return render_template("cases/shoot_remove.html", production=production, shoot=shoot, form=form,
+                           deletable=cases.can_delete_shoot(shoot), under_way=cases.under_way,
+                           status_labels=STEP_STATUS_LABELS)
+
+
+@bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/withdraw", methods=["POST"])
+@producers_only
+def withdraw_shoot(production_id: int, shoot_id: int):
+    production, shoot = _own_shoot(production_id, shoot_id)
+    form = WithdrawShootForm()
+    if shoot.withdrawn_at is not None or not form.validate_on_submit():
+        if shoot.withdrawn_at is None:
+            return render_template("cases/shoot_remove.html", production=production, shoot=shoot, form=form,
+                                   deletable=cases.can_delete_shoot(shoot), under_way=cases.under_way,
+                           status_labels=STEP_STATUS_LABELS), 400
+        return redirect(url_for("cases.production", production_id=production.id))
+    touched = cases.withdraw_shoot(shoot, current_user, form.reason.data or "", _step_link)
+    db.session.commit()
+    flash(_("Shoot withdrawn: %(n)d permit step(s) closed as withdrawn and kept on record; the authorities and "
+            "film commission staff concerned were notified.", n=len(touched)))
+    return redirect(url_for("cases.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
+
+
+@bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/delete", methods=["POST"])
+@producers_only
+def delete_shoot(production_id: int, shoot_id: int):
+    production, shoot = _own_shoot(production_id, shoot_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, description=_("The form expired; please try again."))
+    if not cases.can_delete_shoot(shoot):
+        # Someone has acted on a step (or the shoot is withdrawn): deleting would erase their record.
+        flash(_("This shoot has permit steps under way, so it can only be withdrawn."))
+        return redirect(url_for("cases.remove_shoot", production_id=production.id, shoot_id=shoot.id))
     files = [d.filename for step in shoot.steps for d in step.documents]
     audit.record("delete", shoot, changes={"name": [shoot.name, None],
                                            "steps": [[s.permit_type.code for s in shoot.steps], None]})
+    cases.notify_shoot_deleted(shoot, current_user)
     for step in list(shoot.steps):
         db.session.delete(step)
     db.session.delete(shoot)

@@ -113,7 +113,8 @@ def location(slug: str):
 def _send(directory: str, photo_id: int):
     photo = db.get_or_404(Photo, photo_id)
     location = photo.location
-    public = location.status == "published" and not location.hidden_stale
+    # A removed photo waits for undo: only its FC (and admins) still see it, in the "recently removed" list.
+    public = location.status == "published" and not location.hidden_stale and photo.deleted_at is None
     owner = current_user.is_authenticated and (
         current_user.role == "admin" or current_user.commission_id == location.commission_id)
     if not (public or owner):

@@ -34,10 +34,11 @@ def _category_name(category_id):
     return db.session.get(LocationCategory, category_id).name_ja if category_id else None
 
 
-def own_location(slug: str) -> Location:
-    """The signed-in user's commission's location, or 404 (logged when it belongs to another FC)."""
+def own_location(slug: str, deleted: bool = False) -> Location:
+    """The signed-in user's commission's location, or 404 (logged when it belongs to another FC); a deleted
+    one only when ``deleted`` (for undo)."""
     location = db.session.scalar(select(Location).where(Location.slug == slug).options(selectinload(Location.photos)))
-    if location is None:
+    if location is None or (location.status == Location.DELETED) != deleted:
         abort(404)
     if location.commission_id != current_user.commission_id:
         audit.record("denied", location, detail=f"{request.method} {request.path}"[:500])
@@ -46,9 +47,9 @@ def own_location(slug: str) -> Location:
     return location
 
 
-def own_photo(photo_id: int) -> Photo:
+def own_photo(photo_id: int, deleted: bool = False) -> Photo:
     photo = db.session.get(Photo, photo_id)
-    if photo is None:
+    if photo is None or (photo.deleted_at is not None) != deleted:
         abort(404)
     own_location(photo.location.slug)
     return photo
@@ -62,7 +63,8 @@ def workspace_home():
     counts = dict(db.session.execute(
         select(Location.status, func.count()).where(Location.commission_id == fc.id).group_by(Location.status)).all())
     stale = db.session.scalars(
-        select(Location).where(Location.commission_id == fc.id, (Location.last_verified.is_(None)) |
+        select(Location).where(Location.commission_id == fc.id, Location.status != Location.DELETED,
+                               (Location.last_verified.is_(None)) |
                                (Location.last_verified < stale_before(today_jst(), days)))
         .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(50)).all()
     return render_template("library/workspace.html", fc=fc, counts=counts, stale=stale, days=days,
@@ -74,12 +76,17 @@ def workspace_home():
 def workspace_locations():
     fc = own_commission()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
+    kept = (Location.commission_id == fc.id, Location.status != Location.DELETED)
     rows = db.session.scalars(
-        select(Location).where(Location.commission_id == fc.id).options(selectinload(Location.category))
+        select(Location).where(*kept).options(selectinload(Location.category))
         .order_by(Location.updated_at.desc(), Location.id.desc()).limit(50).offset((page - 1) * 50)).all()
-    total = db.session.scalar(select(func.count()).select_from(Location).where(Location.commission_id == fc.id))
+    total = db.session.scalar(select(func.count()).select_from(Location).where(*kept))
+    deleted = db.session.scalars(select(Location).where(
+        Location.commission_id == fc.id, Location.status == Location.DELETED)
+        .order_by(Location.deleted_at.desc()).limit(100)).all()
     days = current_app.config["FRESHNESS_DAYS"]
-    return render_template("library/fc_locations.html", fc=fc, rows=rows, total=total, page=page,
+    return render_template("library/fc_locations.html", fc=fc, rows=rows, total=total, page=page, deleted=deleted,
+                           undo_days=workspace.UNDO_DAYS, action=ActionForm(),
                            stale={loc.id for loc in rows if is_stale(loc, today_jst(), days)})
 
 
@@ -160,8 +167,10 @@ def edit_location(slug: str):
                                      display={"category_id": _category_name})
             flash(_("Saved."))
             return redirect(url_for("library.edit_location", slug=slug))
+    deleted_photos = [p for p in location.all_photos if p.deleted_at is not None]
     return render_template("library/location_form.html", form=form, location=location,
-                           upload=PhotoUploadForm(), action=ActionForm(),
+                           upload=PhotoUploadForm(), action=ActionForm(), deleted_photos=deleted_photos,
+                           undo_days=workspace.UNDO_DAYS,
                            photo_forms={p.id: PhotoEditForm(obj=p, prefix=f"p{p.id}") for p in location.photos},
                            ), (400 if form.errors else 200)
 
@@ -202,8 +211,20 @@ def delete_location(slug: str):
         abort(400)
     workspace.delete_location(own_location(slug))
     db.session.commit()
-    flash(_("Location deleted."))
-    return redirect(url_for("library.workspace_locations"))
+    flash(_("Location deleted. You can undo this under “Recently deleted” for %(n)d days.", n=workspace.UNDO_DAYS))
+    return redirect(url_for("library.workspace_locations", _anchor="recently-deleted"))
+
+
+@bp.route("/commission/locations/<slug>/restore", methods=["POST"])
+@fc_staff_only
+def restore_location(slug: str):
+    if not ActionForm().validate_on_submit():
+        abort(400, description=_("The form expired; please try again."))
+    location = own_location(slug, deleted=True)
+    workspace.restore_location(location)
+    db.session.commit()
+    flash(_("Location restored."))
+    return redirect(url_for("library.edit_location", slug=slug))
 
 
 @bp.route("/commission/locations/<slug>/photos", methods=["POST"])
@@ -258,12 +279,22 @@ def delete_photo(photo_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     slug = photo.location.slug
-    audit.record("delete", photo, commission_id=photo.location.commission_id,
-                 changes={"filename": [photo.filename, None], "caption_ja": [photo.caption_ja, None]})
-    db.session.delete(photo)
-    db.session.commit()  # its files go with the commit (stored_files)
-    flash(_("Photo removed."))
-    return redirect(url_for("library.edit_location", slug=slug))
+    workspace.delete_photo(photo)
+    db.session.commit()
+    flash(_("Photo removed. You can undo this below for %(n)d days.", n=workspace.UNDO_DAYS))
+    return redirect(url_for("library.edit_location", slug=slug, _anchor="deleted-photos"))
+
+
+@bp.route("/commission/photos/<id:photo_id>/restore", methods=["POST"])
+@fc_staff_only
+def restore_photo(photo_id: int):
+    photo = own_photo(photo_id, deleted=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    workspace.restore_photo(photo)
+    db.session.commit()
+    flash(_("Photo restored."))
+    return redirect(url_for("library.edit_location", slug=photo.location.slug))
 
 
 def _record_import(result, entity_type: str, commission_id) -> None:
