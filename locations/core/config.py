@@ -67,7 +67,8 @@ class DefaultConfig:
     # A relative SQLite path lands in the instance folder (Flask-SQLAlchemy resolves it there).
     SQLALCHEMY_DATABASE_URI = "sqlite:///locations.db"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    LANGUAGES = ("ja", "en")
+    # Catalogue languages (Babel identifiers); the order is the language switch's.
+    LANGUAGES = ("ja", "en", "zh_Hans", "zh_Hant", "ko")
     BABEL_DEFAULT_LOCALE = "ja"
     BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
     # OpenStreetMap's standard tiles; an empty TILE_URL draws the map with outlines only (fully offline).
