@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ..cases.workflow import category_label
 from ..core.clock import today_jst
 from ..core.extensions import db
-from ..core.i18n import current_language
+from ..core.i18n import data_language
 from ..core.limits import MAX_YEN
 from ..core.params import SLUG, first_nul, json_nesting
 from ..core.security import limiter, rate_limits_off
@@ -160,7 +160,7 @@ def _json_body() -> tuple[Optional[dict], str, list[str]]:
     if nul:
         return None, "en", [f"{nul}: contains a NUL character"]
     errors: list[str] = []
-    lang = body.get("lang", current_language() if current_language() in ("en", "ja") else "en")
+    lang = body.get("lang", data_language())
     if lang not in ("en", "ja"):
         errors.append("lang: must be en or ja")
         lang = "en"

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vGeo
 
+from ..core.i18n import localized_value
 from .models import Production
 from .workflow import AWAITING_FILING
 
@@ -20,8 +21,7 @@ def new_calendar_token() -> str:
 
 
 def _name(obj, field: str, lang: str) -> str:
-    other = "en" if lang == "ja" else "ja"
-    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_{other}", None) or ""
+    return localized_value(getattr(obj, f"{field}_ja", None), getattr(obj, f"{field}_en", None), lang)
 
 
 def _stamp(moment: datetime | None) -> datetime:

@@ -74,7 +74,8 @@ class DefaultConfig:
     # process may open DB_POOL_SIZE + DB_MAX_OVERFLOW, so workers × that must stay below max_connections.
     DB_POOL_SIZE = 2
     DB_MAX_OVERFLOW = 4
-    LANGUAGES = ("ja", "en")
+    # Catalogue languages (Babel identifiers); the order is the language switch's.
+    LANGUAGES = ("ja", "en", "zh_Hans", "zh_Hant", "ko")
     BABEL_DEFAULT_LOCALE = "ja"
     BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
     # OpenStreetMap's standard tiles; an empty TILE_URL draws the map with outlines only (fully offline).

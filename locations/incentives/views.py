@@ -8,7 +8,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from ..core.extensions import db
-from ..core.i18n import current_language
+from ..core.i18n import data_language
 from ..core.limits import MAX_YEN
 from . import bp, estimator
 
@@ -31,7 +31,7 @@ def _number(name: str, label: str, high: int, errors: list[str]) -> Optional[int
 @bp.route("/incentives", endpoint="estimator")
 def estimator_page():
     """Whether a production qualifies for Japan's location incentive, and roughly how much it could get."""
-    lang = "en" if current_language() == "en" else "ja"
+    lang = data_language()
     programs = estimator.load_programs(db.session)
     by_code = {p.code: p for p in programs}
     program = by_code.get(request.args.get("program", "")) or estimator.default_program(programs)

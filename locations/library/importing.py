@@ -39,6 +39,7 @@ from sqlalchemy.sql import bindparam
 from ..core import clock
 from ..core.extensions import db
 from ..core.fileformats import (
+    N_,
     Change,
     Format,
     ImportResult,
@@ -144,14 +145,15 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
     for row in rows:
         before = existing.get(row.slug)
         if before is not None and before.commission_id != commission.id:
-            errors.append(RowError(row.line, "slug", f"{row.slug!r} belongs to another commission's location"))
+            errors.append(RowError(row.line, "slug", N_("%(slug)s belongs to another commission's location",
+                                                            slug=repr(row.slug))))
             continue
         if not row.ok:
             continue
         entry = PlanEntry(row.line, row.slug, row.values)
         if "lat" not in row.values and not _keeps_coordinates(row.values, before):
             if not _place(entry, places):
-                errors.append(RowError(row.line, "address", "could not place this address; add lat and lon"))
+                errors.append(RowError(row.line, "address", N_("could not place this address; add lat and lon")))
                 continue
         if "lat" in entry.values:
             entry.spot = where.spot(entry.values["lat"], entry.values["lon"], entry.values.get("address"),
@@ -188,27 +190,27 @@ def _check_row(raw: dict[str, Any], categories: set[str], permits: set[str],
             elif name == "category":
                 values[name] = text_value(value, 40)
                 if values[name] is not None and values[name] not in categories:
-                    raise Invalid(f"unknown category code {values[name]!r}")
+                    raise Invalid(N_("unknown category code %(code)s", code=repr(values[name])))
             elif name == "status":
                 values[name] = (text_value(value, 20) or "draft").lower()
                 if values[name] not in Location.STATUSES:
-                    raise Invalid("must be draft or published")
+                    raise Invalid(N_("must be draft or published"))
             else:
                 values[name] = text_value(value, column_limit(_T, name))
                 if name == "slug" and values[name] and not SLUG.fullmatch(values[name]):
-                    raise Invalid("may hold only lowercase letters, digits and single hyphens")
+                    raise Invalid(N_("may hold only lowercase letters, digits and single hyphens"))
         except Invalid as error:
-            problems.append((name, str(error)))
+            problems.append((name, error.reason))
     for name in REQUIRED:
         if not values.get(name) and name not in dict(problems) and (name in raw or absent_is_error):
-            problems.append((name, "is required"))
+            problems.append((name, N_("is required")))
     if not any(n in ("lat", "lon") for n, _ in problems):
         try:
             point = coordinates(values.pop("lat", None), values.pop("lon", None))
             if point:
                 values["lat"], values["lon"] = point
         except Invalid as error:
-            problems.append(("lat", str(error)))
+            problems.append(("lat", error.reason))
     return values, problems
 
 
@@ -226,7 +228,8 @@ def _assign_slugs(rows: list[_Row], commission: FilmCommission, errors: list[Row
         slug = row.values.get("slug")
         if slug:
             if slug in seen:
-                errors.append(RowError(row.line, "slug", f"{slug!r} repeats line {seen[slug]}"))
+                errors.append(RowError(row.line, "slug", N_("%(value)s repeats line %(line)d", value=repr(slug),
+                                                                line=seen[slug])))
                 row.ok = False
             seen.setdefault(slug, row.line)
             row.slug = slug

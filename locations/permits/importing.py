@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
 from ..core.fileformats import (
+    N_,
     Change,
     Format,
     ImportResult,
@@ -62,18 +63,18 @@ def parse_authorities(data: bytes, fmt: Format) -> AuthorityPlan:
             try:
                 values[name] = _value(name, value, kinds, prefectures, municipalities)
             except Invalid as error:
-                problems.append((name, str(error)))
+                problems.append((name, error.reason))
         for name in REQUIRED:
             if not values.get(name) and name not in dict(problems) and (name in raw or fmt != "csv"):
-                problems.append((name, "is required"))
+                problems.append((name, N_("is required")))
         try:
             point = coordinates(values.pop("lat", None), values.pop("lon", None))
             values["lat"], values["lon"] = point or (None, None)
         except Invalid as error:
-            problems.append(("lat", str(error)))
+            problems.append(("lat", error.reason))
         code = values.get("code")
         if code in seen:
-            problems.append(("code", f"{code!r} repeats line {seen[code]}"))
+            problems.append(("code", N_("%(value)s repeats line %(line)d", value=repr(code), line=seen[code])))
         seen.setdefault(code, line)
         errors += [RowError(line, name, reason) for name, reason in problems]
         if not problems:
@@ -92,19 +93,19 @@ def _value(name: str, raw: Any, kinds: set[str], prefectures: set[str], municipa
         codes = sorted({c.strip() for c in (text_value(raw, 200) or "").split(";") if c.strip()})
         unknown = [c for c in codes if c not in prefectures]
         if unknown:
-            raise Invalid("unknown prefecture code(s) " + ", ".join(map(repr, unknown)))
+            raise Invalid(N_("unknown prefecture code(s) %(codes)s", codes=", ".join(map(repr, unknown))))
         return ";".join(codes) or None
     value = text_value(raw, column_limit(_T, name) if name in _T.c else 60)
     if value is None:
         return None
     if name == "code" and not CODE.fullmatch(value):
-        raise Invalid("may hold only lowercase letters, digits, - and _")
+        raise Invalid(N_("may hold only lowercase letters, digits, - and _"))
     if name == "kind" and value not in kinds:
-        raise Invalid(f"unknown authority kind {value!r}")
+        raise Invalid(N_("unknown authority kind %(value)s", value=repr(value)))
     if name == "municipality_code" and value not in municipalities:
-        raise Invalid(f"unknown municipality code {value!r}")
+        raise Invalid(N_("unknown municipality code %(value)s", value=repr(value)))
     if name == "website" and not URL.fullmatch(value):
-        raise Invalid("must be an http:// or https:// address")  # it becomes a link: no javascript: URLs
+        raise Invalid(N_("must be an http:// or https:// address"))  # it becomes a link: no javascript: URLs
     return value
 
 

@@ -167,10 +167,11 @@ def new_page(request, browser, live_server, browser_log):
         if message.type == "error":
             browser_log.console_errors.append(f"{message.text} ({message.location.get('url')})")
 
-    def open_page() -> Page:
+    def open_page(locale: str = "ja-JP") -> Page:
+        # The locale is also what the browser's Accept-Language asks for.
         context = browser.new_context(
             base_url=live_server.url,
-            locale="ja-JP",
+            locale=locale,
             viewport={"width": 1280, "height": 900},
             service_workers="block",
         )

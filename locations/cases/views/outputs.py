@@ -17,7 +17,7 @@ from ...core.access import producers_only, signed_in
 from ...core.clock import JST, as_utc, today_jst
 from ...core.extensions import db
 from ...core.forms import ActionForm
-from ...core.i18n import current_language
+from ...core.i18n import current_language, data_language, localized_value
 from ...directory import geo
 from ...permits.models import PermitAuthority
 from .. import bp
@@ -49,8 +49,7 @@ def visible_steps(production: Production) -> list[PermitStep]:
 
 
 def named(obj, field: str, lang: str) -> str:
-    other = "en" if lang == "ja" else "ja"
-    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_{other}", None) or ""
+    return localized_value(getattr(obj, f"{field}_ja", None), getattr(obj, f"{field}_en", None), lang)
 
 
 def reasons(step: PermitStep, lang: str) -> list[str]:
@@ -58,6 +57,7 @@ def reasons(step: PermitStep, lang: str) -> list[str]:
         items = json.loads(step.reasons or "[]")
     except ValueError:
         return []
+    lang = data_language(lang)
     return [item.get(lang) or item.get("ja") or "" for item in items if isinstance(item, dict)]
 
 

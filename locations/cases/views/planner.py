@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ...core.clock import today_jst
 from ...core.extensions import db
-from ...core.i18n import current_language
+from ...core.i18n import data_language
 from ...core.params import LATLON
 from ...directory import geo
 from ...directory.geo import nearest_municipality
@@ -57,7 +57,7 @@ def _date(name: str, errors: list[str]):
 def planner():
     """Which permits a shoot needs, from whom, and the latest safe day to file each."""
     rules = rulebook.cached_rules(db.session)
-    lang = "en" if current_language() == "en" else "ja"
+    lang = data_language()
     chosen = [code for code in request.args.getlist("activity") if code in rules.activities]
     errors: list[str] = []
     plan = place = None

@@ -15,7 +15,7 @@ from ...core.clock import today_jst
 from ...core.errors import parse_id
 from ...core.extensions import db
 from ...core.forms import ActionForm, choices
-from ...core.i18n import current_language
+from ...core.i18n import current_language, data_language, localized_value
 from ...directory import geo
 from ...directory.geo import nearest_municipality
 from ...library.models import Location
@@ -56,7 +56,7 @@ def _shoot_form(shoot: Shoot | None) -> ShootForm:
     form = ShootForm()
     lang = current_language()
     activities = db.session.scalars(select(Activity).order_by(Activity.code))
-    form.activities.choices = choices((a.code, a.name_en if lang == "en" else a.name_ja) for a in activities)
+    form.activities.choices = choices((a.code, localized_value(a.name_ja, a.name_en, lang)) for a in activities)
     if request.method != "GET":
         return form
     if shoot is None:
@@ -153,7 +153,7 @@ def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
         "cases.step", production_id=production.id, step_id=step.id),
         shoot_changed=not is_new and bool(set(changes) - {"name", "notes"}))
     db.session.commit()
-    for warning in result.warnings["en" if current_language() == "en" else "ja"]:
+    for warning in result.warnings[data_language()]:
         flash(warning)
     flash(_("Shoot saved: %(new)d new permit steps, %(removed)d removed, %(kept)d already under way kept.",
             new=len(result.created), removed=len(result.removed), kept=len(result.kept)))
