@@ -19,7 +19,6 @@ from ...core.i18n import current_language, data_language, localized_value
 from ...directory import geo
 from ...directory.geo import nearest_municipality
 from ...library.models import Location
-from ...permits import engine as permits
 from ...permits import rulebook
 from ...permits.engine import MAX_SHOOT_DAYS
 from ...permits.models import Activity
