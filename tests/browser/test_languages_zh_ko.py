@@ -13,12 +13,11 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import delete
 
-from locations.accounts.models import User
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from tests.builders import PASSWORD, make_user
+from tests.browser.forms import sign_in
+from tests.builders import make_user
 
 
 def test_a_chinese_reader_finds_a_place_and_plans_its_permits(new_page, browser_log):
@@ -70,21 +69,13 @@ def staff_email(live_server):
     with live_server.app.app_context():
         email = make_user("fc_staff").email
         db.session.commit()
-    yield email
-    with live_server.app.app_context():
-        db.session.execute(delete(User).where(User.email == email))
-        db.session.commit()
+    return email
 
 
 def test_korean_staff_read_permits_and_import_problems_in_korean(new_page, browser_log, staff_email, tmp_path):
     page = new_page(locale="ko-KR")
-    page.goto("/login")
+    sign_in(page, staff_email, lang=None)  # no ?lang: the browser's Accept-Language picks Korean
     expect(page.locator("html")).to_have_attribute("lang", "ko")
-    form = page.locator("main form[action='/login']")
-    form.locator("#email").fill(staff_email)
-    form.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
     expect(page.locator("#nav-notifications")).to_contain_text("알림")
     expect(page.locator("nav.user-menu")).to_contain_text("로그아웃")
 

@@ -11,18 +11,16 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from locations.accounts.models import User
 from locations.cases.models import PermitStep
 from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory
-from locations.library.queries import rebuild_cells
+from tests.browser.forms import sign_in
 from tests.browser.measure import DESKTOP, PHONE, header_height, overflow_width
-from tests.builders import PASSWORD, make_user
-from tests.builders_cases import clear_cases, make_production, make_shoot, make_step
+from tests.builders import make_production, make_shoot, make_step, make_user
 
 PHONE_HEADER_MAX = 80
 DESKTOP_HEADER_MAX = 100
@@ -46,25 +44,14 @@ def world(live_server):
         db.session.commit()
         made = {"producer": producer.email, "fc_staff": staff.email, "admin": admin.email,
                 "production": production.id, "shoot": shoot.id, "step": step.id}
-    yield made
-    with app.app_context():
-        clear_cases()
-        db.session.execute(delete(Location).where(Location.slug == SLUG))
-        rebuild_cells()
-        db.session.execute(delete(User).where(User.email.in_([made["producer"], made["fc_staff"], made["admin"]])))
-        db.session.commit()
+    return made
 
 
 def open_as(new_page, email: str | None, viewport: dict) -> Page:
     page = new_page()
     page.set_viewport_size(viewport)
     if email:
-        page.goto("/login?lang=en")
-        form = page.locator("main form")
-        form.locator("#email").fill(email)
-        form.locator("#password").fill(PASSWORD)
-        form.locator("button[type=submit]").click()
-        page.wait_for_load_state()
+        sign_in(page, email, "en")
     return page
 
 
