@@ -24,6 +24,13 @@ def _compress_unless_private(response):
     # is compressed.
     if response.mimetype == "text/html" and current_user.is_authenticated:
         return response
+    if response.direct_passthrough and response.status_code == 200 and response.mimetype in COMPRESSED_TYPES:
+        # A static file arrives as an open file wrapper; Flask-Compress would read it and never close it.
+        wrapper = response.response
+        body = b"".join(wrapper)
+        wrapper.close()
+        response.direct_passthrough = False
+        response.set_data(body)
     return compress.after_request(response)
 
 
