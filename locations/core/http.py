@@ -24,13 +24,11 @@ def _compress_unless_private(response):
     # is compressed.
     if response.mimetype == "text/html" and current_user.is_authenticated:
         return response
-    if response.direct_passthrough and response.status_code == 200 and response.mimetype in COMPRESSED_TYPES:
-        # A static file arrives as an open file wrapper; Flask-Compress would read it and never close it.
-        wrapper = response.response
-        body = b"".join(wrapper)
-        wrapper.close()
+    if response.direct_passthrough and response.is_streamed and response.mimetype in COMPRESSED_TYPES:
+        # A static file (scripts and styles, up to a few hundred KB): read it whole and compress it as a body.
+        # flask-compress would stream it instead, and its stream never closes the file it reads from.
         response.direct_passthrough = False
-        response.set_data(body)
+        response.make_sequence()
     return compress.after_request(response)
 
 
