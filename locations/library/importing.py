@@ -98,6 +98,8 @@ class ImportPlan:
     rows_read: int = 0
     mapping: Optional[str] = None  # the preset or saved mapping used; "own" for the app's own columns
     headers: list[str] = field(default_factory=list)
+    chosen: Any = None  # the mapping.Mapping a mapped file was read with
+    preview: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # the file's first rows, as read
 
     @property
     def problems(self) -> list[RowError]:

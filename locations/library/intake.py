@@ -41,6 +41,7 @@ from .placing import Places, Spot
 from .readers import GEOMETRY_LAT, GEOMETRY_LON, Table, read_table
 from .seed import category_for
 
+PREVIEW = 5  # rows shown before importing
 Progress = Optional[Callable[[str, int, int], None]]  # (stage, done, total)
 
 
@@ -82,7 +83,7 @@ def plan_file(data: bytes, filename: str, commission: FilmCommission, spec: Any 
               progress: Progress = None) -> ImportPlan:
     """Check a whole file and plan its writes; writes nothing (apply with importing.apply_plan)."""
     table = read_table(data, filename)
-    plan = ImportPlan(commission.id, rows_read=len(table.rows), headers=table.headers)
+    plan = ImportPlan(commission.id, rows_read=len(table.rows), headers=table.headers, preview=table.rows[:PREVIEW])
     if progress:
         progress("read", len(table.rows), len(table.rows))
     if not table.headers:
@@ -96,9 +97,10 @@ def plan_file(data: bytes, filename: str, commission: FilmCommission, spec: Any 
     if chosen.name == "own":
         own = parse_locations(_as_own_bytes(table), "geojson" if table.kind == "geojson" else "csv", commission)
         own.errors = sorted(own.errors + table.errors, key=lambda e: e.line)
-        own.rows_read, own.headers, own.mapping = len(table.rows), table.headers, "own"
+        own.rows_read, own.headers, own.mapping, own.chosen = len(table.rows), table.headers, "own", chosen
+        own.preview = plan.preview
         return own
-    plan.mapping = chosen.name
+    plan.mapping, plan.chosen = chosen.name, chosen
     rows, errors = mappings.apply_mapping(table, chosen, _label(chosen, filename))
     plan.skipped += table.errors + errors
     _plan_mapped(plan, rows, commission, chosen, progress)
@@ -142,6 +144,8 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
         if row.problems:
             plan.skipped += [RowError(row.line, name, reason) for name, reason in row.problems]
             continue
+        if row.values.get("category") not in categories and chosen.defaults.get("category"):
+            row.values["category"] = chosen.defaults["category"]  # a value of theirs not mapped to ours
         if guess and row.values.get("name_ja") and row.values.get("category"):
             row.values["category"] = category_for(row.values["name_ja"], row.values["category"])
         values, problems = _check_row(row.values, categories, permits, absent_is_error=True)

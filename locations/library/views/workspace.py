@@ -272,30 +272,6 @@ def _record_import(result, entity_type: str, commission_id) -> None:
                      commission_id=commission_id, changes=change.fields, detail="import")
 
 
-@bp.route("/commission/import", methods=["GET", "POST"])
-@fc_staff_only
-def import_locations():
-    """Upload CSV or GeoJSON: a dry run shows what would change and every bad row; a real run
-    writes all rows or, if any row is bad, none."""
-    fc = own_commission()
-    form = ImportForm()
-    plan = result = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        name = (upload.filename or "").lower()
-        fmt = "geojson" if name.endswith((".geojson", ".json")) else "csv"
-        plan = importing.parse_locations(upload.read(), fmt, fc)
-        if not plan.errors and not form.dry_run.data:
-            result = importing.apply_plan(plan, fc)
-            _record_import(result, "location", fc.id)
-            db.session.commit()
-            flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
-                    created=result.created, updated=result.updated, unchanged=result.unchanged))
-            return redirect(url_for("library.workspace_locations"))
-    status = 400 if (form.errors or (plan is not None and plan.errors)) else 200
-    return render_template("library/import.html", form=form, plan=plan, fc=fc), status
-
-
 @bp.route("/commission/export")
 @fc_staff_only
 def export_locations():
