@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Literal, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.sql import bindparam
 
@@ -170,7 +171,7 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
 
 
 def outside_japan(lat: float, lon: float) -> str:
-    return f"{lat}, {lon} is not in Japan (in no municipality and near none)"
+    return str(_l("%(lat)s, %(lon)s is not in Japan (in no municipality and near none)", lat=lat, lon=lon))
 
 
 def _check_row(raw: dict[str, Any], categories: set[str], permits: set[str],

@@ -198,7 +198,7 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
                 continue
             if refused:
                 entry.spot = Spot(entry.spot.municipality_id, entry.spot.prefecture_id,
-                                  f"placed by its address: {refused}"[:300])
+                                  f"住所から配置 / placed by its address: {refused}"[:300])
         if before is not None:
             entry.changes = _diff(before, values)
             entry.action = "update" if entry.changes else "unchanged"

@@ -88,8 +88,10 @@ class Places:
             if found is not None:
                 named = self.by_code[address_code]
                 here = self.by_code.get(found.code)
-                return self._spot(found.code, f"the address names {named.name_ja} but the point lies in "
-                                              f"{here.name_ja if here else found.code}")
+                # Stored with the row and read by both languages' staff, so it says it in both.
+                here_name = here.name_ja if here else found.code
+                return self._spot(found.code, f"住所は{named.name_ja}、地点は{here_name} / the address names "
+                                              f"{named.name_ja} but the point lies in {here_name}")
         if found is None:
             return None
         return self._spot(found.code)
