@@ -21,7 +21,7 @@ from sqlalchemy import select
 from ..core.extensions import db
 from ..core.fileformats import Invalid, RowError
 from ..core.seeding import slugify
-from ..directory.geo import romanize_name, romanize_reading
+from ..directory.geo import romaji_of, romanize_reading
 from ..directory.models import FilmCommission
 from ..permits.models import PermitType
 from . import mapping as mappings
@@ -50,13 +50,6 @@ def ref_slug(commission_slug: str, source_ref: str, name_ja: str, name_en: Optio
     base = slugify(name_en) if name_en else slugify(romanize_reading("".join(c for c in name_ja[:40] if c <= "\uffff")))
     digest = hashlib.sha1(f"{commission_slug}\n{source_ref}".encode()).hexdigest()[:10]
     return f"{base[:60].strip('-') or 'place'}-{digest}"
-
-
-def romaji(name: str, kana: Optional[str]) -> Optional[str]:
-    """The file's kana read out (the true reading: リツリンコウエン → ritsurinkoen), then the name's words as
-    pykakasi reads them (栗林公園 → kuribayashi koen): a search finds either."""
-    read = [romanize_name(kana) if kana else None, romanize_name(name)]
-    return " ".join(dict.fromkeys(r for r in read if r))[:300] or None
 
 
 def resolve_mapping(spec: Any, headers: list[str], commission: FilmCommission) -> mappings.Mapping:
@@ -165,7 +158,7 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
         if row.coordinate_problem:
             values["_coordinates_refused"] = row.coordinate_problem[1]
         values["source_ref"] = row.source_ref
-        values["name_romaji"] = romaji(values["name_ja"], row.kana)
+        values["name_romaji"] = romaji_of(values["name_ja"], row.kana)
         values["slug"] = ref_slug(commission.slug, row.source_ref, values["name_ja"], values.get("name_en"))
         checked.append((row.line, values))
     if progress:
