@@ -7,6 +7,7 @@ flagged for review. A point in no polygon, near none and not confirmed by its ad
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -68,11 +69,13 @@ class Places:
         return polygon_code == address_code or self.parent.get(polygon_code) == address_code
 
     def _km_to(self, code: str, lat: float, lon: float) -> float:
-        shapes = self._shapes.get(code)
-        if not shapes:
-            return float("inf")
+        """How far the point is from the municipality: its polygons, or its office (islands such as 青ヶ島村 and
+        御蔵島村 lost their whole polygon to the simplification)."""
+        town = self.by_code[code]
+        scale = math.cos(math.radians(lat))
+        office = math.hypot(town.office_lat - lat, (town.office_lon - lon) * scale) * _KM_PER_DEGREE
         point = shapely.Point(lon, lat)
-        return min(shape.distance(point) for shape in shapes) * _KM_PER_DEGREE
+        return min([office] + [shape.distance(point) * _KM_PER_DEGREE for shape in self._shapes.get(code, ())])
 
     def spot(self, lat: float, lon: float, address: Optional[str] = None, geocoded: bool = False) -> Optional[Spot]:
         """Municipality and prefecture of a point, or None when it is not in Japan.
