@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -61,12 +62,40 @@ def workspace_home():
     days = current_app.config["FRESHNESS_DAYS"]
     counts = dict(db.session.execute(
         select(Location.status, func.count()).where(Location.commission_id == fc.id).group_by(Location.status)).all())
+    is_stale_row = (Location.commission_id == fc.id) & ((Location.last_verified.is_(None)) |
+                                                        (Location.last_verified < stale_before(today_jst(), days)))
+    stale_total = db.session.scalar(select(func.count()).select_from(Location).where(is_stale_row))
     stale = db.session.scalars(
-        select(Location).where(Location.commission_id == fc.id, (Location.last_verified.is_(None)) |
-                               (Location.last_verified < stale_before(today_jst(), days)))
-        .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(50)).all()
+        select(Location).where(is_stale_row)
+        .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(STALE_SHOWN)).all()
     return render_template("library/workspace.html", fc=fc, counts=counts, stale=stale, days=days,
-                           hidden_after=2 * days, action=ActionForm())
+                           hidden_after=2 * days, action=ActionForm(), stale_total=stale_total)
+
+
+STALE_SHOWN = 500  # the bulk re-verify handles a page of this many at once
+
+
+@bp.route("/commission/locations/verify", methods=["POST"])
+@fc_staff_only
+def verify_locations():
+    """Bulk re-verify: the ticked listings of the commission are confirmed as still accurate today."""
+    fc = own_commission()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    query = select(Location).where(Location.commission_id == fc.id)
+    if request.form.get("all") == "1":  # every stale listing, not only the page shown
+        days = current_app.config["FRESHNESS_DAYS"]
+        query = query.where(Location.last_verified.is_(None) | (Location.last_verified < stale_before(today_jst(), days)))
+    else:
+        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:STALE_SHOWN]
+        query = query.where(Location.id.in_(ids))
+    chosen = db.session.scalars(query).all()
+    for location in chosen:
+        workspace.verify(location, today_jst())
+    db.session.commit()
+    flash(ngettext("%(num)d listing confirmed as still accurate.", "%(num)d listings confirmed as still accurate.",
+                   len(chosen)))
+    return redirect(url_for("library.workspace"))
 
 
 @bp.route("/commission/locations")
