@@ -180,7 +180,7 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
             if entry.spot is None:
                 refused = outside_japan(values.pop("lat"), values.pop("lon"))
         if "lat" not in values:
-            if not values.get("address") or not _place(entry, cache, use_name=False):
+            if not values.get("address") or not _place(entry, cache, use_name=False, area=commission.prefecture.code):
                 plan.skipped.append(RowError(line, "lat" if refused else "address", refused or str(_l(
                     "no coordinates, and the address could not be placed") if values.get("address") else _l(
                     "no coordinates and no address"))))
