@@ -130,8 +130,8 @@ def naive(app, data: bytes, limit: int) -> dict:
     from locations.core.extensions import db
     from locations.directory.geo import geocode
     from locations.directory.models import FilmCommission
-    from locations.library.placing import Places
     from locations.library.models import Location, LocationCategory
+    from locations.library.placing import Places
     from locations.library.queries import build_index_text, count_in_cells
 
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))[:limit]

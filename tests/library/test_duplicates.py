@@ -10,8 +10,8 @@ from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.directory.models import FilmCommission
 from locations.library.duplicates import find_duplicates, merge, normalised_address, normalised_name
-from locations.library.intake import plan_file
 from locations.library.importing import apply_plan
+from locations.library.intake import plan_file
 from locations.library.models import Location, Photo
 from tests.builders import login, make_commission, make_user
 from tests.builders_collab import make_inquiry
@@ -96,7 +96,7 @@ def test_the_workspace_lists_and_merges_only_its_own(app):
     with app.app_context():
         user = make_user("fc_staff")
         db.session.commit()
-        email, commission_id = user.email, user.commission_id
+        email = user.email
         other = make_commission()
         db.session.commit()
         plan = plan_file(FILE.encode(), "d.csv", other, {"columns": {"name_ja": "名称", "lat": "緯度", "lon": "経度"},

@@ -23,7 +23,7 @@ from ...directory.access import own_commission
 from ...permits.models import PermitType
 from .. import bp, importing
 from .. import editing as workspace
-from ..forms import ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm
+from ..forms import LocationForm, PhotoEditForm, PhotoUploadForm
 from ..freshness import is_stale, stale_before
 from ..models import Location, LocationCategory, Photo
 from ..photos import PhotoError, save_photo
