@@ -130,14 +130,14 @@ def naive(app, data: bytes, limit: int) -> dict:
     from locations.core.extensions import db
     from locations.directory.geo import geocode
     from locations.directory.models import FilmCommission
-    from locations.library.importing import _Places
     from locations.library.models import Location, LocationCategory
+    from locations.library.placing import Places
     from locations.library.queries import build_index_text, count_in_cells
 
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))[:limit]
     with app.app_context():
         commission = db.session.scalar(select(FilmCommission).where(FilmCommission.slug == COMMISSION))
-        places = _Places()  # the same nearest-office lookup as ours, so only the writing differs
+        places = Places()  # the same polygon placement as ours, so only the writing differs
         t0 = perf_counter()
         for row in rows:
             category = db.session.scalar(select(LocationCategory).where(LocationCategory.code == row["category"]))
@@ -148,7 +148,7 @@ def naive(app, data: bytes, limit: int) -> dict:
             else:
                 place = geocode(row["address"]) or geocode(row["name_ja"])
                 lat, lon = place.lat, place.lon
-            town = places.municipalities[places.nearest(lat, lon)[0]]
+            town = places.municipalities[places.spot(lat, lon, row["address"]).municipality_id]
             flags = {k: (row[k] == "true" if row[k] else None) for k in row if k.startswith("has_")}
             for key, value in dict(
                 commission_id=commission.id, name_ja=row["name_ja"], name_en=row["name_en"] or None,
@@ -196,7 +196,8 @@ def run_size(n: int) -> dict:
 
 def report(results: list[dict]) -> None:
     out()
-    out("OURS  = parse_locations (every row checked; missing coordinates geocoded, cached per address) +")
+    out("OURS  = parse_locations (every row checked; placed by polygon and checked against its address; missing")
+    out("        coordinates geocoded offline to the 町丁目, cached per address) +")
     out("        apply_plan (Core executemany INSERT/UPDATE in batches of 2,000, map cells rebuilt, ANALYZE) + commit")
     out("NAIVE = per row: SELECT category, SELECT by slug, ORM object, session.add, map cells, commit (no checks);")
     out(f"        timed on the first min(N, {NAIVE_ROWS:,}) rows and extrapolated linearly to N (marked ~)")

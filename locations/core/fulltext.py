@@ -20,10 +20,28 @@ _CJK = re.compile(r"[\u3005\u3006\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\
 MAX_QUERY_WORDS = 8
 
 
+# Letters that are not a base letter plus accents, written as their usual Latin spelling.
+_LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ı": "i", "þ": "th", "ð": "d"}
+
+
+def normalise(text: Optional[str]) -> str:
+    """What the index and a query are compared in: NFKC (full width = half width), lower case, and Latin
+    letters without their accents (Sacré-Cœur = sacre coeur). Kana keep their marks: が is not か."""
+    out = []
+    for char in unicodedata.normalize("NFKC", text or "").lower():
+        if char < "\x80" or _CJK.match(char):
+            out.append(char)
+        elif char in _LIGATURES:
+            out.append(_LIGATURES[char])
+        else:
+            out.append("".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)))
+    return "".join(out)
+
+
 def _tokens(text: str) -> list[str]:
     out: list[str] = []
     current = []
-    for char in unicodedata.normalize("NFKC", text or "").lower():
+    for char in normalise(text):
         if _CJK.match(char):
             if current:
                 out.append("".join(current))
@@ -46,7 +64,7 @@ def index_text(*parts: Optional[str]) -> str:
 
 def query_words(query: str) -> list[list[str]]:
     """Tokens per whitespace-separated query word, empty words dropped, at most MAX_QUERY_WORDS."""
-    words = [_tokens(w) for w in unicodedata.normalize("NFKC", query or "").split()]
+    words = [_tokens(w) for w in normalise(query).split()]
     return [w for w in words if w][:MAX_QUERY_WORDS]
 
 

@@ -77,6 +77,13 @@ def romanize_name(text: Optional[str]) -> Optional[str]:
     return " ".join(" ".join(words).split())[:300] or None
 
 
+def romaji_of(name: str, kana: Optional[str] = None) -> Optional[str]:
+    """The kana read out (the true reading: リツリンコウエン → ritsurinkoen), then the name's words as pykakasi
+    reads them (栗林公園 → kuribayashi koen): a search finds either."""
+    read = [romanize_name(kana) if kana else None, romanize_name(name)]
+    return " ".join(dict.fromkeys(r for r in read if r))[:300] or None
+
+
 def municipality_romaji(name_ja: str, kana: str) -> str:
     """'高松市', 'たかまつし' → 'Takamatsu'; designated-city wards keep both parts ('Sapporo Chuo')."""
     words = kana.split()

@@ -7,7 +7,7 @@ bp = Blueprint("library", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     from . import cli, names, queries
-    from .views import public, workspace  # noqa: F401 — the routes attach themselves to bp
+    from .views import duplicates, importing, public, workspace  # noqa: F401 — the routes attach themselves to bp
 
     app.register_blueprint(bp)
     cli.init_app(app)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Literal, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.sql import bindparam
 
@@ -99,6 +100,8 @@ class ImportPlan:
     rows_read: int = 0
     mapping: Optional[str] = None  # the preset or saved mapping used; "own" for the app's own columns
     headers: list[str] = field(default_factory=list)
+    chosen: Any = None  # the mapping.Mapping a mapped file was read with
+    preview: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # the file's first rows, as read
 
     @property
     def problems(self) -> list[RowError]:
@@ -152,7 +155,7 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
             continue
         entry = PlanEntry(row.line, row.slug, row.values)
         if "lat" not in row.values and not _keeps_coordinates(row.values, before):
-            if not _place(entry, places):
+            if not _place(entry, places, area=commission.prefecture.code):
                 errors.append(RowError(row.line, "address", N_("could not place this address; add lat and lon")))
                 continue
         if "lat" in entry.values:
@@ -170,7 +173,7 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
 
 
 def outside_japan(lat: float, lon: float) -> str:
-    return f"{lat}, {lon} is not in Japan (in no municipality and near none)"
+    return str(_l("%(lat)s, %(lon)s is not in Japan (in no municipality and near none)", lat=lat, lon=lon))
 
 
 def _check_row(raw: dict[str, Any], categories: set[str], permits: set[str],
@@ -253,20 +256,36 @@ def _keeps_coordinates(values: dict[str, Any], before) -> bool:
     return before is not None and ("address" not in values or values["address"] == _stored(before, "address"))
 
 
-def _place(entry: PlanEntry, cache: dict[str, Any], use_name: bool = True) -> bool:
-    """Coordinates from the row's address (or, in the app's own format, its name); records how precise."""
+def _place(entry: PlanEntry, cache: dict[str, Any], use_name: bool = True, area: Optional[str] = None) -> bool:
+    """Coordinates from the row's address (or, in the app's own format, its name); records how precise.
+
+    Text without Japanese ("China", "SOMA", "Mine") is a place only when it is the whole name of one in the
+    importing FC's prefecture (``area``): otherwise English words would land on 知名町, 相馬市 or 美祢市."""
     for query in (entry.values.get("address"), entry.values.get("name_ja") if use_name else None):
         if not query:
             continue
         if query not in cache:
             cache[query] = geocode_address(query) or geocode(query)
         place = cache[query]
+        if place is not None and not _JAPANESE.search(query) and not _whole_name_in_area(query, place, area):
+            place = None
         if place is not None and in_japan(place.lat, place.lon):
             entry.values["lat"], entry.values["lon"] = place.lat, place.lon
             entry.values["position_precision"] = _PRECISION.get(place.kind, "municipality")
             entry.geocoded, entry.geocoded_as = True, place.name
             return True
     return False
+
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々]")
+
+
+def _whole_name_in_area(query: str, place, area: Optional[str]) -> bool:
+    def key(text: str) -> str:
+        return re.sub(r"[^a-z]", "", text.lower())
+
+    return (area is not None and place.prefecture_code == area and place.kind != "nominatim"
+            and key(query) == key(place.name_en.split(",")[0]))
 
 
 _PRECISION = {"town": "town", "municipality": "municipality", "prefecture": "prefecture", "nominatim": "town"}

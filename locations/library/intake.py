@@ -21,7 +21,7 @@ from sqlalchemy import select
 from ..core.extensions import db
 from ..core.fileformats import Invalid, RowError
 from ..core.seeding import slugify
-from ..directory.geo import romanize_name, romanize_reading
+from ..directory.geo import romaji_of, romanize_reading
 from ..directory.models import FilmCommission
 from ..permits.models import PermitType
 from . import mapping as mappings
@@ -41,6 +41,7 @@ from .placing import Places, Spot
 from .readers import GEOMETRY_LAT, GEOMETRY_LON, Table, read_table
 from .seed import category_for
 
+PREVIEW = 5  # rows shown before importing
 Progress = Optional[Callable[[str, int, int], None]]  # (stage, done, total)
 
 
@@ -49,13 +50,6 @@ def ref_slug(commission_slug: str, source_ref: str, name_ja: str, name_en: Optio
     base = slugify(name_en) if name_en else slugify(romanize_reading("".join(c for c in name_ja[:40] if c <= "\uffff")))
     digest = hashlib.sha1(f"{commission_slug}\n{source_ref}".encode()).hexdigest()[:10]
     return f"{base[:60].strip('-') or 'place'}-{digest}"
-
-
-def romaji(name: str, kana: Optional[str]) -> Optional[str]:
-    """The file's kana read out (the true reading: リツリンコウエン → ritsurinkoen), then the name's words as
-    pykakasi reads them (栗林公園 → kuribayashi koen): a search finds either."""
-    read = [romanize_name(kana) if kana else None, romanize_name(name)]
-    return " ".join(dict.fromkeys(r for r in read if r))[:300] or None
 
 
 def resolve_mapping(spec: Any, headers: list[str], commission: FilmCommission) -> mappings.Mapping:
@@ -82,7 +76,7 @@ def plan_file(data: bytes, filename: str, commission: FilmCommission, spec: Any 
               progress: Progress = None) -> ImportPlan:
     """Check a whole file and plan its writes; writes nothing (apply with importing.apply_plan)."""
     table = read_table(data, filename)
-    plan = ImportPlan(commission.id, rows_read=len(table.rows), headers=table.headers)
+    plan = ImportPlan(commission.id, rows_read=len(table.rows), headers=table.headers, preview=table.rows[:PREVIEW])
     if progress:
         progress("read", len(table.rows), len(table.rows))
     if not table.headers:
@@ -96,9 +90,10 @@ def plan_file(data: bytes, filename: str, commission: FilmCommission, spec: Any 
     if chosen.name == "own":
         own = parse_locations(_as_own_bytes(table), "geojson" if table.kind == "geojson" else "csv", commission)
         own.errors = sorted(own.errors + table.errors, key=lambda e: e.line)
-        own.rows_read, own.headers, own.mapping = len(table.rows), table.headers, "own"
+        own.rows_read, own.headers, own.mapping, own.chosen = len(table.rows), table.headers, "own", chosen
+        own.preview = plan.preview
         return own
-    plan.mapping = chosen.name
+    plan.mapping, plan.chosen = chosen.name, chosen
     rows, errors = mappings.apply_mapping(table, chosen, _label(chosen, filename))
     plan.skipped += table.errors + errors
     _plan_mapped(plan, rows, commission, chosen, progress)
@@ -142,6 +137,8 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
         if row.problems:
             plan.skipped += [RowError(row.line, name, reason) for name, reason in row.problems]
             continue
+        if row.values.get("category") not in categories and chosen.defaults.get("category"):
+            row.values["category"] = chosen.defaults["category"]  # a value of theirs not mapped to ours
         if guess and row.values.get("name_ja") and row.values.get("category"):
             row.values["category"] = category_for(row.values["name_ja"], row.values["category"])
         values, problems = _check_row(row.values, categories, permits, absent_is_error=True)
@@ -161,7 +158,7 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
         if row.coordinate_problem:
             values["_coordinates_refused"] = row.coordinate_problem[1]
         values["source_ref"] = row.source_ref
-        values["name_romaji"] = romaji(values["name_ja"], row.kana)
+        values["name_romaji"] = romaji_of(values["name_ja"], row.kana)
         values["slug"] = ref_slug(commission.slug, row.source_ref, values["name_ja"], values.get("name_en"))
         checked.append((row.line, values))
     if progress:
@@ -183,7 +180,7 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
             if entry.spot is None:
                 refused = outside_japan(values.pop("lat"), values.pop("lon"))
         if "lat" not in values:
-            if not values.get("address") or not _place(entry, cache, use_name=False):
+            if not values.get("address") or not _place(entry, cache, use_name=False, area=commission.prefecture.code):
                 plan.skipped.append(RowError(line, "lat" if refused else "address", refused or str(_l(
                     "no coordinates, and the address could not be placed") if values.get("address") else _l(
                     "no coordinates and no address"))))
@@ -194,7 +191,7 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
                 continue
             if refused:
                 entry.spot = Spot(entry.spot.municipality_id, entry.spot.prefecture_id,
-                                  f"placed by its address: {refused}"[:300])
+                                  f"住所から配置 / placed by its address: {refused}"[:300])
         if before is not None:
             entry.changes = _diff(before, values)
             entry.action = "update" if entry.changes else "unchanged"

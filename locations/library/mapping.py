@@ -199,7 +199,10 @@ def apply_mapping(table: Table, mapping: Mapping, source_label: str) -> tuple[li
     """Each row as importer columns; a row's own problems travel with it (the importer skips that row)."""
     rows, errors = [], []
     c = mapping.columns
-    dataset = mapping.name
+    # A preset names its dataset; a mapping of the user's does not (its name may change when it is saved), so the
+    # file's own layout does: re-importing the file, mapped in any way, finds the same rows.
+    dataset = mapping.name if mapping.name in presets() else "cols-" + hashlib.sha1(
+        "\n".join(table.headers).encode()).hexdigest()[:8]
     prefix = mapping.defaults.get("address_prefix", "")
     for line, cells in table.rows:
         problems: list[tuple[str, str]] = []

@@ -7,6 +7,7 @@ flagged for review. A point in no polygon, near none and not confirmed by its ad
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -68,11 +69,13 @@ class Places:
         return polygon_code == address_code or self.parent.get(polygon_code) == address_code
 
     def _km_to(self, code: str, lat: float, lon: float) -> float:
-        shapes = self._shapes.get(code)
-        if not shapes:
-            return float("inf")
+        """How far the point is from the municipality: its polygons, or its office (islands such as 青ヶ島村 and
+        御蔵島村 lost their whole polygon to the simplification)."""
+        town = self.by_code[code]
+        scale = math.cos(math.radians(lat))
+        office = math.hypot(town.office_lat - lat, (town.office_lon - lon) * scale) * _KM_PER_DEGREE
         point = shapely.Point(lon, lat)
-        return min(shape.distance(point) for shape in shapes) * _KM_PER_DEGREE
+        return min([office] + [shape.distance(point) * _KM_PER_DEGREE for shape in self._shapes.get(code, ())])
 
     def spot(self, lat: float, lon: float, address: Optional[str] = None, geocoded: bool = False) -> Optional[Spot]:
         """Municipality and prefecture of a point, or None when it is not in Japan.
@@ -88,8 +91,10 @@ class Places:
             if found is not None:
                 named = self.by_code[address_code]
                 here = self.by_code.get(found.code)
-                return self._spot(found.code, f"the address names {named.name_ja} but the point lies in "
-                                              f"{here.name_ja if here else found.code}")
+                # Stored with the row and read by both languages' staff, so it says it in both.
+                here_name = here.name_ja if here else found.code
+                return self._spot(found.code, f"住所は{named.name_ja}、地点は{here_name} / the address names "
+                                              f"{named.name_ja} but the point lies in {here_name}")
         if found is None:
             return None
         return self._spot(found.code)

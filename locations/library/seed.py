@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from ..core.extensions import db
 from ..core.seeding import Loader, SeedError, read_csv
-from ..directory.geo import romanize_name, romanize_reading
+from ..directory.geo import romaji_of, romanize_reading
 from ..directory.models import FilmCommission, Municipality, Prefecture
 from .models import Location, LocationCategory
+from .placing import Places
 from .queries import build_index_text
 
 TAKAMATSU_CREDIT = ("出典：高松市オープンデータ（https://opendata.takamatsu-fact.com/） {name}, CC BY 4.0; "
@@ -22,6 +23,7 @@ TAKAMATSU_FILES = (
     ("takamatsu_parks.csv", "park/data.xlsx (公園)", date(2026, 8, 21)),
 )
 OWNER_SLUG = "kagawa-film-commission"
+READINGS_FILE = "location_readings.csv"  # sourced readings of names pykakasi reads wrong (栗林 → kuribayashi)
 # First matching keyword in a facility's name decides its category; parks come from their own file.
 NAME_CATEGORIES = (
     (("寺", "神社"), "temple_shrine"), (("公園", "庭園"), "park"),
@@ -75,6 +77,8 @@ def load_takamatsu(loader: Loader) -> None:
     prefecture = db.session.get(Prefecture, takamatsu.prefecture_id)
     categories = loader.existing(LocationCategory, "code")
     existing = loader.existing(Location, "slug")
+    readings = {row["name_ja"]: row["reading"] for _, row in read_csv(loader.path(READINGS_FILE))}
+    places = Places()
     for filename, upstream, verified in TAKAMATSU_FILES:
         path = loader.path(filename)
         is_park_file = "parks" in filename
@@ -94,9 +98,17 @@ def load_takamatsu(loader: Loader) -> None:
                 "typical_permits": category.typical_permits, "status": "published", "last_verified": verified,
                 "source": TAKAMATSU_CREDIT.format(name=upstream), "is_synthetic": False,
             }
-            values["name_romaji"] = romanize_name(name)
+            # The polygons decide, as for any import (the city's files also hold island and edge points).
+            spot = places.spot(lat, lon, values["address"])
+            if spot is None:
+                raise SeedError(path, line, f"{lat}, {lon} is not in Japan")
+            values["municipality_id"], values["prefecture_id"] = spot.municipality_id, spot.prefecture_id
+            values["review_note"] = spot.review_note
+            reading = next((kana for key, kana in readings.items() if key in name), None)
+            values["name_romaji"] = romaji_of(name, reading)
             values["search_text"] = build_index_text(
-                name, None, values["description_ja"], None, None, values["address"], category, takamatsu, prefecture,
+                name, None, values["description_ja"], None, None, values["address"], category,
+                places.municipalities.get(spot.municipality_id), places.prefectures[spot.prefecture_id],
                 name_romaji=values["name_romaji"])
             loader.upsert(Location, values["slug"], values, existing)
     db.session.flush()

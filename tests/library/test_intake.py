@@ -300,3 +300,18 @@ def test_command_report_lists_every_problem_with_line_and_field(fc, cli, tmp_pat
     assert written["written"] == 1 and written["skipped"] == 2
     assert {(p["line"], p["field"]) for p in written["problems"]} == {(2, "name_ja"), (3, "lat")}
     assert report(plan_file(path.read_bytes(), "bad.csv", fc))["to_create"] == 0  # now unchanged
+
+
+def test_english_words_never_land_on_japanese_towns_unless_they_name_one_in_the_fcs_area(fc, app_context):
+    from locations.directory.models import Prefecture
+    from locations.library.importing import parse_locations
+
+    kagawa = db.session.scalar(select(Prefecture).where(Prefecture.code == "37"))
+    fc.prefecture_id = kagawa.id
+    db.session.commit()
+    header = "name_ja,category,address,source\n"
+    rows = "".join(f"{name},park,{address},t\n" for name, address in (
+        ("China", ""), ("SOMA", ""), ("Ina", ""), ("Mine", ""), ("x", "Golden Gate Bridge"), ("Sakaide", "")))
+    plan = parse_locations((header + rows).encode(), "csv", fc)
+    assert [e.field for e in plan.errors] == ["address"] * 5  # each: could not place this address
+    assert [e.values["name_ja"] for e in plan.entries] == ["Sakaide"]  # 坂出市, in Kagawa

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -22,7 +23,7 @@ from ...directory.access import own_commission
 from ...permits.models import PermitType
 from .. import bp, importing
 from .. import editing as workspace
-from ..forms import ImportForm, LocationForm, PhotoEditForm, PhotoUploadForm
+from ..forms import LocationForm, PhotoEditForm, PhotoUploadForm
 from ..freshness import is_stale, stale_before
 from ..models import Location, LocationCategory, Photo
 from ..photos import PhotoError, save_photo
@@ -62,13 +63,40 @@ def workspace_home():
     days = current_app.config["FRESHNESS_DAYS"]
     counts = dict(db.session.execute(
         select(Location.status, func.count()).where(Location.commission_id == fc.id).group_by(Location.status)).all())
+    is_stale_row = (Location.commission_id == fc.id) & (Location.status != Location.DELETED) & (
+        Location.last_verified.is_(None) | (Location.last_verified < stale_before(today_jst(), days)))
+    stale_total = db.session.scalar(select(func.count()).select_from(Location).where(is_stale_row))
     stale = db.session.scalars(
-        select(Location).where(Location.commission_id == fc.id, Location.status != Location.DELETED,
-                               (Location.last_verified.is_(None)) |
-                               (Location.last_verified < stale_before(today_jst(), days)))
-        .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(50)).all()
+        select(Location).where(is_stale_row)
+        .order_by(Location.last_verified.is_(None).desc(), Location.last_verified).limit(STALE_SHOWN)).all()
     return render_template("library/workspace.html", fc=fc, counts=counts, stale=stale, days=days,
-                           hidden_after=2 * days, action=ActionForm())
+                           hidden_after=2 * days, action=ActionForm(), stale_total=stale_total)
+
+
+STALE_SHOWN = 500  # the bulk re-verify handles a page of this many at once
+
+
+@bp.route("/commission/locations/verify", methods=["POST"])
+@fc_staff_only
+def verify_locations():
+    """Bulk re-verify: the ticked listings of the commission are confirmed as still accurate today."""
+    fc = own_commission()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    query = select(Location).where(Location.commission_id == fc.id, Location.status != Location.DELETED)
+    if request.form.get("all") == "1":  # every stale listing, not only the page shown
+        days = current_app.config["FRESHNESS_DAYS"]
+        query = query.where(Location.last_verified.is_(None) | (Location.last_verified < stale_before(today_jst(), days)))
+    else:
+        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:STALE_SHOWN]
+        query = query.where(Location.id.in_(ids))
+    chosen = db.session.scalars(query).all()
+    for location in chosen:
+        workspace.verify(location, today_jst())
+    db.session.commit()
+    flash(ngettext("%(num)d listing confirmed as still accurate.", "%(num)d listings confirmed as still accurate.",
+                   len(chosen)))
+    return redirect(url_for("library.workspace"))
 
 
 @bp.route("/commission/locations")
@@ -301,30 +329,6 @@ def _record_import(result, entity_type: str, commission_id) -> None:
     for change in result.changes:
         audit.record(change.action, entity_type=entity_type, entity_id=change.entity_id,
                      commission_id=commission_id, changes=change.fields, detail="import")
-
-
-@bp.route("/commission/import", methods=["GET", "POST"])
-@fc_staff_only
-def import_locations():
-    """Upload CSV or GeoJSON: a dry run shows what would change and every bad row; a real run
-    writes all rows or, if any row is bad, none."""
-    fc = own_commission()
-    form = ImportForm()
-    plan = result = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        name = (upload.filename or "").lower()
-        fmt = "geojson" if name.endswith((".geojson", ".json")) else "csv"
-        plan = importing.parse_locations(upload.read(), fmt, fc)
-        if not plan.errors and not form.dry_run.data:
-            result = importing.apply_plan(plan, fc)
-            _record_import(result, "location", fc.id)
-            db.session.commit()
-            flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
-                    created=result.created, updated=result.updated, unchanged=result.unchanged))
-            return redirect(url_for("library.workspace_locations"))
-    status = 400 if (form.errors or (plan is not None and plan.errors)) else 200
-    return render_template("library/import.html", form=form, plan=plan, fc=fc), status
 
 
 @bp.route("/commission/export")
