@@ -27,7 +27,7 @@ def by_code(data):
 
 def test_activities_list(client):
     data = client.get("/api/activities").get_json()
-    assert len(data) == 25 and data[0] == {"code": "road_filming", "name_ja": "公道での撮影",
+    assert len(data) == 29 and data[0] == {"code": "road_filming", "name_ja": "公道での撮影",
                                            "name_en": "Filming on public roads"}
     assert all(set(a) == {"code", "name_ja", "name_en"} for a in data)
 
@@ -48,9 +48,15 @@ def test_plan_contract(client):
     assert permits["DRONE_FLIGHT"]["authority"]["name"] == "Osaka Regional Civil Aviation Bureau"
     assert permits["DRONE_FLIGHT"]["latest_filing_date"] == "2027-04-20"
     assert permits["ROAD_USE"]["authority"]["name"] == "Kagawa Prefectural Police Headquarters"
-    assert any(r.startswith("Drone filming → ") and "only if: over a DID" in r
-               for r in permits["DRONE_FLIGHT"]["reasons"])
-    assert any("film commission" in w for w in data["warnings"])  # e.g. no park administrator on record
+    # Takamatsu station is inside the 2020 DID: the map answers the question, the permit is needed.
+    assert permits["DRONE_FLIGHT"]["status"] == "needed"
+    assert any(r.startswith("Drone filming → ") and "needed: Will the drone fly over a densely inhabited "
+               "district (DID)?" in r and "inside the DID of 高松市" in r for r in permits["DRONE_FLIGHT"]["reasons"])
+    assert data["ground"]["did"]["answer"] == "yes"
+    assert permits["ROAD_USE"]["authority"]["routing"] == "parent"
+    # No park administrator on record: the last routing rung names the film commission instead of a warning.
+    assert any(p["authority"] and p["authority"]["routing"] == "film_commission" and "Film Commission" in
+               p["authority"]["name"] for p in data["permits"])
     assert data["location"]["municipality"] == "37201" and data["location"]["prefecture"] == "37"
 
 
@@ -76,7 +82,8 @@ def test_location_by_slug_adds_its_typical_permits(client):
     slug = feature["features"][0]["properties"]["slug"]
     data = plan(client, body(location={"slug": slug}, activities=[])).get_json()
     park = by_code(data)["PARK_USE"]
-    assert park["reasons"] == ["a park location usually needs the Urban park filming permit"]
+    assert park["reasons"][0] == "a park location usually needs the Urban park filming permit"
+    assert park["status"] == "needed" and park["authority"]["routing"] == "film_commission"
     assert data["location"]["slug"] == slug
 
 
