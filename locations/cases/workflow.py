@@ -15,7 +15,7 @@ from sqlalchemy import Select, exists, select
 
 from ..accounts.models import User
 from ..accounts.notifications import notify, register_kinds
-from ..accounts.users import officers_of, staff_of
+from ..accounts.users import acting_authority_ids, officers_of, staff_of
 from ..core import audit
 from ..core.extensions import db
 from ..permits import engine as permits
@@ -118,7 +118,7 @@ def viewable_productions(user: User) -> Select:
                                           production_commission.c.commission_id == user.commission_id))
     if user.role == "authority" and user.authority_id is not None:
         return query.where(exists().where(PermitStep.production_id == Production.id,
-                                          PermitStep.authority_id == user.authority_id))
+                                          PermitStep.authority_id.in_(acting_authority_ids(user))))
     return query.where(Production.id.is_(None))
 
 
@@ -130,14 +130,15 @@ def can_view(user: User, production: Production) -> bool:
     if user.role == "fc_staff":
         return user.commission_id is not None and any(c.id == user.commission_id for c in production.commissions)
     if user.role == "authority":
-        return user.authority_id is not None and any(s.authority_id == user.authority_id for s in production.steps)
+        acting = acting_authority_ids(user)
+        return any(s.authority_id in acting for s in production.steps)
     return False
 
 
 def can_view_step(user: User, step: PermitStep) -> bool:
     """An officer sees only the steps addressed to their authority; the others see all of a visible case."""
     if user.role == "authority":
-        return user.authority_id is not None and step.authority_id == user.authority_id
+        return step.authority_id is not None and step.authority_id in acting_authority_ids(user)
     return can_view(user, step.production)
 
 

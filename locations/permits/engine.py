@@ -269,6 +269,9 @@ class RuleBook:
     # Film commissions (or, where none is on record, the prefecture's tourism/film desk) by prefecture code.
     commissions: Mapping[str, tuple[AuthorityInfo, ...]] = field(default_factory=lambda: MappingProxyType({}))
     by_code: Mapping[str, AuthorityInfo] = field(default_factory=lambda: MappingProxyType({}))
+    # (kind, "p:" prefecture | "m:" municipality | "j:" served municipality | "jp:" whole prefecture) →
+    # offices that take applications, so routing never scans thousands of candidate offices.
+    places: Mapping[tuple[str, str], tuple[AuthorityInfo, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def build(cls, permits: Iterable[PermitRule], activities: Iterable[ActivityInfo],
@@ -282,6 +285,19 @@ class RuleBook:
         authorities = list(authorities)
         for authority in authorities:
             by_kind.setdefault(authority.kind, []).append(authority)
+        places: dict[tuple[str, str], list[AuthorityInfo]] = {}
+        for a in authorities:
+            if not a.takes_applications:
+                continue
+            keys = [f"p:{p}" for p in a.prefecture_codes]
+            if a.municipality_code:
+                keys.append(f"m:{a.municipality_code}")
+            if not a.is_candidate and a.jurisdiction == "municipalities":
+                keys.extend(f"j:{m}" for m in a.served)
+            if not a.is_candidate and a.jurisdiction == "prefecture":
+                keys.extend(f"jp:{p}" for p in a.prefecture_codes)
+            for key in keys:
+                places.setdefault((a.kind, key), []).append(a)
         by_prefecture: dict[str, list[AuthorityInfo]] = {}
         for fc in commissions:
             for code in fc.prefecture_codes:
@@ -290,6 +306,7 @@ class RuleBook:
             questions=MappingProxyType({q.code: q for q in sorted(questions, key=lambda q: (q.order, q.code))}),
             commissions=MappingProxyType({k: tuple(v) for k, v in by_prefecture.items()}),
             by_code=MappingProxyType({a.code: a for a in authorities}),
+            places=MappingProxyType({k: tuple(v) for k, v in places.items()}),
             permits=MappingProxyType({p.code: p for p in permits}),
             activities=MappingProxyType({a.code: a for a in activities}),
             links=MappingProxyType({k: tuple(v) for k, v in by_activity.items()}),
@@ -440,17 +457,17 @@ def route(shoot: Shoot, kind: str, rules: RuleBook) -> tuple[Optional[RoutedAuth
     (or the municipality's or prefecture's own body by law) → an office in the same municipality → the
     nearest office of the kind in the prefecture (a candidate: its area is not known) → the parent body of
     a broader kind → the film commission. Returns (routed authority with its rung, kind actually used)."""
-    towns = {c for c in (shoot.municipality_code, shoot.parent_municipality_code) if c}
-    pool = [a for a in rules.authorities.get(kind, ()) if a.takes_applications]
-    covering = [a for a in pool if not a.is_candidate and (
-        (a.jurisdiction == "municipalities" and towns.intersection(a.served))
-        or (a.jurisdiction == "prefecture" and shoot.prefecture_code in a.prefecture_codes))]
-    chosen = _nearest(shoot, covering, "jurisdiction") or _derived(shoot, kind)
+    towns = [c for c in (shoot.municipality_code, shoot.parent_municipality_code) if c]
+    pref = shoot.prefecture_code or ""
+
+    def at(*keys: str) -> list[AuthorityInfo]:
+        return list({a.code: a for key in keys for a in rules.places.get((kind, key), ())}.values())
+
+    chosen = _nearest(shoot, at(*(f"j:{t}" for t in towns), f"jp:{pref}"), "jurisdiction") or _derived(shoot, kind)
     if chosen is None:
-        chosen = _nearest(shoot, [a for a in pool if a.municipality_code in towns], "same_municipality")
-    if chosen is None and shoot.prefecture_code:
-        chosen = _nearest(shoot, [a for a in pool if shoot.prefecture_code in a.prefecture_codes],
-                          "nearest_candidate")
+        chosen = _nearest(shoot, at(*(f"m:{t}" for t in towns)), "same_municipality")
+    if chosen is None and pref:
+        chosen = _nearest(shoot, at(f"p:{pref}"), "nearest_candidate")
     if chosen is not None:
         return chosen, kind
     for used in KIND_EQUIVALENTS.get(kind, ()):
@@ -763,8 +780,17 @@ def load_rules(session) -> RuleBook:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from ..directory.models import FilmCommission
-    from .models import Activity, ActivityPermit, AuthorityKind, PermitAuthority, PermitQuestion, PermitType
+    from ..directory.models import FilmCommission, Municipality, Prefecture
+    from .models import (
+        Activity,
+        ActivityPermit,
+        AuthorityKind,
+        PermitAuthority,
+        PermitQuestion,
+        PermitType,
+        authority_municipality,
+        authority_prefecture,
+    )
 
     kinds = {k.id: k for k in session.scalars(select(AuthorityKind))}
     permit_rows = list(session.scalars(select(PermitType)))
@@ -772,10 +798,23 @@ def load_rules(session) -> RuleBook:
     permit_codes = {p.id: p.code for p in permit_rows}
     activity_codes = {a.id: a.code for a in activities}
     links = session.scalars(select(ActivityPermit).order_by(ActivityPermit.id))
-    authorities = list(session.scalars(select(PermitAuthority).options(
-        selectinload(PermitAuthority.prefectures), selectinload(PermitAuthority.municipality),
-        selectinload(PermitAuthority.served))))
-    codes = {a.id: a.code for a in authorities}
+    # Thousands of candidate offices: plain rows, not ORM objects with their collections.
+
+    prefs: dict[int, list[str]] = {}
+    for authority_id, code in session.execute(select(authority_prefecture.c.authority_id, Prefecture.code).join(
+            Prefecture, Prefecture.id == authority_prefecture.c.prefecture_id).order_by(Prefecture.code)):
+        prefs.setdefault(authority_id, []).append(code)
+    served: dict[int, list[str]] = {}
+    for authority_id, code in session.execute(select(authority_municipality.c.authority_id, Municipality.code).join(
+            Municipality, Municipality.id == authority_municipality.c.municipality_id)):
+        served.setdefault(authority_id, []).append(code)
+    town_codes = dict(session.execute(select(Municipality.id, Municipality.code)).all())
+    rows = session.execute(select(
+        PermitAuthority.id, PermitAuthority.code, PermitAuthority.kind_id, PermitAuthority.name_ja,
+        PermitAuthority.name_en, PermitAuthority.lat, PermitAuthority.lon, PermitAuthority.municipality_id,
+        PermitAuthority.coords_are_estimate, PermitAuthority.is_estimate, PermitAuthority.jurisdiction,
+        PermitAuthority.parent_id, PermitAuthority.takes_applications, PermitAuthority.is_candidate)).all()
+    codes = {r.id: r.code for r in rows}
     commissions = session.scalars(select(FilmCommission).options(
         selectinload(FilmCommission.prefecture), selectinload(FilmCommission.municipality)))
     return RuleBook.build(
@@ -788,13 +827,13 @@ def load_rules(session) -> RuleBook:
                             link.condition_ja, link.condition_en, link.rule or None) for link in links],
         authorities=[AuthorityInfo(
             id=a.id, code=a.code, kind=kinds[a.kind_id].code, name_ja=a.name_ja, name_en=a.name_en,
-            lat=a.lat, lon=a.lon, prefecture_codes=tuple(p.code for p in a.prefectures),
-            municipality_code=a.municipality.code if a.municipality else None,
+            lat=a.lat, lon=a.lon, prefecture_codes=tuple(prefs.get(a.id, ())),
+            municipality_code=town_codes.get(a.municipality_id),
             coords_are_estimate=bool(a.coords_are_estimate), is_estimate=bool(a.is_estimate),
-            jurisdiction=a.jurisdiction or "unknown", served=tuple(m.code for m in a.served),
+            jurisdiction=a.jurisdiction or "unknown", served=tuple(served.get(a.id, ())),
             parent_code=codes.get(a.parent_id), takes_applications=bool(a.takes_applications),
             is_candidate=bool(a.is_candidate))
-            for a in authorities],
+            for a in rows],
         kinds=[Label(k.code, k.name_ja, k.name_en) for k in kinds.values()],
         questions=[Question(q.code, q.kind, q.text_ja, q.text_en, q.unit, q.answered_by, q.sort_order)
                    for q in session.scalars(select(PermitQuestion))],

@@ -126,3 +126,93 @@ def build_test_samples(shared: str, out: str) -> dict[str, int]:
     counts["cultural"] = _write(os.path.join(out, "cultural_registered_sample.geojson"), rows, {
         "layer": "cultural", "credit": "出典：文化庁「国指定文化財等データベース」（登録有形文化財（建造物））"})
     return counts
+
+
+# --------------------------------------------------------------------------- candidate offices (OSM, ODbL)
+
+OSM_FIELDS = ("code", "kind", "name_ja", "name_en", "prefecture_codes", "municipality_code", "address", "lat", "lon",
+              "phone", "website", "jurisdiction", "served_municipalities", "parent_code", "takes_applications",
+              "source", "coords_are_estimate", "is_estimate")
+_POLICE = re.compile(r"警察署$")
+_FIRE = re.compile(r"(消防署|消防本部|消防局|分署)$")
+
+
+def _placer(seeds: str):
+    """(prefecture code, nearest municipality office code) for a point: the prefecture by its outline, the
+    municipality by its office (approximate; OSM gives no address)."""
+    import math
+
+    from shapely import STRtree
+    from shapely.geometry import Point, shape
+
+    with open(os.path.join(seeds, "prefecture_boundaries.geojson"), encoding="utf-8") as f:
+        outlines = json.load(f)["features"]
+    with open(os.path.join(seeds, "prefectures.csv"), encoding="utf-8") as f:
+        codes = {row["name_ja"]: row["code"] for row in csv.DictReader(f)}
+    shapes = [shape(o["geometry"]) for o in outlines]
+    pref_codes = [codes[o["properties"]["N03_001"]] for o in outlines]
+    tree = STRtree(shapes)
+    towns: dict[str, list[tuple[float, float, str]]] = {}
+    with open(os.path.join(seeds, "municipalities_localgovjp.csv"), encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            if " " in row["city"]:
+                continue  # wards: place at the city, whose office the ward shares or is near
+            towns.setdefault(f"{int(row['pid']):02d}", []).append(
+                (float(row["lat"]), float(row["lng"]), row["lgcode"].zfill(6)[:5]))
+
+    def place(lat: float, lon: float):
+        point = Point(lon, lat)
+        hits = tree.query(point, predicate="within")
+        if len(hits) == 0:
+            near = tree.query_nearest(point, max_distance=0.05)  # a pier or a small island off the outline
+            if len(near) == 0:
+                return None, None
+            hits = near
+        pref = pref_codes[int(hits[0])]
+        scale = math.cos(math.radians(lat))
+        town = min(towns.get(pref, []), key=lambda t: (t[0] - lat) ** 2 + ((t[1] - lon) * scale) ** 2,
+                   default=None)
+        return pref, town[2] if town else None
+
+    return place
+
+
+def build_osm_offices(shared: str, seeds: str) -> dict[str, int]:
+    """seeds/authorities_osm.csv: OSM 警察署 (no 交番/駐在所) and fire stations (no 消防団 depots, no unnamed
+    points), as unconfirmed candidate offices. A separate file so a confirmed list can replace it."""
+    place = _placer(seeds)
+    rows, counts = [], {"police_station": 0, "fire_department": 0}
+    sources = (
+        ("police_station", os.path.join(shared, "osm-police-2014", "police.geojson"), _POLICE,
+         "© OpenStreetMap contributors (ODbL 1.0), 2014"),
+        ("fire_department", os.path.join(shared, "osm-facilities-fire-aerodrome-military", "fire_stations.geojson"),
+         _FIRE, "© OpenStreetMap contributors (ODbL 1.0)"))
+    seen = set()
+    for kind, path, pattern, credit in sources:
+        with open(path, encoding="utf-8") as f:
+            features = json.load(f)["features"]
+        for number, feat in enumerate(features):
+            name = (feat["properties"].get("name") or "").strip()
+            if not pattern.search(name) or "消防団" in name:
+                continue
+            lon, lat = feat["geometry"]["coordinates"][:2]
+            pref, town = place(lat, lon)
+            if pref is None or (kind, name, pref) in seen:
+                continue
+            seen.add((kind, name, pref))
+            ident = feat["properties"].get("id", f"n{number}").replace("/", "-")
+            rows.append({
+                "code": f"osm-{'police' if kind == 'police_station' else 'fire'}-{ident}", "kind": kind,
+                "name_ja": name, "name_en": "", "prefecture_codes": pref, "municipality_code": town or "",
+                "address": "", "lat": f"{lat:.6f}", "lon": f"{lon:.6f}", "phone": "", "website": "",
+                "jurisdiction": "unknown", "served_municipalities": "",
+                "parent_code": f"police-hq-{pref}" if kind == "police_station" else "", "takes_applications": "1",
+                "source": credit,
+                "coords_are_estimate": "0", "is_estimate": "1"})
+            counts[kind] += 1
+    rows.sort(key=lambda r: (r["kind"], r["prefecture_codes"], r["code"]))
+    with open(os.path.join(seeds, "authorities_osm.csv"), "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=OSM_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return counts

@@ -2,6 +2,8 @@
 and the guideline's steps."""
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import select
 
 from ..core.extensions import db
@@ -103,7 +105,16 @@ def load_activity_permits(loader: Loader) -> None:
 
 
 def load_authorities(loader: Loader) -> None:
-    path, existing = loader.path("authorities.csv"), loader.existing(PermitAuthority, "code")
+    """The sourced authorities, then the candidate offices from OpenStreetMap (authorities_osm.csv, ODbL): a
+    separate, replaceable layer, every row marked a candidate (its area is not on record)."""
+    existing = loader.existing(PermitAuthority, "code")
+    _load_authority_file(loader, "authorities.csv", "seed", existing)
+    if os.path.exists(loader.path("authorities_osm.csv")):
+        _load_authority_file(loader, "authorities_osm.csv", "osm", existing)
+
+
+def _load_authority_file(loader: Loader, name: str, layer: str, existing: dict) -> None:
+    path = loader.path(name)
     kinds, prefectures = loader.existing(AuthorityKind, "code"), loader.existing(Prefecture, "code")
     municipalities = loader.existing(Municipality, "code")
     for line, row in read_csv(path):
@@ -148,6 +159,7 @@ def load_authorities(loader: Loader) -> None:
             "prefectures": sorted(prefs, key=lambda p: p.code),
             "jurisdiction": jurisdiction, "served": served, "parent": parent,
             "takes_applications": loader.flag(path, line, row.get("takes_applications") or "1", "takes_applications"),
+            "layer": layer, "is_candidate": layer == "osm",
         }, existing)
     db.session.flush()
 

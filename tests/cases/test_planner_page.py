@@ -7,7 +7,7 @@ def test_planner_lists_permits_authorities_and_dates(client, lang):
                       "&activity=smoke_flame&activity=drone&activity=road_filming").get_data(as_text=True)
     assert "高松市" in html  # a Takamatsu fire station handles the smoke notice
     assert "大阪航空局" in html or "Osaka Regional Civil Aviation Bureau" in html
-    assert "香川県警察本部" in html or "Kagawa Prefectural Police Headquarters" in html
+    assert "高松北警察署" in html  # the local station (an OpenStreetMap candidate), not the prefectural HQ
     assert "2030-04-" in html  # deadlines counted back across Golden Week
 
 

@@ -365,8 +365,11 @@ def test_drone_in_kagawa_goes_to_osaka_and_in_tokyo_to_tokyo(rules):
 def test_road_filming_in_kagawa_goes_to_the_kagawa_police(rules):
     plan = plan_permits(_takamatsu(["road_filming"]), rules, TODAY)
     permit = next(p for p in plan.permits if p.code == "ROAD_USE")
-    assert permit.authority.authority.code == "police-hq-37"
-    assert any("apply at the local police station" in r for r in permit.reasons)
+    # Only the local station grants it: an OpenStreetMap 警察署 in Takamatsu, a candidate under the Kagawa HQ.
+    station = permit.authority.authority
+    assert station.kind == "police_station" and station.name_ja.endswith("警察署") and station.is_candidate
+    assert permit.authority.rung == "same_municipality" and station.parent_code == "police-hq-37"
+    assert any("OpenStreetMap" in r for r in permit.reasons)
 
 
 def test_an_authority_added_at_runtime_takes_part_in_routing(app_context):
@@ -380,12 +383,14 @@ def test_an_authority_added_at_runtime_takes_part_in_routing(app_context):
     kind = db.session.scalar(select(AuthorityKind).where(AuthorityKind.code == "fire_department"))
     marugame = db.session.scalar(select(Municipality).where(Municipality.code == "37202"))
     kagawa = db.session.scalar(select(Prefecture).where(Prefecture.code == "37"))
-    # A Marugame shoot went to a Takamatsu station 15 km away; an office recorded (as an admin or the
-    # authority's officer would) with Marugame in its jurisdiction takes it from then on.
+    # A Marugame shoot went to a Takamatsu station 15 km away; now to an OpenStreetMap station in Marugame
+    # (a candidate), and an office recorded (as an admin or the authority's officer would) with Marugame in
+    # its jurisdiction takes it from then on.
     point = dict(municipality="37202", lat=34.2896, lon=133.7979)
     before = plan_permits(_takamatsu(["smoke_flame"], **point), load_rules(db.session), TODAY)
     routed = next(p for p in before.permits if p.code == "FIRE_SMOKE_NOTICE").authority
-    assert routed.authority.code.startswith("takamatsu-fire-") and routed.rung == "nearest_candidate"
+    assert routed.authority.name_ja.startswith("丸亀") and routed.rung == "same_municipality"
+    assert routed.authority.is_candidate
     added = PermitAuthority(code="test-fire-marugame", kind=kind, name_ja="テスト丸亀消防署", municipality=marugame,
                             lat=34.29, lon=133.80, source="test", prefectures=[kagawa],
                             jurisdiction="municipalities", served=[marugame])
