@@ -1,6 +1,8 @@
 #!/usr/bin/env python
 """Benchmark: a permit plan of 10 locations × 5 shooting days × 6 activities, by the rules engine
-(inputs loaded once) against a naive baseline that asks the ORM for every permit and authority per location.
+(inputs loaded once, every spatial test run per location), side by side with the engine before issue 13
+(git revision BEFORE, no spatial layers, no questions, no candidate offices) and a naive baseline that asks
+the ORM for every permit and authority per location. Also: point tests against all layers, per point.
 
 Run from the repository root:
 
@@ -28,6 +30,8 @@ if ROOT not in sys.path:
 from sqlalchemy import event, select  # noqa: E402
 
 TARGET_MS = 20.0
+POINT_TARGET_MS = 1.0
+BEFORE = "db1be2b"  # the last commit before issue 13's engine
 ACTIVITIES = ("drone", "smoke_flame", "road_filming", "night_shooting", "crowd_extras", "generator_fuel")
 START = date(2027, 5, 10)
 DAYS = 5
@@ -53,6 +57,42 @@ def pick_locations(db, Location, count: int = 10):
 
 def ours(rules, shoots, permits) -> list:
     return [permits.plan_permits(s, rules, TODAY) for s in shoots]
+
+
+def ours_with_ground(rules, shoots, permits, spatial, layers) -> list:
+    """What a request does now: the spatial tests for each location, then the plan."""
+    from dataclasses import replace
+
+    return [permits.plan_permits(replace(s, facts=spatial.facts_at(layers, s.lat, s.lon)), rules, TODAY)
+            for s in shoots]
+
+
+def engine_before():
+    """The engine module as it was at BEFORE (pure, so it loads from its source alone)."""
+    import importlib.util
+    import subprocess
+
+    source = subprocess.run(["git", "show", f"{BEFORE}:locations/permits/engine.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    spec = importlib.util.spec_from_loader("engine_before", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["engine_before"] = module  # dataclasses look their module up
+    exec(compile(source, "engine_before.py", "exec"), module.__dict__)
+    return module
+
+
+def rules_before(old, rules):
+    """Today's rule book in the old engine's types (its own links and the sourced authorities only)."""
+    return old.RuleBook.build(
+        permits=[old.PermitRule(p.code, p.name_ja, p.name_en, p.authority_kind, p.legal_basis, p.lead_business_days,
+                                p.documents, p.is_estimate, p.source) for p in rules.permits.values()],
+        activities=[old.ActivityInfo(a.code, a.name_ja, a.name_en) for a in rules.activities.values()],
+        links=[old.ActivityLink(x.activity_code, x.permit_code, x.condition_ja, x.condition_en)
+               for links in rules.links.values() for x in links],
+        authorities=[old.AuthorityInfo(a.id, a.code, a.kind, a.name_ja, a.name_en, a.lat, a.lon, a.prefecture_codes,
+                                       a.municipality_code, a.coords_are_estimate, a.is_estimate)
+                     for kind in rules.authorities.values() for a in kind if not a.is_candidate],
+        kinds=list(rules.kinds.values()) and [old.Label(k.code, k.name_ja, k.name_en) for k in rules.kinds.values()])
 
 
 def naive(db, places, permits, models) -> list:
@@ -138,10 +178,11 @@ def main() -> None:
 
             places = [{"lat": loc.lat, "lon": loc.lon, "prefecture": loc.prefecture.code,
                        "municipality": loc.municipality.code if loc.municipality else None,
-                       "category": loc.category.code, "typical": tuple(loc.permit_codes)}
+                       "category": loc.category.code, "typical": tuple(loc.permit_codes), "town": loc.municipality}
                       for loc in pick_locations(db, Location)]
-            shoots = [permits.Shoot(lat=p["lat"], lon=p["lon"], prefecture_code=p["prefecture"],
-                                    municipality_code=p["municipality"], start_date=START,
+            from locations.permits.places import place_fields
+
+            shoots = [permits.Shoot(lat=p["lat"], lon=p["lon"], **place_fields(p["town"]), start_date=START,
                                     end_date=START + timedelta(days=DAYS - 1), activities=ACTIVITIES,
                                     category_code=p["category"], typical_permits=p["typical"]) for p in places]
 
@@ -149,7 +190,31 @@ def main() -> None:
             rules = permits.load_rules(db.session)
             load_ms = (perf_counter() - began) * 1000
 
+            from locations.permits import spatial
+
+            layers = spatial.app_layers()
             engine_times, engine_sql = measure(lambda: ours(rules, shoots, permits), args.runs, Counter)
+            ground_times, ground_sql = measure(lambda: ours_with_ground(rules, shoots, permits, spatial, layers),
+                                               args.runs, Counter)
+            old = engine_before()
+            old_rules = rules_before(old, rules)
+            old_shoots = [old.Shoot(lat=s.lat, lon=s.lon, prefecture_code=s.prefecture_code,
+                                    municipality_code=s.municipality_code, start_date=s.start_date,
+                                    end_date=s.end_date, activities=s.activities, category_code=s.category_code,
+                                    typical_permits=s.typical_permits) for s in shoots]
+            before_times, before_sql = measure(lambda: [old.plan_permits(s, old_rules, TODAY) for s in old_shoots],
+                                               args.runs, Counter)
+            import random
+
+            rng = random.Random(13)
+            points = [(rng.uniform(31.0, 43.5), rng.uniform(129.5, 145.5)) for _ in range(1000)]
+            points += [(p["lat"], p["lon"]) for p in places] * 20
+            spatial.facts_at(layers, *points[0])
+            point_times = []
+            for lat, lon in points:
+                began = perf_counter()
+                spatial.facts_at(layers, lat, lon)
+                point_times.append((perf_counter() - began) * 1000)
 
             def with_load():
                 db.session.expire_all()
@@ -186,13 +251,18 @@ def main() -> None:
           f"({permits_per_location:.1f} permits per location on average), SQLite, {args.runs} runs")
     print(f"load_rules once: {load_ms:.1f} ms")
     print(f"{'':38} {'p50 ms':>8} {'p95 ms':>8} {'SQL/plan':>9}  target p95 ≤ {TARGET_MS:g} ms")
-    rows = [("OURS engine (inputs loaded once)", engine_times, engine_sql),
+    rows = [("OURS engine + all spatial tests", ground_times, ground_sql),
+            ("OURS engine (inputs loaded once)", engine_times, engine_sql),
+            ("BEFORE engine (" + BEFORE + ", no spatial)", before_times, before_sql),
             ("OURS load_rules + engine (per API call)", loaded_times, loaded_sql),
             ("OURS cached_rules + engine (the API now)", cached_times, cached_sql),
             ("NAIVE ORM queries per location", naive_times, naive_sql)]
     for label, times, sql in rows:
         verdict = "PASS" if pct(times, 95) <= TARGET_MS else "FAIL"
         print(f"{label:38} {pct(times, 50):8.2f} {pct(times, 95):8.2f} {sql:9d}  {verdict}")
+    verdict = "PASS" if pct(point_times, 95) <= POINT_TARGET_MS else "FAIL"
+    print(f"{'point tests, all layers (' + str(len(point_times)) + ' points)':38} {pct(point_times, 50):8.3f} "
+          f"{pct(point_times, 95):8.3f} {0:9d}  target p95 ≤ {POINT_TARGET_MS:g} ms  {verdict}")
     print(f"speed-up p50 (engine vs naive): {pct(naive_times, 50) / pct(engine_times, 50):.0f}×; "
           f"same permits per location: {'yes' if agree else 'NO'}")
 

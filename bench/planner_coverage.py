@@ -27,7 +27,7 @@ PLACES = {
     "Sapporo (Ōdōri)": (43.0605, 141.3510),
     "Osaka (Namba)": (34.6660, 135.5010),
     "Takamatsu (station)": (34.3505, 134.0468),
-    "rural (Tōno, Iwate)": (39.3700, 141.4000),
+    "rural (Tōno, Iwate)": (39.3300, 141.5300),
 }
 START, TODAY = date(2027, 3, 15), date(2027, 1, 4)
 
@@ -56,6 +56,10 @@ def main() -> None:
     from locations.core.extensions import db
     from locations.directory.geo import nearest_municipality
     from locations.permits import engine as permits
+    try:  # after issue 13: the place's names, and what the map says there
+        from locations.permits.places import ground_facts, place_fields
+    except ImportError:
+        ground_facts = place_fields = None
     from locations.seeding import seed_all
 
     folder = tempfile.mkdtemp(prefix="planner-coverage-")
@@ -69,15 +73,20 @@ def main() -> None:
             print(f"{len(ACTIVITIES)} activities: {', '.join(ACTIVITIES)}; shoot {START}")
             for label, (lat, lon) in PLACES.items():
                 town = nearest_municipality(lat, lon)
-                shoot = permits.Shoot(lat=lat, lon=lon, prefecture_code=town.prefecture.code,
-                                      municipality_code=town.code, start_date=START, end_date=START,
-                                      activities=ACTIVITIES)
+                if place_fields is None:
+                    shoot = permits.Shoot(lat=lat, lon=lon, prefecture_code=town.prefecture.code,
+                                          municipality_code=town.code, start_date=START, end_date=START,
+                                          activities=ACTIVITIES)
+                else:
+                    shoot = permits.Shoot(lat=lat, lon=lon, **place_fields(town), start_date=START, end_date=START,
+                                          activities=ACTIVITIES, facts=ground_facts(lat, lon))
                 plan = permits.plan_permits(shoot, rules, TODAY)
                 rungs = collections.Counter()
-                for p in plan.permits:
+                for p in (*plan.permits, *getattr(plan, "not_needed", ())):
                     rungs[rung_of(p, rules.permits[p.code].authority_kind, town.code)] += 1
-                named = sum(n for r, n in rungs.items() if r != "no office")
-                statuses = collections.Counter(getattr(p, "status", "listed") for p in plan.permits)
+                named = sum(n for r, n in rungs.items() if r not in ("no office", "film_commission"))
+                statuses = collections.Counter(getattr(p, "status", "listed")
+                                               for p in (*plan.permits, *getattr(plan, "not_needed", ())))
                 print(f"{label:22} {town.name_ja:10} permits {len(plan.permits):2}  named office {named:2}  "
                       f"by rung: {dict(sorted(rungs.items()))}  status: {dict(sorted(statuses.items()))}")
             db.engine.dispose()

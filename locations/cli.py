@@ -55,6 +55,36 @@ def setup_command() -> None:
     ensure_secret_key()
     upgrade()
     run_seed(current_app.config["SEEDS_DIR"])
+    report_layers()
+
+
+def report_layers() -> None:
+    """Load the planner's spatial layers once (this also checks they parse) and say what they hold."""
+    from .permits import spatial
+
+    layers = spatial.app_layers()
+    counts = {name: len(layer.geometries) for name, layer in (
+        ("DIDs", layers.did), ("national park zones", layers.parks), ("aerodromes and heliports", layers.landing),
+        ("airport premises", layers.premises), ("registered cultural properties", layers.cultural)) if layer}
+    click.echo("Spatial layers: " + (", ".join(f"{n} {name}" for name, n in counts.items()) or "none found"))
+
+
+@click.command("build-layers")
+@click.option("--shared", default=os.path.join("..", "shared", "data"), show_default=True,
+              help="The folder of open datasets (did-2020/, national-parks-moe/, osm-…/).")
+@click.option("--out", default=None, help="Where to write the layers (default: SEEDS_DIR/layers).")
+@with_appcontext
+def build_layers_command(shared: str, out: str | None) -> None:
+    """Rebuild seeds/layers/ (simplified DIDs, national parks, OSM aerodromes) from the shared open data."""
+    from .permits import layers_build
+
+    out = out or os.path.join(current_app.config["SEEDS_DIR"], "layers")
+    if not os.path.isdir(shared):
+        raise click.ClickException(f"{shared}: no such folder (give --shared)")
+    os.makedirs(out, exist_ok=True)
+    click.echo(f"DIDs: {layers_build.build_did(shared, out)}")
+    click.echo(f"national park zones: {layers_build.build_parks(shared, out)}")
+    click.echo(f"aerodromes and heliports: {layers_build.build_landing_sites(shared, out)}")
 
 
 @click.command("rotate-secret-key")
@@ -134,4 +164,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(enable_user_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
+    app.cli.add_command(build_layers_command)
     app.cli.add_command(rotate_secret_key_command)

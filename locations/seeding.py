@@ -18,6 +18,7 @@ from .permits.seed import (
     load_authority_kinds,
     load_guideline_steps,
     load_permit_types,
+    load_questions,
 )
 
 
@@ -32,6 +33,7 @@ def seed_all(seeds_dir: str) -> SeedReport:
         load_authority_kinds(loader)
         load_activities(loader)
         load_permit_types(loader)
+        load_questions(loader)
         load_activity_permits(loader)
         load_commissions(loader)
         load_authorities(loader)

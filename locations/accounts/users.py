@@ -109,8 +109,26 @@ def staff_of(commission_ids: Iterable[Optional[int]]) -> list[User]:
 
 
 def officers_of(authority_id: Optional[int]) -> list[User]:
-    """The active officers of one permit authority."""
+    """The active officers of one permit authority; for an unconfirmed candidate office (e.g. from
+    OpenStreetMap, no officers of its own), those of its parent body, who act for it until it is confirmed."""
     if authority_id is None:
         return []
+    from ..permits.models import PermitAuthority
+
+    ids = [authority_id]
+    office = db.session.get(PermitAuthority, authority_id)
+    if office is not None and office.is_candidate and office.parent_id is not None:
+        ids.append(office.parent_id)
     return list(db.session.scalars(select(User).where(
-        User.role == "authority", User.authority_id == authority_id, User.active.is_(True)).order_by(User.id)))
+        User.role == "authority", User.authority_id.in_(ids), User.active.is_(True)).order_by(User.id)))
+
+
+def acting_authority_ids(user: User) -> set[int]:
+    """The offices an officer acts for: their own, and its unconfirmed candidate children."""
+    if user.role != "authority" or user.authority_id is None:
+        return set()
+    from ..permits.models import PermitAuthority
+
+    children = db.session.scalars(select(PermitAuthority.id).where(
+        PermitAuthority.parent_id == user.authority_id, PermitAuthority.is_candidate.is_(True)))
+    return {user.authority_id, *children}

@@ -28,6 +28,7 @@ from ..permits import engine as permits
 from ..permits import rulebook
 from ..permits.engine import MAX_SHOOT_DAYS
 from ..permits.models import Activity
+from ..permits.places import clean_answers, ground_facts, place_fields
 from . import bp
 from .responses import bad_request
 
@@ -112,6 +113,7 @@ def _plan_place(value: Any, errors: list[str]) -> Optional[dict]:
             return None
         return {"lat": found.lat, "lon": found.lon, "prefecture": found.prefecture.code,
                 "municipality": found.municipality.code if found.municipality else None,
+                "town": found.municipality,
                 "category": found.category.code,
                 "category_label": category_label(found.category),
                 "typical_permits": tuple(found.permit_codes or
@@ -129,8 +131,30 @@ def _plan_place(value: Any, errors: list[str]) -> Optional[dict]:
     if town is None:
         errors.append("location: no Japanese municipality near these coordinates (outside Japan?)")
         return None
-    return {"lat": lat, "lon": lon, "prefecture": town.prefecture.code, "municipality": town.code,
+    return {"lat": lat, "lon": lon, "prefecture": town.prefecture.code, "municipality": town.code, "town": town,
             "category": None, "typical_permits": (), "slug": None}
+
+
+def _plan_answers(value: Any, rules, errors: list[str]) -> dict[str, str]:
+    """The producer's answers: {question code: "yes" | "no" | a number}; each bad one named with a reason."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors.append("answers: must be an object of question code to answer")
+        return {}
+    if len(value) > 100:
+        errors.append("answers: at most 100")
+        return {}
+    for code, answer in value.items():
+        question = rules.questions.get(code)
+        if question is None:
+            errors.append(f"answers: unknown question {str(code)[:40]!r}")
+        elif question.kind == "yes_no" and answer not in ("yes", "no"):
+            errors.append(f"answers.{code}: must be \"yes\" or \"no\"")
+        elif question.kind == "number" and (isinstance(answer, bool) or not isinstance(answer, (int, float))
+                                            or not 0 <= answer <= 1_000_000):
+            errors.append(f"answers.{code}: must be a number from 0 to 1000000")
+    return clean_answers(value, rules.questions)
 
 
 def _json_body() -> tuple[Optional[dict], str, list[str]]:
@@ -196,16 +220,18 @@ def permit_plan():
                 errors.append(f"activities: unknown activity {item[:40]!r}")
             elif item not in codes:
                 codes.append(item)
+    answers = _plan_answers(body.get("answers"), rules, errors)
     if errors or place is None or start is None or end is None:
         return bad_request(errors)
     shoot = permits.Shoot(
-        lat=place["lat"], lon=place["lon"], prefecture_code=place["prefecture"],
-        municipality_code=place["municipality"], start_date=start, end_date=end, activities=tuple(codes),
-        category_code=place["category"], typical_permits=place["typical_permits"], category=place.get("category_label"))
+        lat=place["lat"], lon=place["lon"], **place_fields(place["town"]), start_date=start, end_date=end,
+        activities=tuple(codes), category_code=place["category"], typical_permits=place["typical_permits"],
+        category=place.get("category_label"), answers=answers, facts=ground_facts(place["lat"], place["lon"]))
     plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)
     payload = permits.plan_as_json(plan, lang)
     payload["location"] = {"lat": place["lat"], "lon": place["lon"], "prefecture": place["prefecture"],
                            "municipality": place["municipality"], "slug": place["slug"]}
+    payload["ground"] = {key: {"answer": fact.value, "note": fact.note(lang)} for key, fact in shoot.facts.items()}
     return jsonify(payload)
 
 
@@ -251,9 +277,10 @@ def incentive_estimate():
     programs = {p.code: p for p in incentives.load_programs(db.session)}
     code = body.get("program")
     if code is None:
-        program = incentives.default_program(programs.values())
+        program = incentives.default_program(programs.values(), today_jst())
         if program is None:
-            errors.append("program: no incentive programme is on record")
+            errors.append("program: no programme is open for applications today; name a past round: "
+                          + ", ".join(sorted(programs)))
     elif not isinstance(code, str):
         errors.append("program: must be a programme code (a string)")
         program = None

@@ -113,6 +113,8 @@ class Shoot(db.Model):
     end_time: Mapped[Optional[time]] = mapped_column(Time)
     crew_size: Mapped[Optional[int]] = mapped_column(Integer)
     notes: Mapped[Optional[str]] = mapped_column(Text)
+    # The producer's answers to the planner's questions, JSON {question code: "yes" | "no" | number}.
+    answers: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     # A shoot whose permit steps were under way is withdrawn, never deleted: its steps stay on record.
     withdrawn_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
@@ -143,6 +145,8 @@ class PermitStep(db.Model):
     authority_id: Mapped[Optional[int]] = mapped_column(ForeignKey("permit_authority.id"), index=True)
     authority_distance_km: Mapped[Optional[float]] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(30), default="not_started", index=True)
+    # What the plan says of the permit: "needed", or "to_confirm" while a question is open.
+    requirement: Mapped[str] = mapped_column(String(20), default="needed", server_default="needed")
     due_date: Mapped[date] = mapped_column(Date, index=True)  # latest safe filing date
     lead_business_days: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {"ja", "en"} from the engine

@@ -15,11 +15,12 @@ from sqlalchemy import Select, exists, select
 
 from ..accounts.models import User
 from ..accounts.notifications import notify, register_kinds
-from ..accounts.users import officers_of, staff_of
+from ..accounts.users import acting_authority_ids, officers_of, staff_of
 from ..core import audit, clock
 from ..core.extensions import db
 from ..permits import engine as permits
 from ..permits.models import PermitType
+from ..permits.places import ground_facts, place_fields
 from .labels import STEP_STATUS_LABELS
 from .models import ChecklistTick, PermitStep, Production, StepNote, production_commission
 
@@ -118,7 +119,7 @@ def viewable_productions(user: User) -> Select:
                                           production_commission.c.commission_id == user.commission_id))
     if user.role == "authority" and user.authority_id is not None:
         return query.where(exists().where(PermitStep.production_id == Production.id,
-                                          PermitStep.authority_id == user.authority_id))
+                                          PermitStep.authority_id.in_(acting_authority_ids(user))))
     return query.where(Production.id.is_(None))
 
 
@@ -130,14 +131,15 @@ def can_view(user: User, production: Production) -> bool:
     if user.role == "fc_staff":
         return user.commission_id is not None and any(c.id == user.commission_id for c in production.commissions)
     if user.role == "authority":
-        return user.authority_id is not None and any(s.authority_id == user.authority_id for s in production.steps)
+        acting = acting_authority_ids(user)
+        return any(s.authority_id in acting for s in production.steps)
     return False
 
 
 def can_view_step(user: User, step: PermitStep) -> bool:
     """An officer sees only the steps addressed to their authority; the others see all of a visible case."""
     if user.role == "authority":
-        return user.authority_id is not None and step.authority_id == user.authority_id
+        return step.authority_id is not None and step.authority_id in acting_authority_ids(user)
     return can_view(user, step.production)
 
 
@@ -190,13 +192,32 @@ def engine_shoot(shoot) -> permits.Shoot:
     if location is not None:
         typical = tuple(location.permit_codes or [c.strip() for c in (location.category.typical_permits or "")
                                                   .split(";") if c.strip()])
+    place = place_fields(shoot.municipality) if shoot.municipality else {
+        "prefecture_code": shoot.prefecture.code if shoot.prefecture else None, "municipality_code": None}
     return permits.Shoot(
-        lat=shoot.lat, lon=shoot.lon,
-        prefecture_code=shoot.prefecture.code if shoot.prefecture else None,
-        municipality_code=shoot.municipality.code if shoot.municipality else None,
+        lat=shoot.lat, lon=shoot.lon, **place,
         start_date=shoot.start_date, end_date=shoot.end_date,
         activities=tuple(a.code for a in shoot.activities), category_code=category, typical_permits=typical,
-        category=category_label(location.category) if location is not None else None)
+        category=category_label(location.category) if location is not None else None,
+        answers=shoot_answers(shoot), facts=ground_facts(shoot.lat, shoot.lon))
+
+
+def shoot_answers(shoot) -> dict[str, str]:
+    try:
+        stored = json.loads(shoot.answers or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else {}
+
+
+def set_answers(shoot, answers: dict[str, str]) -> bool:
+    """Store the producer's answers with the shoot; returns whether they changed (then re-sync the steps)."""
+    before = shoot_answers(shoot)
+    if before == answers:
+        return False
+    shoot.answers = json.dumps(answers, sort_keys=True)
+    audit.record("update", shoot, changes={"answers": [before, answers]}, detail="planner answers")
+    return True
 
 
 def category_label(category) -> permits.Label:
@@ -221,6 +242,7 @@ def sync_steps(shoot, rules, today: date, link_for: Callable[[PermitStep], str],
         reasons = json.dumps([{"ja": ja, "en": en} for ja, en in zip(permit.reasons, english[permit.code].reasons)],
                              ensure_ascii=False)
         values = {
+            "requirement": permit.status,
             "authority_id": permit.authority.authority.id if permit.authority else None,
             "authority_distance_km": permit.authority.distance_km if permit.authority else None,
             "due_date": permit.latest_filing_date, "lead_business_days": permit.lead_business_days,

@@ -43,6 +43,8 @@ ENV_KEYS = (
     "PERMIT_PLAN_RATE_LIMIT",
     "INCENTIVE_ESTIMATE_RATE_LIMIT",
     "SEEDS_DIR",
+    "SPATIAL_LAYERS_DIR",
+    "SPATIAL_EXTRA_LAYERS",
     "EXPORT_PAGE_ROWS",
     "IMAGE_MAX_PIXELS",
     "DB_POOL_SIZE",
@@ -54,7 +56,7 @@ INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS
                 "LOGIN_LOCKOUT_FAILURES", "LOGIN_LOCKOUT_MINUTES",
                 "EXPORT_PAGE_ROWS", "IMAGE_MAX_PIXELS", "DB_POOL_SIZE", "DB_MAX_OVERFLOW")
 # Comma-separated in the environment ("admin,authority"; empty for none).
-LIST_KEYS = ("TOTP_REQUIRED_ROLES",)
+LIST_KEYS = ("TOTP_REQUIRED_ROLES", "SPATIAL_EXTRA_LAYERS")
 
 
 # The project's sourced seed data (seeds/ beside the package in a checkout).
@@ -91,6 +93,10 @@ class DefaultConfig:
     INCENTIVE_ESTIMATE_RATE_LIMIT = "60 per minute"
     # Where `flask seed` and `flask setup` read the sourced reference data.
     SEEDS_DIR = DEFAULT_SEEDS_DIR
+    # The planner's spatial layers (default: SEEDS_DIR/layers), and extra GeoJSON layers whose licence must be
+    # confirmed before they ship (C28 airport premises, 登録有形文化財): a list of paths, comma-separated in env.
+    SPATIAL_LAYERS_DIR = None
+    SPATIAL_EXTRA_LAYERS: list = []
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_PHOTO_BYTES = 10 * 1024 * 1024
     STEP_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024

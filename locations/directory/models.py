@@ -79,6 +79,9 @@ class FilmCommission(db.Model):
     )
     # The area as the source states it, e.g. "燕市・三条市" for a commission of two cities.
     area_ja: Mapped[Optional[str]] = mapped_column(String(200))
+    # "fc": a film commission; "prefectural_contact": the prefecture's tourism or film desk where no FC is on
+    # record, named so the planner never ends in an empty "ask the FC".
+    contact_kind: Mapped[str] = mapped_column(String(30), default="fc", server_default="fc")
     address: Mapped[Optional[str]] = mapped_column(String(300))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)

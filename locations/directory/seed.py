@@ -109,6 +109,11 @@ def load_municipalities(loader: Loader) -> None:
     db.session.flush()
 
 
+# A film commission; where a prefecture has none on record, its tourism or film desk, or a local body that
+# receives shoots, so the planner's last rung always names someone.
+CONTACT_KINDS = ("fc", "prefectural_contact", "local_contact")
+
+
 def load_commissions(loader: Loader) -> None:
     path, existing = loader.path("film_commissions.csv"), loader.existing(FilmCommission, "slug")
     prefectures = loader.existing(Prefecture, "code")
@@ -134,7 +139,11 @@ def load_commissions(loader: Loader) -> None:
         if office is None:
             raise SeedError(path, line, f"no municipality {row['city']!r} in {prefecture.name_ja}")
         website, unverified = parse_website(row["website"], row["source"])
+        contact_kind = row.get("contact_kind") or "fc"
+        if contact_kind not in CONTACT_KINDS:
+            raise SeedError(path, line, f"contact_kind must be one of {', '.join(CONTACT_KINDS)}")
         loader.upsert(FilmCommission, slug, {
+            "contact_kind": contact_kind,
             "slug": slug, "name_ja": row["name_ja"], "name_en": row["name_en"],
             "prefecture_id": prefecture.id, "municipality_id": office.id, "area_ja": row["city"],
             "lat": office.office_lat, "lon": office.office_lon, "coords_approximate": True,

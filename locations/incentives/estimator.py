@@ -2,8 +2,8 @@
 eligibility thresholds are met and the rebate it could pay out. Pure functions over frozen dataclasses;
 ``load_programs`` at the bottom is the only part that reads the database.
 
-Every threshold is strict, as the sources word them ("Japan direct costs > ¥500m"): spending exactly the
-threshold does not qualify, one yen more does.
+Thresholds are compared as each programme's own text words them: strict ("Japan direct costs > ¥500m",
+the 2020–2024 rounds) or inclusive ("5億円以上", the 2025 round: ``thresholds_inclusive``).
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class Program:
     min_japan_spend_with_release_jpy: Optional[int] = None
     is_estimate: bool = False
     source: str = ""
+    thresholds_inclusive: bool = False  # "以上" (at least) rather than "more than"
 
     def name(self, lang: Lang) -> str:
         return self.name_en if lang == "en" else self.name_ja
@@ -40,6 +41,13 @@ class Program:
     @property
     def is_current(self) -> bool:
         return self.valid_to is None
+
+    def is_open(self, today: date) -> bool:
+        """Applications can be made on ``today`` (the end date is the last day of the application window)."""
+        return self.valid_from <= today and (self.valid_to is None or today <= self.valid_to)
+
+    def meets(self, value: int, limit: int) -> bool:
+        return value >= limit if self.thresholds_inclusive else value > limit
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,25 @@ def _yen(amount: int, lang: Lang) -> str:
 
 def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
+
+
+# The reasons are written for strict thresholds; an inclusive ("以上") programme says "at least" instead.
+_INCLUSIVE_WORDING = (("is not more than", "is less than"), ("is more than", "is at least"),
+                      ("を超えていません", "に達していません"), ("を超えています", "以上です"),
+                      ("を超え、", "以上で、"),
+                      ("each threshold must be exceeded", "each threshold must be reached"),
+                      ("各基準額を超える必要があります", "各基準額以上である必要があります"))
+
+
+def _worded(program: Program, reasons: list[str]) -> list[str]:
+    if not program.thresholds_inclusive:
+        return reasons
+    out = []
+    for reason in reasons:
+        for strict, inclusive in _INCLUSIVE_WORDING:
+            reason = reason.replace(strict, inclusive)
+        out.append(reason)
+    return out
 
 
 def estimate(program: Program, total_budget_jpy: int, japan_spend_jpy: int, release_countries: int,
@@ -75,7 +102,7 @@ def estimate(program: Program, total_budget_jpy: int, japan_spend_jpy: int, rele
 
     if p.min_japan_spend_alone_jpy is not None:
         limit = _yen(p.min_japan_spend_alone_jpy, lang)
-        if japan_spend_jpy > p.min_japan_spend_alone_jpy:
+        if p.meets(japan_spend_jpy, p.min_japan_spend_alone_jpy):
             met.append(f"Japan spend {japan} is more than {limit}." if en
                        else f"国内支出 {japan} が {limit} を超えています。")
         else:
@@ -84,8 +111,8 @@ def estimate(program: Program, total_budget_jpy: int, japan_spend_jpy: int, rele
 
     if p.min_total_budget_jpy is not None and p.min_japan_spend_with_total_jpy is not None:
         total_limit, japan_limit = _yen(p.min_total_budget_jpy, lang), _yen(p.min_japan_spend_with_total_jpy, lang)
-        total_ok = total_budget_jpy > p.min_total_budget_jpy
-        japan_ok = japan_spend_jpy > p.min_japan_spend_with_total_jpy
+        total_ok = p.meets(total_budget_jpy, p.min_total_budget_jpy)
+        japan_ok = p.meets(japan_spend_jpy, p.min_japan_spend_with_total_jpy)
         if total_ok and japan_ok:
             met.append(f"Total budget {total} is more than {total_limit} and Japan spend {japan} is more than "
                        f"{japan_limit}." if en else
@@ -103,8 +130,8 @@ def estimate(program: Program, total_budget_jpy: int, japan_spend_jpy: int, rele
 
     if p.min_release_countries is not None and p.min_japan_spend_with_release_jpy is not None:
         countries_limit, japan_limit = p.min_release_countries, _yen(p.min_japan_spend_with_release_jpy, lang)
-        countries_ok = release_countries > p.min_release_countries
-        japan_ok = japan_spend_jpy > p.min_japan_spend_with_release_jpy
+        countries_ok = p.meets(release_countries, p.min_release_countries)
+        japan_ok = p.meets(japan_spend_jpy, p.min_japan_spend_with_release_jpy)
         if countries_ok and japan_ok:
             met.append(f"Release in {release_countries} countries is more than {countries_limit} and Japan spend "
                        f"{japan} is more than {japan_limit}." if en else
@@ -128,10 +155,10 @@ def estimate(program: Program, total_budget_jpy: int, japan_spend_jpy: int, rele
             return Estimate(False, (reason,), 0)
         lead = ("Not eligible: no criterion is met (each threshold must be exceeded)." if en
                 else "対象外：いずれの要件も満たしません（各基準額を超える必要があります）。")
-        return Estimate(False, (lead, *missed), 0)
+        return Estimate(False, tuple(_worded(p, [lead, *missed])), 0)
 
     rebate = int((p.rate * japan_spend_jpy).to_integral_value(rounding=ROUND_FLOOR))
-    reasons = [*met]
+    reasons = _worded(p, [*met])
     reasons.append(f"Up to {_percent(p.rate)} of Japan spend {japan} = {_yen(rebate, lang)}." if en
                    else f"国内支出 {japan} の最大 {_percent(p.rate)} = {_yen(rebate, lang)}。")
     capped = p.cap_jpy is not None and rebate > p.cap_jpy
@@ -146,15 +173,19 @@ def estimate(program: Program, total_budget_jpy: int, japan_spend_jpy: int, rele
     return Estimate(True, tuple(reasons), rebate, capped)
 
 
-def default_program(programs: Iterable[Program]) -> Optional[Program]:
-    """The current programme (no end date), the latest started among several; else the latest."""
-    ordered = sorted(programs, key=lambda p: (p.is_current, p.valid_from, p.code))
+def default_program(programs: Iterable[Program], today: date) -> Optional[Program]:
+    """The programme open for applications on ``today``, the latest started among several; None when every
+    round has closed (a closed round is never offered as the default: the producer picks one knowingly)."""
+    ordered = sorted((p for p in programs if p.is_open(today)), key=lambda p: (p.valid_from, p.code))
     return ordered[-1] if ordered else None
 
 
 def program_as_json(program: Program, lang: Lang = "en") -> dict:
     return {"code": program.code, "name": program.name(lang), "rate": float(program.rate),
-            "cap_jpy": program.cap_jpy, "source": program.source, "is_estimate": program.is_estimate}
+            "cap_jpy": program.cap_jpy, "source": program.source, "is_estimate": program.is_estimate,
+            "valid_from": program.valid_from.isoformat(),
+            "valid_to": program.valid_to.isoformat() if program.valid_to else None,
+            "thresholds_inclusive": program.thresholds_inclusive}
 
 
 # ===================================================================================== database adapter
@@ -172,4 +203,5 @@ def load_programs(session) -> tuple[Program, ...]:
         min_total_budget_jpy=r.min_total_budget_jpy, min_japan_spend_with_total_jpy=r.min_japan_spend_with_total_jpy,
         min_release_countries=r.min_release_countries,
         min_japan_spend_with_release_jpy=r.min_japan_spend_with_release_jpy,
-        is_estimate=bool(r.is_estimate), source=r.source) for r in rows)
+        is_estimate=bool(r.is_estimate), source=r.source, thresholds_inclusive=bool(r.thresholds_inclusive))
+        for r in rows)

@@ -13,8 +13,8 @@ from ..core.extensions import db
 class IncentiveProgram(db.Model):
     """Rate, cap and eligibility thresholds of one programme version.
 
-    Every threshold is strict, as the sources word them ("> ¥500m"): a project must spend *more than* the
-    amount. An empty threshold means the criterion does not exist for this programme; an empty cap means
+    Thresholds are strict ("> ¥500m": *more than* the amount) unless ``thresholds_inclusive`` (the source
+    says "以上", at least). An empty threshold means the criterion does not exist for this programme; an empty cap means
     the source gives none (not that there is none).
     """
 
@@ -31,5 +31,6 @@ class IncentiveProgram(db.Model):
     min_japan_spend_with_total_jpy: Mapped[Optional[int]] = mapped_column(BigInteger)
     min_release_countries: Mapped[Optional[int]] = mapped_column(Integer)
     min_japan_spend_with_release_jpy: Mapped[Optional[int]] = mapped_column(BigInteger)
+    thresholds_inclusive: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     is_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(Text)

@@ -10,7 +10,8 @@ from .models import IncentiveProgram
 
 
 def load_incentive_programs(loader: Loader) -> None:
-    """Programme versions by code. Thresholds are strict ("more than"); empty means no such criterion
+    """Programme versions by code. Thresholds are strict ("more than") unless thresholds_inclusive ("以上");
+    empty means no such criterion
     (amount and country thresholds come in pairs), an empty cap means the source gives none."""
     path, existing = loader.path("incentive_programs.csv"), loader.existing(IncentiveProgram, "code")
     seen: dict[str, int] = {}
@@ -43,6 +44,8 @@ def load_incentive_programs(loader: Loader) -> None:
             "code": code, "name_ja": row["name_ja"], "name_en": row["name_en"], "valid_from": valid_from,
             "valid_to": valid_to, "rate": rate, **amounts,
             "is_estimate": loader.flag(path, line, row["is_estimate"], "is_estimate"), "source": row["source"],
+            "thresholds_inclusive": loader.flag(path, line, row.get("thresholds_inclusive") or "0",
+                                                "thresholds_inclusive"),
         }, existing)
     db.session.flush()
 

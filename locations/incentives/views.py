@@ -7,6 +7,7 @@ from typing import Optional
 from flask import render_template, request
 from flask_babel import gettext as _
 
+from ..core.clock import today_jst
 from ..core.extensions import db
 from ..core.i18n import data_language
 from ..core.limits import MAX_YEN
@@ -34,7 +35,7 @@ def estimator_page():
     lang = data_language()
     programs = estimator.load_programs(db.session)
     by_code = {p.code: p for p in programs}
-    program = by_code.get(request.args.get("program", "")) or estimator.default_program(programs)
+    program = by_code.get(request.args.get("program", "")) or estimator.default_program(programs, today_jst())
     errors: list[str] = []
     result = None
     if any(request.args.get(k) for k in ("total", "japan", "countries")):
@@ -46,8 +47,9 @@ def estimator_page():
         if request.args.get("program") and request.args["program"] not in by_code:
             errors.append(_("Choose a programme from the list."))
         if program is None:
-            errors.append(_("No incentive programme is on record."))
+            errors.append(_("No programme is open for applications today: choose a past round to see how its "
+                            "thresholds would apply."))
         if not errors:
             result = estimator.estimate(program, total, japan, countries, lang=lang)
     return render_template("incentives/estimator.html", programs=list(reversed(programs)), program=program, result=result,
-                           errors=errors, lang=lang), (400 if errors else 200)
+                           errors=errors, lang=lang, today=today_jst()), (400 if errors else 200)

@@ -1,8 +1,9 @@
-"""Permit rules engine: a shoot (place, dates, activities) in; required permits, where to file them and
-the latest safe filing dates out. Pure functions over frozen dataclasses, so it runs without an app;
-``load_rules`` at the bottom is the only part that reads the database.
+"""Permit rules engine: a shoot (place, dates, activities, answers, what the map says) in; each permit as
+needed, not needed or to confirm, where to file it (and how sure the routing is) and the latest safe filing
+date out. Pure functions over frozen dataclasses, so it runs without an app; ``load_rules`` at the bottom is
+the only part that reads the database.
 
-It is long because it is one pure unit: the inputs, the routing, the bilingual reasons and the
+It is long because it is one pure unit: the inputs, the routing rungs, the bilingual reasons and the
 plan, with the database adapter fenced off at the bottom.
 """
 from __future__ import annotations
@@ -27,6 +28,157 @@ MAX_SHOOT_DAYS = 366
 KIND_EQUIVALENTS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "police_station": ("police_headquarters",),
 })
+
+# How an office was found, most certain first (the issue's routing order). Every routed permit says which.
+RUNGS = ("jurisdiction", "same_municipality", "nearest_candidate", "parent", "film_commission")
+
+# Kinds whose office is, by law, a body of the municipality or the prefecture itself: the planner names it
+# ("高松市教育委員会") even with no contact on record. Every municipality has a board of education (地方教育行政の
+# 組織及び運営に関する法律 第2条); the 海岸管理者 is normally the prefectural governor (海岸法第5条).
+MUNICIPAL_BODIES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "board_of_education": ("{name}教育委員会", "{name} Board of Education"),
+    "facility_manager_municipality": ("{name}(施設管理者)", "{name} (facility manager)"),
+    "municipality_or_none": ("{name}", "{name}"),
+})
+PREFECTURAL_BODIES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "coast_administrator": ("{name}(海岸管理者)", "{name} (coast administrator)"),
+    "prefectural_governor_or_delegated_municipality": ("{name}知事(権限移譲先の市町村を含む)",
+                                                       "Governor of {name} (or the delegated municipality)"),
+})
+STATUSES = ("needed", "to_confirm", "not_needed")
+
+
+# --------------------------------------------------------------------------------------------- questions
+# Questions decide whether a conditional permit applies; a small rule language ties them to activity →
+# permit links. Answers in, three-valued outcomes out (True, False, or None = unknown).
+#
+# A rule is alternatives separated by "|", each a conjunction of tests joined by "&":
+# ``drone_in_did=yes|drone_night=yes``, ``fuel_gasoline_l=40..199|fuel_diesel_l>=1000``. A test is
+# ``code=yes``, ``code=no``, ``code>=N``, ``code<N`` or ``code=A..B`` (inclusive). Unknown answers make the
+# outcome unknown unless another part already decides it (Kleene logic).
+_TEST = re.compile(r"^([a-z][a-z0-9_]*)(=yes|=no|>=-?\d+(?:\.\d+)?|<-?\d+(?:\.\d+)?|=\d+(?:\.\d+)?\.\.\d+(?:\.\d+)?)$")
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    kind: str  # "yes_no" | "number"
+    text_ja: str
+    text_en: str
+    unit: Optional[str] = None
+    answered_by: Optional[str] = None  # a spatial fact key (did, airport, national_park, cultural)
+    order: int = 0
+
+    def text(self, lang: Lang) -> str:
+        return self.text_en if lang == "en" else self.text_ja
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What the spatial layers say about the shoot's point for one question: "yes", "no" or None (unknown)."""
+
+    value: Optional[str]
+    note_ja: str
+    note_en: str
+
+    def note(self, lang: Lang) -> str:
+        return self.note_en if lang == "en" else self.note_ja
+
+
+@dataclass(frozen=True)
+class Test:
+    question: str
+    op: str  # "yes" | "no" | ">=" | "<" | "range"
+    low: float = 0.0
+    high: float = 0.0
+
+
+def parse_rule(rule: str) -> tuple[tuple[Test, ...], ...]:
+    """The rule as alternatives of conjunctions; raises ValueError with the bad part."""
+    alternatives = []
+    for alternative in rule.split("|"):
+        tests = []
+        for part in alternative.split("&"):
+            match = _TEST.match(part.strip())
+            if not match:
+                raise ValueError(f"bad test {part.strip()!r}")
+            code, op = match.groups()
+            if op == "=yes":
+                tests.append(Test(code, "yes"))
+            elif op == "=no":
+                tests.append(Test(code, "no"))
+            elif op.startswith(">="):
+                tests.append(Test(code, ">=", float(op[2:])))
+            elif op.startswith("<"):
+                tests.append(Test(code, "<", float(op[1:])))
+            else:
+                low, high = op[1:].split("..")
+                tests.append(Test(code, "range", float(low), float(high)))
+        alternatives.append(tuple(tests))
+    return tuple(alternatives)
+
+
+def rule_questions(rule: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.question for alt in parse_rule(rule) for t in alt))
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Optional[str]  # "yes", "no", a number as text, or None
+    by: str  # "producer" | "data" | "none"
+    note: str = ""  # for data answers: what the layer found
+
+
+def answer_for(question: Question, answers: Mapping[str, str], facts: Mapping[str, Fact], lang: Lang) -> Answer:
+    """The producer's answer wins (they know the plan); else the spatial data, when it can tell."""
+    given = answers.get(question.code)
+    if given not in (None, ""):
+        return Answer(str(given), "producer")
+    fact = facts.get(question.answered_by or "")
+    if fact is not None and fact.value is not None:
+        return Answer(fact.value, "data", fact.note(lang))
+    return Answer(None, "none", fact.note(lang) if fact is not None else "")
+
+
+def _number(value: Optional[str]) -> Optional[float]:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def check(test: Test, value: Optional[str]) -> Optional[bool]:
+    if value is None:
+        return None
+    if test.op in ("yes", "no"):
+        return value == test.op if value in ("yes", "no") else None
+    number = _number(value)
+    if number is None:
+        return None
+    if test.op == ">=":
+        return number >= test.low
+    if test.op == "<":
+        return number < test.low
+    return test.low <= number <= test.high
+
+
+def evaluate(rule: str, value_of) -> tuple[Optional[bool], tuple[str, ...], tuple[str, ...]]:
+    """(outcome, questions that decided it, questions still open). ``value_of(code)`` gives an answer text."""
+    results = []
+    for alternative in parse_rule(rule):
+        outcomes = [(t, check(t, value_of(t.question))) for t in alternative]
+        if any(o is False for _, o in outcomes):
+            results.append((False, tuple(t.question for t, o in outcomes if o is False), ()))
+        elif all(o is True for _, o in outcomes):
+            results.append((True, tuple(t.question for t, _ in outcomes), ()))
+        else:
+            results.append((None, (), tuple(t.question for t, o in outcomes if o is None)))
+    if any(r[0] is True for r in results):
+        decided = next(r[1] for r in results if r[0] is True)
+        return True, decided, ()
+    if all(r[0] is False for r in results):
+        return False, tuple(dict.fromkeys(q for r in results for q in r[1])), ()
+    return None, (), tuple(dict.fromkeys(q for r in results if r[0] is None for q in r[2]))
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -65,6 +217,7 @@ class ActivityLink:
     permit_code: str
     condition_ja: Optional[str] = None
     condition_en: Optional[str] = None
+    rule: Optional[str] = None  # questions that decide the condition (see questions.py); None: always
 
 
 @dataclass(frozen=True)
@@ -80,6 +233,11 @@ class AuthorityInfo:
     municipality_code: Optional[str] = None
     coords_are_estimate: bool = False
     is_estimate: bool = False
+    jurisdiction: str = "unknown"  # "municipalities" (served), "prefecture" (prefecture_codes), "unknown"
+    served: tuple[str, ...] = ()  # municipality codes, when jurisdiction == "municipalities"
+    parent_code: Optional[str] = None
+    takes_applications: bool = True
+    is_candidate: bool = False  # e.g. an OpenStreetMap office not yet confirmed
 
     def name(self, lang: Lang) -> str:
         return (self.name_en or self.name_ja) if lang == "en" else self.name_ja
@@ -107,18 +265,48 @@ class RuleBook:
     authorities: Mapping[str, tuple[AuthorityInfo, ...]]  # by kind
     kinds: Mapping[str, Label] = field(default_factory=lambda: MappingProxyType({}))
     categories: Mapping[str, Label] = field(default_factory=lambda: MappingProxyType({}))
+    questions: Mapping[str, Question] = field(default_factory=lambda: MappingProxyType({}))
+    # Film commissions (or, where none is on record, the prefecture's tourism/film desk) by prefecture code.
+    commissions: Mapping[str, tuple[AuthorityInfo, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    by_code: Mapping[str, AuthorityInfo] = field(default_factory=lambda: MappingProxyType({}))
+    # (kind, "p:" prefecture | "m:" municipality | "j:" served municipality | "jp:" whole prefecture) →
+    # offices that take applications, so routing never scans thousands of candidate offices.
+    places: Mapping[tuple[str, str], tuple[AuthorityInfo, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def build(cls, permits: Iterable[PermitRule], activities: Iterable[ActivityInfo],
               links: Iterable[ActivityLink], authorities: Iterable[AuthorityInfo],
-              kinds: Iterable[Label] = (), categories: Iterable[Label] = ()) -> RuleBook:
+              kinds: Iterable[Label] = (), categories: Iterable[Label] = (), questions: Iterable[Question] = (),
+              commissions: Iterable[AuthorityInfo] = ()) -> RuleBook:
         by_activity: dict[str, list[ActivityLink]] = {}
         for link in links:
             by_activity.setdefault(link.activity_code, []).append(link)
         by_kind: dict[str, list[AuthorityInfo]] = {}
+        authorities = list(authorities)
         for authority in authorities:
             by_kind.setdefault(authority.kind, []).append(authority)
+        places: dict[tuple[str, str], list[AuthorityInfo]] = {}
+        for a in authorities:
+            if not a.takes_applications:
+                continue
+            keys = [f"p:{p}" for p in a.prefecture_codes]
+            if a.municipality_code:
+                keys.append(f"m:{a.municipality_code}")
+            if not a.is_candidate and a.jurisdiction == "municipalities":
+                keys.extend(f"j:{m}" for m in a.served)
+            if not a.is_candidate and a.jurisdiction == "prefecture":
+                keys.extend(f"jp:{p}" for p in a.prefecture_codes)
+            for key in keys:
+                places.setdefault((a.kind, key), []).append(a)
+        by_prefecture: dict[str, list[AuthorityInfo]] = {}
+        for fc in commissions:
+            for code in fc.prefecture_codes:
+                by_prefecture.setdefault(code, []).append(fc)
         return cls(
+            questions=MappingProxyType({q.code: q for q in sorted(questions, key=lambda q: (q.order, q.code))}),
+            commissions=MappingProxyType({k: tuple(v) for k, v in by_prefecture.items()}),
+            by_code=MappingProxyType({a.code: a for a in authorities}),
+            places=MappingProxyType({k: tuple(v) for k, v in places.items()}),
             permits=MappingProxyType({p.code: p for p in permits}),
             activities=MappingProxyType({a.code: a for a in activities}),
             links=MappingProxyType({k: tuple(v) for k, v in by_activity.items()}),
@@ -141,6 +329,11 @@ class Shoot:
     typical_permits: tuple[str, ...] = ()  # the location's (or its category's) usual permit codes
     # The location category's names, from the caller that knows the place (else looked up in the rule book).
     category: Optional[Label] = None
+    answers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # the producer's
+    facts: Mapping[str, Fact] = field(default_factory=lambda: MappingProxyType({}))  # the spatial layers'
+    municipality: Optional[Label] = None  # names, for offices that are the municipality's own bodies
+    prefecture: Optional[Label] = None
+    parent_municipality_code: Optional[str] = None  # the city of a designated-city ward
 
 
 # --------------------------------------------------------------------------------------------- outputs
@@ -149,6 +342,8 @@ class Shoot:
 class RoutedAuthority:
     authority: AuthorityInfo
     distance_km: Optional[float]
+    rung: str = "jurisdiction"  # one of RUNGS
+    derived: bool = False  # named from the municipality or prefecture, no record of its own
 
 
 @dataclass(frozen=True)
@@ -163,15 +358,29 @@ class RequiredPermit:
     lead_business_days: int
     reasons: tuple[str, ...]
     is_estimate: bool
+    status: str = "needed"  # one of STATUSES
+    open_questions: tuple[str, ...] = ()  # question codes that would settle a "to_confirm"
 
     def name(self, lang: Lang) -> str:
         return self.name_en if lang == "en" else self.name_ja
 
 
 @dataclass(frozen=True)
+class OpenQuestion:
+    question: Question
+    permits: tuple[str, ...]  # the permit codes its answer decides
+    hint: str = ""  # what the map could say, e.g. "outside the national parks; other parks not mapped"
+
+
+@dataclass(frozen=True)
 class PermitPlan:
-    permits: tuple[RequiredPermit, ...]
+    permits: tuple[RequiredPermit, ...]  # needed and to confirm, by filing date
     warnings: tuple[str, ...] = field(default=())
+    not_needed: tuple[RequiredPermit, ...] = ()
+    questions: tuple[OpenQuestion, ...] = ()
+
+    def by_status(self, status: str) -> tuple[RequiredPermit, ...]:
+        return tuple(p for p in (*self.permits, *self.not_needed) if p.status == status)
 
 
 # ------------------------------------------------------------------------------------------ business days
@@ -215,24 +424,62 @@ def _distance(shoot: Shoot, authority: AuthorityInfo) -> Optional[float]:
     return great_circle((shoot.lat, shoot.lon), (authority.lat, authority.lon)).km
 
 
-def _nearest(shoot: Shoot, candidates: list[AuthorityInfo]) -> Optional[RoutedAuthority]:
-    placed = [RoutedAuthority(a, _distance(shoot, a)) for a in candidates]
+def _nearest(shoot: Shoot, candidates: list[AuthorityInfo], rung: str) -> Optional[RoutedAuthority]:
+    placed = [RoutedAuthority(a, _distance(shoot, a), rung) for a in candidates]
     if not placed:
         return None
     # Unplaced authorities still count, after every placed one; the code breaks ties so results are stable.
     return min(placed, key=lambda r: (r.distance_km is None, r.distance_km or 0.0, r.authority.code))
 
 
+def _derived(shoot: Shoot, kind: str) -> Optional[RoutedAuthority]:
+    """The municipality's or prefecture's own body for kinds the law gives to them."""
+    if kind in MUNICIPAL_BODIES and shoot.municipality is not None:
+        ja, en = MUNICIPAL_BODIES[kind]
+        town = shoot.municipality
+        body = AuthorityInfo(id=None, code=f"{kind}:{town.code}", kind=kind, name_ja=ja.format(name=town.name_ja),
+                             name_en=en.format(name=town.name_en), lat=None, lon=None,
+                             prefecture_codes=(shoot.prefecture_code,) if shoot.prefecture_code else (),
+                             municipality_code=town.code, jurisdiction="municipalities", served=(town.code,))
+        return RoutedAuthority(body, None, "jurisdiction", derived=True)
+    if kind in PREFECTURAL_BODIES and shoot.prefecture is not None:
+        ja, en = PREFECTURAL_BODIES[kind]
+        pref = shoot.prefecture
+        body = AuthorityInfo(id=None, code=f"{kind}:{pref.code}", kind=kind, name_ja=ja.format(name=pref.name_ja),
+                             name_en=en.format(name=pref.name_en), lat=None, lon=None, prefecture_codes=(pref.code,),
+                             jurisdiction="prefecture")
+        return RoutedAuthority(body, None, "jurisdiction", derived=True)
+    return None
+
+
 def route(shoot: Shoot, kind: str, rules: RuleBook) -> tuple[Optional[RoutedAuthority], Optional[str]]:
-    """The authority of ``kind`` that covers the shoot (its municipality first, else its prefecture),
-    nearest first; falls back to an equivalent broader kind. Returns (authority, kind actually used)."""
-    for used in (kind, *KIND_EQUIVALENTS.get(kind, ())):
-        pool = rules.authorities.get(used, ())
-        local = [a for a in pool if shoot.municipality_code and a.municipality_code == shoot.municipality_code]
-        chosen = _nearest(shoot, local) or _nearest(
-            shoot, [a for a in pool if shoot.prefecture_code and shoot.prefecture_code in a.prefecture_codes])
+    """The office for ``kind`` at the shoot, down the rungs: a confirmed jurisdiction that covers the place
+    (or the municipality's or prefecture's own body by law) → an office in the same municipality → the
+    nearest office of the kind in the prefecture (a candidate: its area is not known) → the parent body of
+    a broader kind → the film commission. Returns (routed authority with its rung, kind actually used)."""
+    towns = [c for c in (shoot.municipality_code, shoot.parent_municipality_code) if c]
+    pref = shoot.prefecture_code or ""
+
+    def at(*keys: str) -> list[AuthorityInfo]:
+        return list({a.code: a for key in keys for a in rules.places.get((kind, key), ())}.values())
+
+    chosen = _nearest(shoot, at(*(f"j:{t}" for t in towns), f"jp:{pref}"), "jurisdiction") or _derived(shoot, kind)
+    if chosen is None:
+        chosen = _nearest(shoot, at(*(f"m:{t}" for t in towns)), "same_municipality")
+    if chosen is None and pref:
+        chosen = _nearest(shoot, at(f"p:{pref}"), "nearest_candidate")
+    if chosen is not None:
+        return chosen, kind
+    for used in KIND_EQUIVALENTS.get(kind, ()):
+        parents = [a for a in rules.authorities.get(used, ()) if shoot.prefecture_code in a.prefecture_codes]
+        chosen = _nearest(shoot, parents, "parent")
         if chosen is not None:
             return chosen, used
+    fcs = list(rules.commissions.get(shoot.prefecture_code or "", ()))
+    local = [f for f in fcs if f.municipality_code in towns]
+    chosen = _nearest(shoot, local or fcs, "film_commission")
+    if chosen is not None:
+        return chosen, "film_commission"
     return None, None
 
 
@@ -244,8 +491,13 @@ _TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "condition": " — only if: {condition}",
         "typical": "{article} {category} location usually needs the {permit}",
         "typical_plain": "this location usually needs the {permit}",
-        "equivalent": "apply at the local {kind}; nearest known {used}: {name}",
+        "equivalent": "apply at the local {kind}; none is on record, so this is the {used} above it: {name}",
         "other_town": "the nearest known {kind} is in another municipality: confirm it covers this place",
+        "candidate": "routing: nearest known {kind} ({distance}), its area is not on record: confirm it covers "
+                     "this place",
+        "candidate_unconfirmed": "this office comes from OpenStreetMap and is not confirmed",
+        "derived": "routing: {name}, by law the {body}'s own office; contact details are not on record",
+        "via_fc": "routing: no {kind} is on record here; ask {name}, who know the local offices",
         "coords_estimate": "the authority's position is approximate, so the distance is too",
         "no_authority": "{permit}: no office of the kind “{kind}” is on record for this place; ask the local "
                         "film commission which office handles it",
@@ -255,14 +507,28 @@ _TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "estimates": "some lead times or requirements are estimates, not confirmed rules: {permits}",
         "unknown_activity": "unknown activity {code!r} was ignored",
         "unknown_permit": "unknown permit type {code!r} was ignored",
+        "needed_because": "needed: {answers}",
+        "not_needed_because": "not needed: {answers}",
+        "to_confirm": "to confirm: {questions} — ask {whom} if unsure",
+        "answered": "{question} {answer}",
+        "by_producer": "you answered {answer}",
+        "by_data": "{answer}: {note}",
+        "yes": "yes", "no": "no",
+        "municipality": "municipality", "prefecture": "prefecture",
+        "the_office": "the office above",
     }),
     "ja": MappingProxyType({
         "trigger": "{activity} → {permit}({law})",
         "condition": " — 適用条件: {condition}",
         "typical": "{category}のロケ地では通常、{permit}が必要です",
         "typical_plain": "このロケ地では通常、{permit}が必要です",
-        "equivalent": "所轄の{kind}に申請してください。登録されている最寄りの{used}: {name}",
+        "equivalent": "所轄の{kind}に申請してください。登録がないため上位の{used}を示します: {name}",
         "other_town": "登録されている最寄りの{kind}は別の市区町村にあります。管轄を確認してください",
+        "candidate": "窓口: 登録されている最寄りの{kind}({distance})。管轄区域の記録がないため、この場所を担当するか"
+                     "確認してください",
+        "candidate_unconfirmed": "この窓口はOpenStreetMapのデータで、未確認です",
+        "derived": "窓口: {name}(法令上{body}自身の機関)。連絡先は登録されていません",
+        "via_fc": "窓口: この場所の{kind}は登録されていません。地元の窓口に詳しい{name}に確認してください",
         "coords_estimate": "窓口の位置は概略のため、距離も概算です",
         "no_authority": "{permit}: この場所の{kind}は登録されていません。地元のフィルムコミッションに"
                         "窓口を確認してください",
@@ -272,6 +538,15 @@ _TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "estimates": "一部の所要日数や要件は推定値で、確認済みの規則ではありません: {permits}",
         "unknown_activity": "不明な撮影内容 {code!r} は無視しました",
         "unknown_permit": "不明な許可種別 {code!r} は無視しました",
+        "needed_because": "必要: {answers}",
+        "not_needed_because": "不要: {answers}",
+        "to_confirm": "要確認: {questions} — 不明な場合は{whom}に確認してください",
+        "answered": "{question} {answer}",
+        "by_producer": "回答: {answer}",
+        "by_data": "{answer}: {note}",
+        "yes": "はい", "no": "いいえ",
+        "municipality": "市区町村", "prefecture": "都道府県",
+        "the_office": "上記の窓口",
     }),
 })
 
@@ -287,8 +562,10 @@ def short_law(legal_basis: str) -> str:
 def _kind_name(rules: RuleBook, kind: str, lang: Lang, in_sentence: bool = False) -> str:
     label = rules.kinds.get(kind)
     name = label.name(lang) if label else kind.replace("_", " ")
-    # "the local police station", not "the local Police station" (names are stored capitalised).
-    return name[:1].lower() + name[1:] if in_sentence and lang == "en" else name
+    # "the local police station", not "the local Police station" (names are stored capitalised), but
+    # "Ministry of the Environment" keeps its capital: a proper name has other capitalised words.
+    proper = any(word[:1].isupper() for word in name.split()[1:])
+    return name[:1].lower() + name[1:] if in_sentence and lang == "en" and not proper else name
 
 
 def _condition(link: ActivityLink, lang: Lang) -> Optional[str]:
@@ -299,16 +576,44 @@ def _condition(link: ActivityLink, lang: Lang) -> Optional[str]:
 
 # ----------------------------------------------------------------------------------------------- engine
 
+def _answer_text(lang: Lang, question: Question, answer: Answer) -> str:
+    text = _TEXT[lang]
+    shown = text.get(answer.value or "", answer.value or "")
+    if question.unit and answer.value not in ("yes", "no"):
+        shown = f"{shown} {question.unit}"
+    said = text["by_data"].format(answer=shown, note=answer.note) if answer.by == "data" else \
+        text["by_producer"].format(answer=shown)
+    return f"{question.text(lang)} {said}"
+
+
 def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") -> PermitPlan:
-    """The permits a shoot needs, each with where to file it and by when, sorted by that date."""
+    """The permits a shoot may need, each needed / to confirm / not needed with why, where to file it and by
+    when; needed and to-confirm permits sorted by that date."""
     text = _TEXT[lang]
     warnings: list[str] = []
     reasons: dict[str, list[str]] = {}
+    outcome: dict[str, list[Optional[bool]]] = {}
+    opens: dict[str, list[str]] = {}
+    cache: dict[str, Answer] = {}
 
     def add(code: str, reason: str) -> None:
         found = reasons.setdefault(code, [])
         if reason not in found:
             found.append(reason)
+
+    def answer(code: str) -> Answer:
+        if code not in cache:
+            question = rules.questions.get(code)
+            cache[code] = answer_for(question, shoot.answers, shoot.facts, lang) if question else Answer(None, "none")
+        return cache[code]
+
+    def said(codes: Iterable[str]) -> str:
+        parts = []
+        for code in codes:
+            question = rules.questions.get(code)
+            if question is not None:
+                parts.append(_answer_text(lang, question, answer(code)))
+        return "; ".join(parts)
 
     for activity_code in dict.fromkeys(shoot.activities):
         activity = rules.activities.get(activity_code)
@@ -321,8 +626,20 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
                 continue
             reason = text["trigger"].format(activity=activity.name(lang), permit=permit.name(lang),
                                             law=short_law(permit.legal_basis))
-            condition = _condition(link, lang)
-            add(permit.code, reason + (text["condition"].format(condition=condition) if condition else ""))
+            if not link.rule:
+                condition = _condition(link, lang)
+                add(permit.code, reason + (text["condition"].format(condition=condition) if condition else ""))
+                outcome.setdefault(permit.code, []).append(True)
+                continue
+            result, decided, still_open = evaluate(link.rule, lambda q: answer(q).value)
+            outcome.setdefault(permit.code, []).append(result)
+            if result is True:
+                add(permit.code, f"{reason} — {text['needed_because'].format(answers=said(decided))}")
+            elif result is False:
+                add(permit.code, f"{reason} — {text['not_needed_because'].format(answers=said(decided))}")
+            else:
+                add(permit.code, reason)
+                opens.setdefault(permit.code, []).extend(q for q in still_open if q not in opens.get(permit.code, ()))
 
     category = shoot.category or (rules.categories.get(shoot.category_code) if shoot.category_code else None)
     for code in dict.fromkeys(shoot.typical_permits):
@@ -330,6 +647,7 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
         if permit is None:
             warnings.append(text["unknown_permit"].format(code=code))
             continue
+        outcome.setdefault(code, []).append(True)
         name = permit.name(lang)
         label = category.name(lang) if category else (shoot.category_code or "").replace("_", " ")
         if not label:
@@ -341,71 +659,114 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
         else:
             add(code, text["typical"].format(category=label, permit=name))
 
-    required = []
+    listed, not_needed = [], []
     for code, why in reasons.items():
         permit = rules.permits[code]
-        permit_name = permit.name(lang)
-        routed, used = route(shoot, permit.authority_kind, rules)
+        results = outcome.get(code, [True])
+        status = "needed" if True in results else ("to_confirm" if None in results else "not_needed")
         why = list(why)
-        if routed is None:
-            warnings.append(text["no_authority"].format(
-                permit=permit_name, kind=_kind_name(rules, permit.authority_kind, lang)))
-        else:
-            if used != permit.authority_kind:
-                why.append(text["equivalent"].format(
-                    kind=_kind_name(rules, permit.authority_kind, lang, True),
-                    used=_kind_name(rules, used, lang, True),
-                    name=routed.authority.name(lang)))
-            elif (routed.authority.municipality_code and shoot.municipality_code
-                  and routed.authority.municipality_code != shoot.municipality_code
-                  and not routed.authority.prefecture_codes[1:]):
-                # Matched by prefecture only, and the body is a municipal one elsewhere (e.g. another
-                # city's fire department): say so rather than pretend it is the local office.
-                why.append(text["other_town"].format(kind=_kind_name(rules, used, lang, True)))
-            if routed.authority.coords_are_estimate and routed.distance_km is not None:
-                why.append(text["coords_estimate"])
-        required.append(RequiredPermit(
+        routed = used = None
+        if status != "not_needed":
+            routed, used = route(shoot, permit.authority_kind, rules)
+            _routing_reasons(shoot, rules, permit, routed, used, why, warnings, text, lang)
+        open_codes = tuple(opens.get(code, ())) if status == "to_confirm" else ()
+        if open_codes:
+            whom = routed.authority.name(lang) if routed is not None else text["the_office"]
+            why.append(text["to_confirm"].format(
+                questions="; ".join(rules.questions[q].text(lang) for q in open_codes if q in rules.questions),
+                whom=whom))
+        entry = RequiredPermit(
             code=code, name_ja=permit.name_ja, name_en=permit.name_en, legal_basis=permit.legal_basis,
             documents=permit.documents, authority=routed,
             latest_filing_date=business_days_before(shoot.start_date, permit.lead_business_days),
             lead_business_days=permit.lead_business_days, reasons=tuple(why), is_estimate=permit.is_estimate,
-        ))
-    required.sort(key=lambda p: (p.latest_filing_date, p.code))
+            status=status, open_questions=open_codes)
+        (not_needed if status == "not_needed" else listed).append(entry)
+    listed.sort(key=lambda p: (p.latest_filing_date, p.code))
+    not_needed.sort(key=lambda p: p.code)
 
     if shoot.start_date < today:
         warnings.append(text["past_start"].format(date=shoot.start_date.isoformat()))
     if shoot.end_date < shoot.start_date:
         warnings.append(text["end_before_start"].format(start=shoot.start_date.isoformat(),
                                                         end=shoot.end_date.isoformat()))
-    for permit in required:
+    for permit in listed:  # never for permits the answers rule out
         if permit.latest_filing_date < today:
             warnings.append(text["too_late"].format(permit=permit.name(lang),
                                                     date=permit.latest_filing_date.isoformat()))
-    estimates = [p.name(lang) for p in required if p.is_estimate]
+    estimates = [p.name(lang) for p in listed if p.is_estimate]
     if estimates:
         warnings.append(text["estimates"].format(permits=", ".join(estimates)))
-    return PermitPlan(permits=tuple(required), warnings=tuple(warnings))
+    asked: dict[str, list[str]] = {}
+    for permit in listed:
+        for code in permit.open_questions:
+            asked.setdefault(code, []).append(permit.code)
+    questions = tuple(OpenQuestion(rules.questions[code], tuple(codes), answer(code).note)
+                      for code, codes in sorted(asked.items(), key=lambda item: (
+                          rules.questions[item[0]].order if item[0] in rules.questions else 0, item[0]))
+                      if code in rules.questions)
+    return PermitPlan(permits=tuple(listed), warnings=tuple(warnings), not_needed=tuple(not_needed),
+                      questions=questions)
 
 
-def plan_as_json(plan: PermitPlan, lang: Lang = "en") -> dict[str, Any]:
-    """The plan as the API shows it."""
+def _routing_reasons(shoot: Shoot, rules: RuleBook, permit: PermitRule, routed: Optional[RoutedAuthority],
+                     used: Optional[str], why: list[str], warnings: list[str], text: Mapping[str, str],
+                     lang: Lang) -> None:
+    """Say how sure the routing is (the rung), in the permit's reasons."""
+    kind = _kind_name(rules, permit.authority_kind, lang, True)
+    if routed is None:
+        warnings.append(text["no_authority"].format(permit=permit.name(lang), kind=kind))
+        return
+    authority = routed.authority
+    if routed.rung == "parent":
+        why.append(text["equivalent"].format(kind=kind, used=_kind_name(rules, used, lang, True),
+                                             name=authority.name(lang)))
+    elif routed.rung == "film_commission":
+        why.append(text["via_fc"].format(kind=kind, name=authority.name(lang)))
+    elif routed.rung == "nearest_candidate":
+        distance = f"{routed.distance_km:.1f} km" if routed.distance_km is not None else "?"
+        why.append(text["candidate"].format(kind=kind, distance=distance))
+    elif routed.derived:
+        body = text["municipality"] if authority.jurisdiction == "municipalities" else text["prefecture"]
+        why.append(text["derived"].format(body=body, name=authority.name(lang)))
+    if authority.is_candidate:
+        why.append(text["candidate_unconfirmed"])
+    if authority.coords_are_estimate and routed.distance_km is not None:
+        why.append(text["coords_estimate"])
+
+
+def _permit_json(p: RequiredPermit, lang: Lang) -> dict[str, Any]:
     return {
-        "permits": [{
             "permit_type": p.code,
             "name": p.name(lang),
             "legal_basis": p.legal_basis,
+            "status": p.status,
             "authority": None if p.authority is None else {
                 "code": p.authority.authority.code,
                 "name": p.authority.authority.name(lang),
                 "kind": p.authority.authority.kind,
                 "distance_km": None if p.authority.distance_km is None else round(p.authority.distance_km, 3),
+                "routing": p.authority.rung,
+                "unconfirmed": p.authority.authority.is_candidate or p.authority.rung == "nearest_candidate",
+                "derived": p.authority.derived,
             },
             "latest_filing_date": p.latest_filing_date.isoformat(),
             "lead_business_days": p.lead_business_days,
             "documents": list(p.documents),
             "reasons": list(p.reasons),
+            "open_questions": list(p.open_questions),
             "is_estimate": p.is_estimate,
-        } for p in plan.permits],
+    }
+
+
+def plan_as_json(plan: PermitPlan, lang: Lang = "en") -> dict[str, Any]:
+    """The plan as the API shows it: needed and to-confirm permits, the ruled-out ones, the open questions."""
+    return {
+        "permits": [_permit_json(p, lang) for p in plan.permits],
+        "not_needed": [_permit_json(p, lang) for p in plan.not_needed],
+        "questions": [{"code": q.question.code, "kind": q.question.kind, "text": q.question.text(lang),
+                       "unit": q.question.unit, "permits": list(q.permits), "hint": q.hint or None}
+                      for q in plan.questions],
         "warnings": list(plan.warnings),
     }
 
@@ -419,7 +780,17 @@ def load_rules(session) -> RuleBook:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from .models import Activity, ActivityPermit, AuthorityKind, PermitAuthority, PermitType
+    from ..directory.models import FilmCommission, Municipality, Prefecture
+    from .models import (
+        Activity,
+        ActivityPermit,
+        AuthorityKind,
+        PermitAuthority,
+        PermitQuestion,
+        PermitType,
+        authority_municipality,
+        authority_prefecture,
+    )
 
     kinds = {k.id: k for k in session.scalars(select(AuthorityKind))}
     permit_rows = list(session.scalars(select(PermitType)))
@@ -427,8 +798,25 @@ def load_rules(session) -> RuleBook:
     permit_codes = {p.id: p.code for p in permit_rows}
     activity_codes = {a.id: a.code for a in activities}
     links = session.scalars(select(ActivityPermit).order_by(ActivityPermit.id))
-    authorities = session.scalars(select(PermitAuthority).options(
-        selectinload(PermitAuthority.prefectures), selectinload(PermitAuthority.municipality)))
+    # Thousands of candidate offices: plain rows, not ORM objects with their collections.
+
+    prefs: dict[int, list[str]] = {}
+    for authority_id, code in session.execute(select(authority_prefecture.c.authority_id, Prefecture.code).join(
+            Prefecture, Prefecture.id == authority_prefecture.c.prefecture_id).order_by(Prefecture.code)):
+        prefs.setdefault(authority_id, []).append(code)
+    served: dict[int, list[str]] = {}
+    for authority_id, code in session.execute(select(authority_municipality.c.authority_id, Municipality.code).join(
+            Municipality, Municipality.id == authority_municipality.c.municipality_id)):
+        served.setdefault(authority_id, []).append(code)
+    town_codes = dict(session.execute(select(Municipality.id, Municipality.code)).all())
+    rows = session.execute(select(
+        PermitAuthority.id, PermitAuthority.code, PermitAuthority.kind_id, PermitAuthority.name_ja,
+        PermitAuthority.name_en, PermitAuthority.lat, PermitAuthority.lon, PermitAuthority.municipality_id,
+        PermitAuthority.coords_are_estimate, PermitAuthority.is_estimate, PermitAuthority.jurisdiction,
+        PermitAuthority.parent_id, PermitAuthority.takes_applications, PermitAuthority.is_candidate)).all()
+    codes = {r.id: r.code for r in rows}
+    commissions = session.scalars(select(FilmCommission).options(
+        selectinload(FilmCommission.prefecture), selectinload(FilmCommission.municipality)))
     return RuleBook.build(
         permits=[PermitRule(
             code=p.code, name_ja=p.name_ja, name_en=p.name_en, authority_kind=kinds[p.authority_kind_id].code,
@@ -436,12 +824,22 @@ def load_rules(session) -> RuleBook:
             is_estimate=bool(p.is_estimate), source=p.source) for p in permit_rows],
         activities=[ActivityInfo(a.code, a.name_ja, a.name_en) for a in activities],
         links=[ActivityLink(activity_codes[link.activity_id], permit_codes[link.permit_type_id],
-                            link.condition_ja, link.condition_en) for link in links],
+                            link.condition_ja, link.condition_en, link.rule or None) for link in links],
         authorities=[AuthorityInfo(
             id=a.id, code=a.code, kind=kinds[a.kind_id].code, name_ja=a.name_ja, name_en=a.name_en,
-            lat=a.lat, lon=a.lon, prefecture_codes=tuple(p.code for p in a.prefectures),
-            municipality_code=a.municipality.code if a.municipality else None,
-            coords_are_estimate=bool(a.coords_are_estimate), is_estimate=bool(a.is_estimate))
-            for a in authorities],
+            lat=a.lat, lon=a.lon, prefecture_codes=tuple(prefs.get(a.id, ())),
+            municipality_code=town_codes.get(a.municipality_id),
+            coords_are_estimate=bool(a.coords_are_estimate), is_estimate=bool(a.is_estimate),
+            jurisdiction=a.jurisdiction or "unknown", served=tuple(served.get(a.id, ())),
+            parent_code=codes.get(a.parent_id), takes_applications=bool(a.takes_applications),
+            is_candidate=bool(a.is_candidate))
+            for a in rows],
         kinds=[Label(k.code, k.name_ja, k.name_en) for k in kinds.values()],
+        questions=[Question(q.code, q.kind, q.text_ja, q.text_en, q.unit, q.answered_by, q.sort_order)
+                   for q in session.scalars(select(PermitQuestion))],
+        commissions=[AuthorityInfo(
+            id=None, code=f"fc:{f.slug}", kind="film_commission", name_ja=f.name_ja, name_en=f.name_en,
+            lat=f.lat, lon=f.lon, prefecture_codes=(f.prefecture.code,),
+            municipality_code=f.municipality.code if f.municipality else None,
+            coords_are_estimate=bool(f.coords_approximate)) for f in commissions],
     )

@@ -17,6 +17,16 @@ authority_prefecture = Table(
 )
 
 
+# The municipalities an authority serves, when its jurisdiction is a list of them (a police station's area, a
+# fire union of several towns).
+authority_municipality = Table(
+    "authority_municipality",
+    db.metadata,
+    Column("authority_id", ForeignKey("permit_authority.id", ondelete="CASCADE"), primary_key=True),
+    Column("municipality_id", ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class AuthorityKind(db.Model):
     """A kind of permit authority (police station, park administrator, …)."""
 
@@ -78,13 +88,38 @@ class ActivityPermit(db.Model):
     )
     condition_ja: Mapped[Optional[str]] = mapped_column(String(300))
     condition_en: Mapped[Optional[str]] = mapped_column(String(300))
+    # When the condition applies, as answers to questions: "a=yes|b>=40&c=no" (| or, & and); see engine.
+    rule: Mapped[Optional[str]] = mapped_column(String(500))
     source: Mapped[str] = mapped_column(Text)
 
     activity: Mapped[Activity] = relationship(back_populates="permit_links")
     permit_type: Mapped[PermitType] = relationship(back_populates="activity_links")
 
 
+class PermitQuestion(db.Model):
+    """A plain question that decides whether a conditional permit applies (yes/no, or a number)."""
+
+    KINDS = ("yes_no", "number")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    text_ja: Mapped[str] = mapped_column(String(300))
+    text_en: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[Optional[str]] = mapped_column(String(10))
+    # A spatial fact that can answer it (did, airport, national_park, cultural); empty: only the producer can.
+    answered_by: Mapped[Optional[str]] = mapped_column(String(40))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(Text)
+
+
 class PermitAuthority(db.Model):
+    """An office that grants or receives a permit. Its jurisdiction is a list of municipalities, the whole of
+    its prefectures, or not known; candidates (e.g. from OpenStreetMap) are offices not yet confirmed."""
+
+    JURISDICTIONS = ("unknown", "municipalities", "prefecture")
+    LAYERS = ("seed", "osm", "app")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     kind_id: Mapped[int] = mapped_column(ForeignKey("authority_kind.id"), index=True)
@@ -100,12 +135,20 @@ class PermitAuthority(db.Model):
     source: Mapped[str] = mapped_column(Text)
     coords_are_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
     is_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
+    jurisdiction: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("permit_authority.id", ondelete="SET NULL"),
+                                                     index=True)
+    takes_applications: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    is_candidate: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    layer: Mapped[str] = mapped_column(String(10), default="seed", server_default="seed", index=True)
 
     kind: Mapped[AuthorityKind] = relationship()
     municipality: Mapped[Optional[Municipality]] = relationship()
     prefectures: Mapped[list[Prefecture]] = relationship(
         secondary=authority_prefecture, order_by="Prefecture.code"
     )
+    served: Mapped[list[Municipality]] = relationship(secondary=authority_municipality, order_by="Municipality.code")
+    parent: Mapped[Optional[PermitAuthority]] = relationship(remote_side=[id])
 
 
 class GuidelineStep(db.Model):

@@ -2,12 +2,17 @@
 and the guideline's steps."""
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import select
 
 from ..core.extensions import db
 from ..core.seeding import Loader, SeedError, read_csv
 from ..directory.models import Municipality, Prefecture
-from .models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
+from .engine import parse_rule
+from .models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitQuestion, PermitType
+
+FACT_KEYS = ("did", "airport", "national_park", "cultural")
 
 PHASES = ("planning", "scouting", "pre_consultation", "application", "community", "shooting", "wrap", "release")
 
@@ -52,8 +57,25 @@ def load_permit_types(loader: Loader) -> None:
     db.session.flush()
 
 
+def load_questions(loader: Loader) -> None:
+    path, existing = loader.path("permit_questions.csv"), loader.existing(PermitQuestion, "code")
+    for order, (line, row) in enumerate(read_csv(path), start=1):
+        loader.required(path, line, row, "code", "kind", "text_ja", "text_en", "source")
+        if row["kind"] not in PermitQuestion.KINDS:
+            raise SeedError(path, line, f"kind must be one of {', '.join(PermitQuestion.KINDS)}")
+        if row["answered_by"] and row["answered_by"] not in FACT_KEYS:
+            raise SeedError(path, line, f"answered_by must be empty or one of {', '.join(FACT_KEYS)}")
+        loader.upsert(PermitQuestion, row["code"], {
+            "code": row["code"], "kind": row["kind"], "text_ja": row["text_ja"], "text_en": row["text_en"],
+            "unit": row["unit"] or None, "answered_by": row["answered_by"] or None, "sort_order": order,
+            "source": row["source"],
+        }, existing)
+    db.session.flush()
+
+
 def load_activity_permits(loader: Loader) -> None:
     path = loader.path("activity_permits.csv")
+    questions = loader.existing(PermitQuestion, "code")
     activities, types = loader.existing(Activity, "code"), loader.existing(PermitType, "code")
     existing = {(l.activity_id, l.permit_type_id): l for l in db.session.scalars(select(ActivityPermit))}
     for line, row in read_csv(path):
@@ -62,27 +84,48 @@ def load_activity_permits(loader: Loader) -> None:
         if activity is None or ptype is None:
             missing = row["activity_code"] if activity is None else row["permit_code"]
             raise SeedError(path, line, f"unknown activity or permit code {missing!r}")
+        rule = (row.get("rule") or "").strip()
+        if rule:
+            try:
+                tests = [t for alternative in parse_rule(rule) for t in alternative]
+            except ValueError as error:
+                raise SeedError(path, line, f"rule: {error}") from None
+            for test in tests:
+                question = questions.get(test.question)
+                if question is None:
+                    raise SeedError(path, line, f"rule: unknown question {test.question!r}")
+                if (question.kind == "yes_no") != (test.op in ("yes", "no")):
+                    raise SeedError(path, line, f"rule: {test.question!r} is a {question.kind} question")
         loader.upsert(ActivityPermit, (activity.id, ptype.id), {
             "activity_id": activity.id, "permit_type_id": ptype.id,
             "condition_ja": row["condition_ja"] or None, "condition_en": row["condition_en"] or None,
-            "source": row["source"],
+            "rule": rule or None, "source": row["source"],
         }, existing)
     db.session.flush()
 
 
 def load_authorities(loader: Loader) -> None:
-    path, existing = loader.path("authorities.csv"), loader.existing(PermitAuthority, "code")
+    """The sourced authorities, then the candidate offices from OpenStreetMap (authorities_osm.csv, ODbL): a
+    separate, replaceable layer, every row marked a candidate (its area is not on record)."""
+    existing = loader.existing(PermitAuthority, "code")
+    _load_authority_file(loader, "authorities.csv", "seed", existing)
+    if os.path.exists(loader.path("authorities_osm.csv")):
+        _load_authority_file(loader, "authorities_osm.csv", "osm", existing)
+
+
+def _load_authority_file(loader: Loader, name: str, layer: str, existing: dict) -> None:
+    path = loader.path(name)
     kinds, prefectures = loader.existing(AuthorityKind, "code"), loader.existing(Prefecture, "code")
     municipalities = loader.existing(Municipality, "code")
     for line, row in read_csv(path):
         loader.required(path, line, row, "code", "kind", "name_ja", "prefecture_codes", "source")
         if row["kind"] not in kinds:
             raise SeedError(path, line, f"unknown authority kind {row['kind']!r}")
-        jurisdiction = []
+        prefs = []
         for code in row["prefecture_codes"].split(";"):
             if code not in prefectures:
                 raise SeedError(path, line, f"unknown prefecture code {code!r}")
-            jurisdiction.append(prefectures[code])
+            prefs.append(prefectures[code])
         municipality = None
         if row["municipality_code"]:
             municipality = municipalities.get(row["municipality_code"])
@@ -91,6 +134,21 @@ def load_authorities(loader: Loader) -> None:
         lat = lon = None
         if row["lat"] or row["lon"]:
             lat, lon = loader.coordinate(path, line, row["lat"], row["lon"])
+        jurisdiction = row.get("jurisdiction") or "unknown"
+        if jurisdiction not in PermitAuthority.JURISDICTIONS:
+            raise SeedError(path, line, f"jurisdiction must be one of {', '.join(PermitAuthority.JURISDICTIONS)}")
+        served = []
+        for code in filter(None, (row.get("served_municipalities") or "").split(";")):
+            if code not in municipalities:
+                raise SeedError(path, line, f"unknown served municipality code {code!r}")
+            served.append(municipalities[code])
+        if (jurisdiction == "municipalities") != bool(served):
+            raise SeedError(path, line, "list served_municipalities exactly when the jurisdiction is 'municipalities'")
+        parent = None
+        if row.get("parent_code"):
+            parent = existing.get(row["parent_code"])
+            if parent is None:
+                raise SeedError(path, line, f"parent {row['parent_code']!r} must come earlier in the file")
         loader.upsert(PermitAuthority, row["code"], {
             "code": row["code"], "kind_id": kinds[row["kind"]].id, "name_ja": row["name_ja"],
             "name_en": row["name_en"] or None, "municipality_id": municipality.id if municipality else None,
@@ -98,7 +156,10 @@ def load_authorities(loader: Loader) -> None:
             "website": row["website"] or None, "source": row["source"],
             "coords_are_estimate": loader.flag(path, line, row["coords_are_estimate"], "coords_are_estimate"),
             "is_estimate": loader.flag(path, line, row["is_estimate"], "is_estimate"),
-            "prefectures": sorted(jurisdiction, key=lambda p: p.code),
+            "prefectures": sorted(prefs, key=lambda p: p.code),
+            "jurisdiction": jurisdiction, "served": served, "parent": parent,
+            "takes_applications": loader.flag(path, line, row.get("takes_applications") or "1", "takes_applications"),
+            "layer": layer, "is_candidate": layer == "osm",
         }, existing)
     db.session.flush()
 

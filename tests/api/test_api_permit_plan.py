@@ -27,7 +27,7 @@ def by_code(data):
 
 def test_activities_list(client):
     data = client.get("/api/activities").get_json()
-    assert len(data) == 25 and data[0] == {"code": "road_filming", "name_ja": "公道での撮影",
+    assert len(data) == 29 and data[0] == {"code": "road_filming", "name_ja": "公道での撮影",
                                            "name_en": "Filming on public roads"}
     assert all(set(a) == {"code", "name_ja", "name_en"} for a in data)
 
@@ -47,10 +47,17 @@ def test_plan_contract(client):
     assert smoke["lead_business_days"] == 3 and smoke["documents"] and smoke["is_estimate"] is False
     assert permits["DRONE_FLIGHT"]["authority"]["name"] == "Osaka Regional Civil Aviation Bureau"
     assert permits["DRONE_FLIGHT"]["latest_filing_date"] == "2027-04-20"
-    assert permits["ROAD_USE"]["authority"]["name"] == "Kagawa Prefectural Police Headquarters"
-    assert any(r.startswith("Drone filming → ") and "only if: over a DID" in r
-               for r in permits["DRONE_FLIGHT"]["reasons"])
-    assert any("film commission" in w for w in data["warnings"])  # e.g. no park administrator on record
+    assert permits["ROAD_USE"]["authority"]["name"] == "高松北警察署"  # OSM candidate; name_en not on record
+    # Takamatsu station is inside the 2020 DID: the map answers the question, the permit is needed.
+    assert permits["DRONE_FLIGHT"]["status"] == "needed"
+    assert any(r.startswith("Drone filming → ") and "needed: Will the drone fly over a densely inhabited "
+               "district (DID)?" in r and "inside the DID of 高松市" in r for r in permits["DRONE_FLIGHT"]["reasons"])
+    assert data["ground"]["did"]["answer"] == "yes"
+    assert permits["ROAD_USE"]["authority"]["routing"] == "same_municipality"
+    assert permits["ROAD_USE"]["authority"]["unconfirmed"] is True
+    # No park administrator on record: the last routing rung names the film commission instead of a warning.
+    assert any(p["authority"] and p["authority"]["routing"] == "film_commission" and "Film Commission" in
+               p["authority"]["name"] for p in data["permits"])
     assert data["location"]["municipality"] == "37201" and data["location"]["prefecture"] == "37"
 
 
@@ -60,9 +67,9 @@ def test_english_by_default_and_japanese_on_request(client):
     assert en["DRONE_FLIGHT"]["name"] == "Drone flight permission/approval (MLIT)"
     assert ja["DRONE_FLIGHT"]["name"] == "無人航空機 飛行許可・承認"
     assert ja["DRONE_FLIGHT"]["authority"]["name"] == "大阪航空局"
-    assert ja["ROAD_USE"]["authority"]["name"] == "香川県警察本部"
+    assert ja["ROAD_USE"]["authority"]["name"] == "高松北警察署"
     assert ja["DRONE_FLIGHT"]["reasons"][0].startswith("ドローン撮影 → ")
-    assert any(r.startswith("所轄の警察署に申請してください") for r in ja["ROAD_USE"]["reasons"])
+    assert any("OpenStreetMap" in r and "未確認" in r for r in ja["ROAD_USE"]["reasons"])
 
 
 def test_tokyo_drone_goes_to_the_tokyo_bureau(client):
@@ -76,7 +83,8 @@ def test_location_by_slug_adds_its_typical_permits(client):
     slug = feature["features"][0]["properties"]["slug"]
     data = plan(client, body(location={"slug": slug}, activities=[])).get_json()
     park = by_code(data)["PARK_USE"]
-    assert park["reasons"] == ["a park location usually needs the Urban park filming permit"]
+    assert park["reasons"][0] == "a park location usually needs the Urban park filming permit"
+    assert park["status"] == "needed" and park["authority"]["routing"] == "film_commission"
     assert data["location"]["slug"] == slug
 
 

@@ -56,7 +56,7 @@ def test_producer_plans_a_shoot_and_the_officer_records_the_consultation(new_pag
     form.locator("input[name=activities][value=road_filming]").check()
     form.locator("input[name=activities][value=drone]").check()
     form.locator("button[type=submit]").click()
-    expect(page.locator("main")).to_contain_text("Kagawa Prefectural Police Headquarters")
+    expect(page.locator("main")).to_contain_text("高松北警察署")  # the local station; the HQ's officers act for it
     expect(page.locator("main")).to_contain_text("Osaka Regional Civil Aviation Bureau")
 
     officer = new_page()
@@ -72,5 +72,5 @@ def test_producer_plans_a_shoot_and_the_officer_records_the_consultation(new_pag
     expect(officer.locator("main")).to_contain_text("Met the crew on site.")
 
     page.reload()
-    expect(page.locator("main table", has_text="Kagawa Prefectural Police Headquarters")).to_contain_text("Consulted")
+    expect(page.locator("main table", has_text="高松北警察署")).to_contain_text("Consulted")
     browser_log.assert_clean()

@@ -123,7 +123,10 @@ def test_drone_and_road_closure_in_takamatsu_become_steps_as_the_engine_plans(ap
             assert step.authority_id == (p.authority.authority.id if p.authority else None)
             assert [r["en"] for r in json.loads(step.reasons)] == list(p.reasons)
             assert all(r["ja"] for r in json.loads(step.reasons))
-        assert steps["ROAD_USE"].authority.code == "police-hq-37"
+        # Only the local station grants it: an OpenStreetMap 警察署 (a candidate), whose parent HQ's officers
+        # act for it until it is confirmed.
+        road = steps["ROAD_USE"].authority
+        assert road.kind.code == "police_station" and road.is_candidate and road.parent.code == "police-hq-37"
         assert steps["DRONE_FLIGHT"].authority.code == "cab-osaka"
         officer = people["ids"]["authority"]
         notes = db.session.scalars(select(Notification).where(Notification.kind == "step_created")).all()
@@ -136,7 +139,7 @@ def test_drone_and_road_closure_in_takamatsu_become_steps_as_the_engine_plans(ap
         assert by_user[officer][0]["due"] == steps["ROAD_USE"].due_date.isoformat()
         assert by_user[officer][0]["shoot"] == "Harbour chase"
     page = client.get(f"/productions/{production_id}?lang=en").get_data(as_text=True)
-    assert "Kagawa Prefectural Police Headquarters" in page and "Osaka Regional Civil Aviation Bureau" in page
+    assert "高松北警察署" in page and "Osaka Regional Civil Aviation Bureau" in page
 
 
 def test_steps_follow_the_shoot_when_it_changes(app, people):
@@ -376,3 +379,29 @@ def test_case_page_links_to_its_outputs(app, people):
     assert authority_ids
     for authority_id in authority_ids:
         assert f"/productions/{production_id}/packet/{authority_id}" in page
+
+
+def test_answers_are_stored_with_the_shoot_and_the_steps_follow(app, people):
+    """Issue 13 §2: a changed answer updates the case (steps added, removed, their requirement)."""
+    client = people["clients"]["producer"]
+    production_id = create_production(app, client)
+    client.post(f"/productions/{production_id}/shoots/new", data=shoot_form(activities=["generator_fuel"]))
+    with app.app_context():
+        shoot = db.session.scalar(select(Shoot).where(Shoot.production_id == production_id))
+        shoot_id = shoot.id
+        steps = {s.permit_type.code: s.requirement for s in shoot.steps}
+    assert steps == {"FUEL_SMALL_QTY": "to_confirm", "HAZMAT_TEMP": "to_confirm"}
+    page = client.get(f"/productions/{production_id}?lang=en").get_data(as_text=True)
+    assert 'data-question="fuel_gasoline_l"' in page and "How many litres of gasoline" in page
+    url = f"/productions/{production_id}/shoots/{shoot_id}/answers"
+    assert client.post(url, data={"q_fuel_gasoline_l": "100", "q_fuel_diesel_l": "0"}).status_code == 302
+    with app.app_context():
+        shoot = db.session.get(Shoot, shoot_id)
+        assert json.loads(shoot.answers) == {"fuel_diesel_l": "0", "fuel_gasoline_l": "100"}
+        assert {s.permit_type.code: s.requirement for s in shoot.steps} == {"FUEL_SMALL_QTY": "needed"}
+    client.post(url, data={"q_fuel_gasoline_l": "300", "q_fuel_diesel_l": "0"})
+    with app.app_context():
+        assert {s.permit_type.code for s in db.session.get(Shoot, shoot_id).steps} == {"HAZMAT_TEMP"}
+    # Someone else's shoot: not found.
+    other = people["clients"]["fc_staff"]
+    assert other.post(url, data={"q_fuel_gasoline_l": "1"}).status_code in (403, 404)

@@ -1,5 +1,6 @@
 """Incentive estimator: the engine at every threshold and the cap, the seeded programmes, the API and the page."""
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -94,10 +95,23 @@ def test_engine_refuses_bad_numbers():
             estimate(METI, *args)
 
 
-def test_default_is_the_current_programme():
-    assert incentives.default_program([CAO_2020, METI]) is METI
-    assert incentives.default_program([CAO_2020]) is CAO_2020
-    assert incentives.default_program([]) is None
+def test_default_is_a_programme_open_today_never_a_closed_one():
+    assert incentives.default_program([CAO_2020, METI], date(2027, 1, 1)) is METI  # METI has no end date
+    assert incentives.default_program([CAO_2020], date(2020, 10, 1)) is CAO_2020
+    # Closed (the old default picked it anyway: "the latest"): no default, the producer chooses a round.
+    assert incentives.default_program([CAO_2020], date(2020, 10, 31)) is None
+    assert incentives.default_program([], date(2027, 1, 1)) is None
+
+
+def test_inclusive_thresholds_count_the_exact_amount():
+    """The 2025 round says 以上 (at least): exactly ¥500m, or exactly 10 countries, qualifies."""
+    inclusive = replace(METI, thresholds_inclusive=True)
+    assert estimate(inclusive, 1000 * M, 500 * M, 0).eligible
+    assert not estimate(METI, 1000 * M, 500 * M, 0).eligible  # strict: "more than"
+    assert estimate(inclusive, 1000 * M, 200 * M, 10).eligible
+    result = estimate(inclusive, 1000 * M, 500 * M, 0)
+    assert any("is at least ¥500,000,000" in r for r in result.reasons)
+    assert any("以上です" in r for r in estimate(inclusive, 1000 * M, 500 * M, 0, lang="ja").reasons)
 
 
 # ------------------------------------------------------------------------------------------ seeded data
@@ -106,8 +120,19 @@ def test_seeded_programmes(app_context):
     programs = {p.code: p for p in incentives.load_programs(db.session)}
     assert set(programs) == {"cao-location-pilot-2019", "cao-location-project-2020", "cao-location-project-2022",
                              "meti-location-incentive-2023", "meti-location-incentive-2025"}
-    current = incentives.default_program(programs.values())
-    assert current.code == "meti-location-incentive-2023" and not current.is_estimate
+    # The 2023–24 round closed 2024-09-13 (it had no end date and was the default); the 2025 round's
+    # applications ran 2025-03-27 → 2025-10-17 (2026-01-31 is the completion deadline, not the window).
+    current = programs["meti-location-incentive-2023"]
+    assert (current.valid_from, current.valid_to) == (date(2023, 9, 1), date(2024, 9, 13))
+    r2025 = programs["meti-location-incentive-2025"]
+    assert (r2025.valid_from, r2025.valid_to) == (date(2025, 3, 27), date(2025, 10, 17))
+    assert r2025.thresholds_inclusive and not r2025.is_estimate and not current.thresholds_inclusive
+    assert incentives.default_program(programs.values(), date(2025, 11, 1)) is None
+    assert incentives.default_program(programs.values(), date(2024, 5, 1)).code == "meti-location-incentive-2023"
+    assert incentives.default_program(programs.values(), date(2025, 5, 1)).code == "meti-location-incentive-2025"
+    assert (programs["cao-location-pilot-2019"].valid_from, programs["cao-location-pilot-2019"].valid_to) == (
+        date(2019, 5, 20), date(2019, 6, 10))
+    assert not current.is_estimate
     assert (current.rate, current.cap_jpy) == (Decimal("0.5"), 1000 * M)
     assert (current.min_japan_spend_alone_jpy, current.min_total_budget_jpy, current.min_japan_spend_with_total_jpy,
             current.min_release_countries, current.min_japan_spend_with_release_jpy) == (
@@ -138,9 +163,9 @@ def test_each_historical_programme(app_context, code, total, japan, countries, e
 @pytest.mark.parametrize("old, new, message", [
     ("meti-location-incentive-2023,経済産業省 ロケーションインセンティブ (JLOX+),", "meti-location-incentive-2023,,",
      "line 5: 'name_ja' is empty"),
-    (",2023-01-01,,0.5,", ",2023-13-01,,0.5,", "line 5: 'valid_from' '2023-13-01' is not a date"),
-    (",2023-01-01,,0.5,", ",2023-01-01,,50%,", "line 5: rate '50%' is not a number"),
-    (",2023-01-01,,0.5,", ",2023-01-01,,50,", "line 5: rate '50' must be a share"),
+    (",2023-09-01,2024-09-13,0.5,", ",2023-13-01,2024-09-13,0.5,", "line 5: 'valid_from' '2023-13-01' is not a date"),
+    (",2023-09-01,2024-09-13,0.5,", ",2023-09-01,2024-09-13,50%,", "line 5: rate '50%' is not a number"),
+    (",2023-09-01,2024-09-13,0.5,", ",2023-09-01,2024-09-13,50,", "line 5: rate '50' must be a share"),
     (",0.5,1000000000,500000000,1000000000,200000000,10,200000000,0,",
      ",0.5,1000000000,500000000,1000000000,,10,200000000,0,", "line 5: 'min_total_budget_jpy' and"),
     (",0.5,1000000000,500000000,", ",0.5,¥1bn,500000000,", "line 5: 'cap_jpy' '¥1bn' is not a whole number"),
@@ -165,15 +190,23 @@ def post(client, payload, raw=None):
                        content_type="application/json")
 
 
-def test_api_contract_defaults_to_the_current_programme(client):
+def test_api_without_a_programme_when_none_is_open_says_so(client):
     response = post(client, {"total_budget_jpy": 1500 * M, "japan_spend_jpy": 600 * M, "release_countries": 12})
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0].startswith("program: no programme is open for applications today")
+
+
+def test_api_contract_with_a_named_round(client):
+    response = post(client, {"total_budget_jpy": 1500 * M, "japan_spend_jpy": 600 * M, "release_countries": 12,
+                             "program": "meti-location-incentive-2023"})
     assert response.status_code == 200
     data = response.get_json()
     assert set(data) == {"eligible", "reasons", "estimated_rebate_jpy", "program"}
     assert data["eligible"] is True and data["estimated_rebate_jpy"] == 300 * M
     assert data["program"] == {
         "code": "meti-location-incentive-2023", "name": "METI Location Incentive (JLOX+)", "rate": 0.5,
-        "cap_jpy": 1000 * M, "source": data["program"]["source"], "is_estimate": False}
+        "cap_jpy": 1000 * M, "source": data["program"]["source"], "is_estimate": False,
+        "valid_from": "2023-09-01", "valid_to": "2024-09-13", "thresholds_inclusive": False}
     assert "https://" in data["program"]["source"]
     assert any("more than ¥500,000,000" in r for r in data["reasons"])
 
@@ -187,7 +220,8 @@ def test_api_named_programme_and_japanese(client):
     assert any("500,000,000円 を超えていません" in r for r in data["reasons"])
 
 
-GOOD = {"total_budget_jpy": 1500 * M, "japan_spend_jpy": 600 * M, "release_countries": 12}
+GOOD = {"total_budget_jpy": 1500 * M, "japan_spend_jpy": 600 * M, "release_countries": 12,
+        "program": "meti-location-incentive-2023"}
 
 
 @pytest.mark.parametrize("change, expected", [
@@ -215,7 +249,7 @@ def test_api_bad_input_names_each_field(client, change, expected):
 
 
 def test_api_missing_fields_and_bad_json(client):
-    assert post(client, {}).get_json()["errors"] == [
+    assert post(client, {"program": "meti-location-incentive-2023"}).get_json()["errors"] == [
         "total_budget_jpy: required, a whole number", "japan_spend_jpy: required, a whole number",
         "release_countries: required, a whole number"]
     for raw in ("{not json", "[1, 2]", "", "null", '"text"'):
@@ -225,7 +259,8 @@ def test_api_missing_fields_and_bad_json(client):
 
 
 def test_api_zero_spend_is_valid(client):
-    data = post(client, {"total_budget_jpy": 0, "japan_spend_jpy": 0, "release_countries": 0}).get_json()
+    data = post(client, {"total_budget_jpy": 0, "japan_spend_jpy": 0, "release_countries": 0,
+                         "program": "meti-location-incentive-2023"}).get_json()
     assert data["eligible"] is False and data["estimated_rebate_jpy"] == 0
 
 
@@ -282,7 +317,8 @@ def test_random_bodies_never_cause_a_server_error(client, payload):
             "経済産業省 ロケーションインセンティブ (JLOX+)", "https://stagerunner.net/"]),
 ])
 def test_page_estimates_in_both_languages(client, lang, expected):
-    response = client.get(f"/incentives?lang={lang}&total=1,500,000,000&japan=600000000&countries=12")
+    response = client.get(f"/incentives?lang={lang}&total=1,500,000,000&japan=600000000&countries=12"
+                          "&program=meti-location-incentive-2023")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     for text in expected:
@@ -292,7 +328,9 @@ def test_page_estimates_in_both_languages(client, lang, expected):
 def test_page_form_history_and_errors(client):
     html = client.get("/incentives?lang=en").get_data(as_text=True)
     assert 'href="/incentives"' in html  # nav link
-    assert 'value="meti-location-incentive-2023" selected' in html and "cao-location-pilot-2019" in html
+    # No round is open today: none is preselected, each closed one says so.
+    assert 'value="" selected' in html and 'value="meti-location-incentive-2023" selected' not in html
+    assert "cao-location-pilot-2019" in html and "closed" in html and "No programme is open" in html
     html = client.get("/incentives?lang=en&total=3000000000&japan=500000000&countries=10"
                       "&program=cao-location-project-2020").get_data(as_text=True)
     assert "Not eligible" in html and "¥0" in html and "estimate" in html
@@ -303,5 +341,5 @@ def test_page_form_history_and_errors(client):
                  "Give the Japan spend as a whole number, 0 or more.",
                  "The number of release countries must be at most 250.", "Choose a programme from the list."):
         assert text in html, text
-    response = client.get("/incentives?lang=ja&total=100&japan=200&countries=1")
+    response = client.get("/incentives?lang=ja&total=100&japan=200&countries=1&program=meti-location-incentive-2023")
     assert response.status_code == 400 and "国内支出が総製作費を上回っています。" in response.get_data(as_text=True)

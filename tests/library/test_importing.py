@@ -522,6 +522,30 @@ def test_authorities_round_trip_and_upsert_by_code(app_context, fmt):
         db.session.rollback()
 
 
+def test_a_prefecture_loads_its_stations_with_their_jurisdiction_in_one_file(app_context):
+    """Issue 13 §3: jurisdiction, served municipalities, parent and whether it takes applications, imported."""
+    header = ("code,kind,name_ja,prefecture_codes,municipality_code,lat,lon,jurisdiction,served_municipalities,"
+              "parent_code,takes_applications,source\n")
+    rows = (header + "test-imp-marugame,police_station,丸亀警察署,37,37202,34.29,133.80,municipalities,37202;37404,"
+            "police-hq-37,1,test\n"
+            "test-imp-koban,police_station,丸亀駅前交番,37,37202,34.29,133.79,unknown,,test-imp-marugame,0,test\n")
+    try:
+        result = apply_authorities(parse_authorities(rows.encode(), "csv"))
+        assert result.created == 2
+        station = db.session.scalar(select(PermitAuthority).where(PermitAuthority.code == "test-imp-marugame"))
+        koban = db.session.scalar(select(PermitAuthority).where(PermitAuthority.code == "test-imp-koban"))
+        assert station.jurisdiction == "municipalities" and [m.code for m in station.served] == ["37202", "37404"]
+        assert station.parent.code == "police-hq-37" and koban.parent is station and not koban.takes_applications
+        exported = export_authorities("csv")
+        assert "test-imp-marugame,police_station,丸亀警察署" in exported and "37202;37404,police-hq-37,1" in exported
+    finally:
+        db.session.rollback()
+    bad = header + "test-imp-x,police_station,X署,37,,,,municipalities,,police-hq-37,1,test\n"
+    plan = parse_authorities(bad.encode(), "csv")
+    assert [(e.field, e.reason[:30]) for e in plan.errors] == [
+        ("served_municipalities", "list the municipalities exactl")]
+
+
 def test_bad_authority_rows_are_all_reported(app_context):
     data = ("code,kind,name_ja,prefecture_codes,source,website,lat,lon\n"
             "ok-1,police_station,署,37,s,,,\n"

@@ -246,7 +246,9 @@ def test_prefecture_fallback_to_another_towns_body_says_so():
     plan = plan_permits(shoot(municipality="37202", lat=34.29, lon=133.80), book(authorities=[takamatsu]), TODAY)
     permit = plan.permits[0]
     assert permit.authority.authority.code == "takamatsu"
-    assert any("another municipality" in r for r in permit.reasons)
+    # A Marugame shoot sent to a Takamatsu office: the nearest-candidate rung, with its distance, to confirm.
+    assert permit.authority.rung == "nearest_candidate"
+    assert any("confirm it covers this place" in r and " km" in r for r in permit.reasons)
 
 
 def test_police_station_falls_back_to_the_prefectural_headquarters():
@@ -259,8 +261,9 @@ def test_police_station_falls_back_to_the_prefectural_headquarters():
                         TODAY)
     permit = plan.permits[0]
     assert permit.authority.authority.code == "police-hq-37"
-    assert ("apply at the local police station; nearest known prefectural police headquarters: "
-            "Kagawa Prefectural Police Headquarters") in permit.reasons
+    assert ("apply at the local police station; none is on record, so this is the prefectural police "
+            "headquarters above it: Kagawa Prefectural Police Headquarters") in permit.reasons
+    assert permit.authority.rung == "parent"
     ja = plan_permits(shoot(["road"]), book(rules, [ActivityLink("road", "ROAD")], [hq], kinds=kinds), TODAY, "ja")
     assert any(r.startswith("所轄の警察署に申請してください") for r in ja.permits[0].reasons)
 
@@ -319,8 +322,8 @@ def _takamatsu(activities, **overrides):
 
 
 def test_seeded_rules_are_complete(rules):
-    assert sorted(rules.permits) == sorted(PERMIT_CODES) and len(PERMIT_CODES) == 22
-    assert sorted(rules.activities) == sorted(ACTIVITY_CODES) and len(ACTIVITY_CODES) == 25
+    assert sorted(rules.permits) == sorted(PERMIT_CODES) and len(PERMIT_CODES) == 31
+    assert sorted(rules.activities) == sorted(ACTIVITY_CODES) and len(ACTIVITY_CODES) == 29
 
 
 @pytest.mark.parametrize("code", PERMIT_CODES)
@@ -362,8 +365,11 @@ def test_drone_in_kagawa_goes_to_osaka_and_in_tokyo_to_tokyo(rules):
 def test_road_filming_in_kagawa_goes_to_the_kagawa_police(rules):
     plan = plan_permits(_takamatsu(["road_filming"]), rules, TODAY)
     permit = next(p for p in plan.permits if p.code == "ROAD_USE")
-    assert permit.authority.authority.code == "police-hq-37"
-    assert any("apply at the local police station" in r for r in permit.reasons)
+    # Only the local station grants it: an OpenStreetMap 警察署 in Takamatsu, a candidate under the Kagawa HQ.
+    station = permit.authority.authority
+    assert station.kind == "police_station" and station.name_ja.endswith("警察署") and station.is_candidate
+    assert permit.authority.rung == "same_municipality" and station.parent_code == "police-hq-37"
+    assert any("OpenStreetMap" in r for r in permit.reasons)
 
 
 def test_an_authority_added_at_runtime_takes_part_in_routing(app_context):
@@ -375,19 +381,25 @@ def test_an_authority_added_at_runtime_takes_part_in_routing(app_context):
     from locations.permits.models import AuthorityKind, PermitAuthority
 
     kind = db.session.scalar(select(AuthorityKind).where(AuthorityKind.code == "fire_department"))
-    town = db.session.scalar(select(Municipality).where(Municipality.code == "37201"))
+    marugame = db.session.scalar(select(Municipality).where(Municipality.code == "37202"))
     kagawa = db.session.scalar(select(Prefecture).where(Prefecture.code == "37"))
-    added = PermitAuthority(code="test-fire-next-door", kind=kind, name_ja="テスト消防出張所", municipality=town,
-                            lat=TAKAMATSU[0] + 0.00001, lon=TAKAMATSU[1], source="test", prefectures=[kagawa])
+    # A Marugame shoot went to a Takamatsu station 15 km away; now to an OpenStreetMap station in Marugame
+    # (a candidate), and an office recorded (as an admin or the authority's officer would) with Marugame in
+    # its jurisdiction takes it from then on.
+    point = dict(municipality="37202", lat=34.2896, lon=133.7979)
+    before = plan_permits(_takamatsu(["smoke_flame"], **point), load_rules(db.session), TODAY)
+    routed = next(p for p in before.permits if p.code == "FIRE_SMOKE_NOTICE").authority
+    assert routed.authority.name_ja.startswith("丸亀") and routed.rung == "same_municipality"
+    assert routed.authority.is_candidate
+    added = PermitAuthority(code="test-fire-marugame", kind=kind, name_ja="テスト丸亀消防署", municipality=marugame,
+                            lat=34.29, lon=133.80, source="test", prefectures=[kagawa],
+                            jurisdiction="municipalities", served=[marugame])
     db.session.add(added)
     db.session.commit()
     try:
-        plan = plan_permits(_takamatsu(["smoke_flame"]), load_rules(db.session), TODAY)
-        assert next(p for p in plan.permits if p.code == "FIRE_SMOKE_NOTICE").authority.authority.code \
-            == "test-fire-next-door"
+        plan = plan_permits(_takamatsu(["smoke_flame"], **point), load_rules(db.session), TODAY)
+        routed = next(p for p in plan.permits if p.code == "FIRE_SMOKE_NOTICE").authority
+        assert (routed.authority.code, routed.rung) == ("test-fire-marugame", "jurisdiction")
     finally:
         db.session.delete(db.session.get(PermitAuthority, added.id))
         db.session.commit()
-    plan = plan_permits(_takamatsu(["smoke_flame"]), load_rules(db.session), TODAY)
-    assert next(p for p in plan.permits if p.code == "FIRE_SMOKE_NOTICE").authority.authority.code \
-        .startswith("takamatsu-fire-")

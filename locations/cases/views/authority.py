@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...accounts.users import acting_authority_ids
 from ...core.access import officers_only
 from ...core.clock import today_jst
 from ...core.extensions import db
@@ -28,7 +29,7 @@ def authority_queue():
     authority = current_user.authority
     rows = []
     if authority is not None:
-        query = (select(PermitStep).where(PermitStep.authority_id == authority.id)
+        query = (select(PermitStep).where(PermitStep.authority_id.in_(acting_authority_ids(current_user)))
                  .options(selectinload(PermitStep.shoot).selectinload(Shoot.municipality),
                           selectinload(PermitStep.production), selectinload(PermitStep.permit_type))
                  .order_by(PermitStep.due_date, PermitStep.id).limit(500))

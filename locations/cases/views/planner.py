@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import engine as permits
 from ...permits import rulebook
+from ...permits.places import clean_answers, ground_facts, layer_credits, place_fields, routing_labels
 from .. import bp
 from ..workflow import category_label
 
@@ -59,9 +61,13 @@ def planner():
     rules = rulebook.cached_rules(db.session)
     lang = data_language()
     chosen = [code for code in request.args.getlist("activity") if code in rules.activities]
+    answers = clean_answers({k[2:]: v for k, v in request.args.items() if k.startswith("q_")}, rules.questions)
     errors: list[str] = []
     plan = place = None
-    if any(request.args.get(k) for k in ("near", "slug", "start", "end", "activity")):
+    if request.args.get("slug") and not any(request.args.get(k) for k in ("near", "start", "end", "activity")):
+        # The location page's link: an empty form for that place, not errors before any input.
+        place = _place(errors)
+    elif any(request.args.get(k) for k in ("near", "slug", "start", "end", "activity")):
         place = _place(errors)
         start, end = _date("start", errors), _date("end", errors)
         if start and end and end < start:
@@ -73,13 +79,24 @@ def planner():
                 errors.append(_("This point is not in Japan."))
             else:
                 typical = tuple(loc.permit_codes) if loc is not None else ()
-                shoot = permits.Shoot(lat=lat, lon=lon, prefecture_code=town.prefecture.code,
-                                      municipality_code=town.code, start_date=start, end_date=end,
+                shoot = permits.Shoot(lat=lat, lon=lon, **place_fields(town), start_date=start, end_date=end,
                                       activities=tuple(chosen),
                                       category_code=loc.category.code if loc is not None else None,
                                       typical_permits=typical,
-                                      category=category_label(loc.category) if loc is not None else None)
+                                      category=category_label(loc.category) if loc is not None else None,
+                                      answers=answers, facts=ground_facts(lat, lon))
                 plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)
     activities = sorted(rules.activities.values(), key=lambda a: a.code)
+    asked = []
+    if plan is not None:
+        open_ones = {q.question.code: q for q in plan.questions}
+        for code in [*open_ones, *[c for c in rules.questions if c in answers and c not in open_ones]]:
+            question, found = rules.questions[code], open_ones.get(code)
+            decides = [rules.permits[p].name(lang) for p in found.permits] if found else []
+            asked.append((question, answers.get(code, ""), found.hint if found else "", decides))
+    kept = [(k, v) for k, v in request.args.items(multi=True) if not k.startswith("q_")]
+    clear_url = url_for("cases.planner") + ("?" + urlencode(kept) if kept else "")
     return render_template("cases/planner.html", rules=rules, activities=activities, chosen=chosen, plan=plan,
-                           place=place, errors=errors, lang=lang), (400 if errors else 200)
+                           place=place, errors=errors, lang=lang, answers=answers, asked=asked, clear_url=clear_url,
+                           routing_labels=routing_labels(), layer_credits=layer_credits() if plan else []), \
+        (400 if errors else 200)

@@ -163,12 +163,32 @@ def production(production_id: int):
     packet_authorities = list({s.authority.id: s.authority for steps in shown_steps.values() for s in steps
                                if s.authority is not None}.values())
     tickable = {g.id for g in guideline if cases.can_tick(current_user, production, g.actor, g.has_role)}
+    is_owner = production.owner_id == current_user.id
+    questions = shoot_questions(production.shoots) if is_owner else {}
     return render_template("cases/production.html", production=production, shown_steps=shown_steps,
+                           questions=questions,
                            phases=sorted(phases.items(), key=lambda item: item[1]["order"]),
                            actors=GuidelineStep.ACTORS, ticked=ticked, tickable=tickable, today=today_jst(),
                            cases=cases, type_labels=PRODUCTION_TYPE_LABELS, origin_labels=ORIGIN_LABELS,
                            status_labels=STATUS_LABELS, packet_authorities=packet_authorities,
-                           is_owner=production.owner_id == current_user.id)
+                           is_owner=is_owner)
+
+
+def shoot_questions(shoots) -> dict[int, list]:
+    """Per shoot, the questions that decide its conditional permits, with the producer's answer so far."""
+    from ...permits.engine import load_rules, rule_questions
+
+    if not shoots:
+        return {}
+    rules = load_rules(db.session)
+    found = {}
+    for shoot in shoots:
+        codes = [q for a in shoot.activities for link in rules.links.get(a.code, ()) if link.rule
+                 for q in rule_questions(link.rule)]
+        answers = cases.shoot_answers(shoot)
+        found[shoot.id] = [(rules.questions[c], answers.get(c, "")) for c in dict.fromkeys(codes)
+                           if c in rules.questions]
+    return found
 
 
 @bp.route("/productions/<id:production_id>/checklist/<id:guideline_step_id>", methods=["POST"])

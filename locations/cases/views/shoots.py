@@ -21,6 +21,7 @@ from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import rulebook
 from ...permits.engine import MAX_SHOOT_DAYS
+from ...permits.places import clean_answers
 from ...permits.models import Activity
 from .. import bp
 from .. import workflow as cases
@@ -156,6 +157,27 @@ def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
         flash(warning)
     flash(_("Shoot saved: %(new)d new permit steps, %(removed)d removed, %(kept)d already under way kept.",
             new=len(result.created), removed=len(result.removed), kept=len(result.kept)))
+    return redirect(url_for("cases.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
+
+
+@bp.route("/productions/<id:production_id>/shoots/<id:shoot_id>/answers", methods=["POST"])
+@producers_only
+def shoot_answers(production_id: int, shoot_id: int):
+    """The producer's answers to the planner's questions: stored with the shoot, and the steps follow."""
+    production = owned_production(production_id)
+    shoot = fetch(Shoot, shoot_id)
+    if shoot is None or shoot.production_id != production.id:
+        abort(404)
+    rules = permits.load_rules(db.session)
+    answers = clean_answers({k[2:]: v for k, v in request.form.items() if k.startswith("q_")}, rules.questions)
+    if cases.set_answers(shoot, answers):
+        result = cases.sync_steps(shoot, rules, today_jst(), lambda step: url_for(
+            "cases.step", production_id=production.id, step_id=step.id), shoot_changed=True)
+        db.session.commit()
+        flash(_("Answers saved: %(new)d new permit steps, %(removed)d removed, %(kept)d already under way kept.",
+                new=len(result.created), removed=len(result.removed), kept=len(result.kept)))
+    else:
+        flash(_("Nothing changed."))
     return redirect(url_for("cases.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from ...accounts.users import acting_authority_ids
 from ...core.access import case_actors_only, producers_or_officers, signed_in
 from ...core.clock import today_jst
 from ...core.editing import conflict_page
@@ -38,7 +39,7 @@ def visible_step(production_id: int, step_id: int) -> PermitStep:
 def may_change_status(step: PermitStep) -> bool:
     if current_user.role == "producer":
         return step.production.owner_id == current_user.id
-    return current_user.role == "authority" and step.authority_id == current_user.authority_id
+    return current_user.role == "authority" and step.authority_id in acting_authority_ids(current_user)
 
 
 def _status_form(step: PermitStep) -> StatusForm:

@@ -15,6 +15,7 @@ from ...directory import queries as directory
 from ...directory.layers import block_colours_by_code, commission_layer, outline_layer
 from ...directory.models import FilmCommission
 from ...permits.models import PermitAuthority, PermitType
+from ...permits.spatial import app_layers, ground_at
 from .. import bp
 from .. import queries as library
 from ..filters import parse_filters
@@ -93,7 +94,11 @@ def location(slug: str):
             selectinload(Location.municipality), selectinload(Location.commission))
     )
     commissions = db.session.scalars(select(FilmCommission)).all()
-    authorities = db.session.scalars(select(PermitAuthority).options(selectinload(PermitAuthority.kind))).all()
+    # Thousands of candidate offices (OpenStreetMap): only those around the point are worth comparing.
+    near_box = PermitAuthority.lat.between(loc.lat - 0.3, loc.lat + 0.3) & PermitAuthority.lon.between(
+        loc.lon - 0.4, loc.lon + 0.4)
+    authorities = db.session.scalars(select(PermitAuthority).where(
+        near_box | (PermitAuthority.layer != "osm")).options(selectinload(PermitAuthority.kind))).all()
     permits = db.session.scalars(select(PermitType).where(PermitType.code.in_(loc.permit_codes))).all()
     fmap = maps.build_map(
         [outline_layer(prefecture=loc.prefecture.code), commission_layer(prefecture=loc.prefecture.code),
@@ -105,6 +110,7 @@ def location(slug: str):
         "library/detail.html", loc=loc, fmap=fmap, permits=permits, facilities=FACILITIES,
         nearest_commissions=library.nearest(commissions, loc.lat, loc.lon, 3),
         nearest_authorities=library.nearest(authorities, loc.lat, loc.lon, 5),
+        ground=ground_at(app_layers(), loc.lat, loc.lon, current_language()),
     )
 
 

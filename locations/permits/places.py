@@ -1,0 +1,69 @@
+"""The place part of an engine Shoot, from a directory municipality: codes, names and a ward's city."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .engine import Label
+
+
+def place_fields(municipality: Optional[Any]) -> dict[str, Any]:
+    """Keyword arguments for ``engine.Shoot`` (municipality and prefecture codes and names)."""
+    if municipality is None:
+        return {"prefecture_code": None, "municipality_code": None}
+    prefecture = municipality.prefecture
+    # A designated city's wards share its code but for the last digit (01101 → 01100, 22138 → 22130).
+    parent = municipality.code[:4] + "0" if municipality.is_ward else None
+    return {
+        "prefecture_code": prefecture.code,
+        "municipality_code": municipality.code,
+        "parent_municipality_code": parent,
+        "municipality": Label(municipality.code, municipality.name_ja,
+                              municipality.name_romaji or municipality.name_ja),
+        "prefecture": Label(prefecture.code, prefecture.name_ja, prefecture.name_en),
+    }
+
+
+def ground_facts(lat: float, lon: float) -> dict:
+    """What the spatial layers say at the point, keyed as the questions' ``answered_by``."""
+    from . import spatial
+
+    return spatial.facts_at(spatial.app_layers(), lat, lon)
+
+
+def clean_answers(raw: dict, questions: dict) -> dict[str, str]:
+    """Only answers to known questions, in their form: "yes"/"no", or a number 0–1,000,000 as text."""
+    answers: dict[str, str] = {}
+    for code, value in raw.items():
+        question = questions.get(code)
+        if question is None or value is None:
+            continue
+        value = str(value).strip().lower()
+        if question.kind == "yes_no" and value in ("yes", "no"):
+            answers[code] = value
+        elif question.kind == "number" and value:
+            try:
+                number = float(value.replace(",", ""))
+            except ValueError:
+                continue
+            if 0 <= number <= 1_000_000:
+                answers[code] = f"{number:g}"
+    return answers
+
+
+def routing_labels() -> dict[str, str]:
+    """How sure the routing is, per rung, in the reader's language."""
+    from flask_babel import gettext as _
+
+    return {
+        "jurisdiction": _("Confirmed jurisdiction"),
+        "same_municipality": _("Office in the same municipality"),
+        "nearest_candidate": _("Nearest office of this kind: confirm it covers the place"),
+        "parent": _("Parent body: apply at the local office"),
+        "film_commission": _("Film commission: they know the local office"),
+    }
+
+
+def layer_credits() -> list[str]:
+    from . import spatial
+
+    return spatial.app_layers().credits
