@@ -168,7 +168,7 @@ def shoot_answers(production_id: int, shoot_id: int):
     shoot = fetch(Shoot, shoot_id)
     if shoot is None or shoot.production_id != production.id:
         abort(404)
-    rules = permits.load_rules(db.session)
+    rules = rulebook.cached_rules(db.session)
     answers = clean_answers({k[2:]: v for k, v in request.form.items() if k.startswith("q_")}, rules.questions)
     if cases.set_answers(shoot, answers):
         result = cases.sync_steps(shoot, rules, today_jst(), lambda step: url_for(
