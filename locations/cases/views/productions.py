@@ -176,11 +176,12 @@ def production(production_id: int):
 
 def shoot_questions(shoots) -> dict[int, list]:
     """Per shoot, the questions that decide its conditional permits, with the producer's answer so far."""
-    from ...permits.engine import load_rules, rule_questions
+    from ...permits import rulebook
+    from ...permits.engine import rule_questions
 
     if not shoots:
         return {}
-    rules = load_rules(db.session)
+    rules = rulebook.cached_rules(db.session)
     found = {}
     for shoot in shoots:
         codes = [q for a in shoot.activities for link in rules.links.get(a.code, ()) if link.rule
