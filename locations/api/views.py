@@ -12,6 +12,7 @@ from ..core.clock import today_jst
 from ..core.extensions import db
 from ..core.params import BLOCK_CODE, PREFECTURE_CODE, parse_bbox, parse_int
 from ..core.security import limiter
+from ..directory import outlines
 from ..directory import queries as directory
 from ..directory.queries import CommissionFilter
 from ..library import queries as library
@@ -50,6 +51,21 @@ def prefectures():
         lambda code: url_for("directory.prefecture", code=code),
     )
     response = geojson(payload)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.route("/municipal-outlines")
+def municipal_outlines():
+    """Municipality outlines meeting ``bbox`` (west,south,east,north): the maps' offline base at city zoom."""
+    errors: list[str] = []
+    if "bbox" not in request.args:
+        errors.append("bbox: " + _("required (west,south,east,north)"))
+    bbox = parse_bbox(request.args["bbox"], errors) if "bbox" in request.args else None
+    if errors:
+        return bad_request(errors)
+    response = geojson(outlines.outlines_geojson(current_app.config["SEEDS_DIR"], bbox))
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response

@@ -159,12 +159,15 @@ def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
     return redirect(url_for("cases.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
 
 
-def _pick_map(shoot: Shoot | None) -> maps.MapParts:
-    """A small map to click the shoot's point on (static/js/pick_point.js fills latitude and longitude)."""
+def _pick_map(production: Production, shoot: Shoot | None) -> maps.MapParts:
+    """A small map to click the shoot's point on (static/js/pick_point.js fills latitude and longitude).
+
+    Its only layers are the base outlines, which take no clicks, so a click always picks a point. A new
+    shoot's map opens on the production's first film commission, where the municipal outlines show."""
     if shoot is not None:
         return maps.build_map([], center=(shoot.lat, shoot.lon), zoom=13)
-    # No outline layer: clicking an outline would open the prefecture's page instead of picking a point.
-    return maps.build_map([])
+    fc = next((c for c in production.commissions if c.lat is not None and c.lon is not None), None)
+    return maps.build_map([], center=(fc.lat, fc.lon), zoom=10) if fc is not None else maps.build_map([])
 
 
 @bp.route("/productions/<id:production_id>/shoots/new", methods=["GET", "POST"])
@@ -201,7 +204,7 @@ def _form_page(form: ShootForm, production: Production, shoot: Shoot | None):
         Location.commission_id.in_(fc_ids), Location.status == "published", Location.hidden_stale.is_(False))
         .order_by(Location.name_ja).limit(1000)).all() if fc_ids else []
     return render_template("cases/shoot_form.html", form=form, production=production, shoot=shoot,
-                           library=_library_choice(form), suggestions=suggestions, fmap=_pick_map(shoot)), \
+                           library=_library_choice(form), suggestions=suggestions, fmap=_pick_map(production, shoot)), \
         (400 if form.errors else 200)
 
 
