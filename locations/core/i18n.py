@@ -37,6 +37,14 @@ def localized(obj: Any, field: str) -> str:
     return value if value else (getattr(obj, f"{field}_{other}", None) or "")
 
 
+def localized_lang(obj: Any, field: str) -> str:
+    """The language of what ``localized`` shows, for a ``lang`` attribute: a Japanese fallback on an English page
+    must be read by a Japanese voice."""
+    lang = current_language()
+    other = "ja" if lang == "en" else "en"
+    return lang if getattr(obj, f"{field}_{lang}", None) else other
+
+
 def url_in_language(lang: str) -> str:
     """This page's URL with ?lang= set, keeping the other query arguments."""
     args = request.args.to_dict(flat=False)
@@ -64,6 +72,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(_remember_language)
     app.jinja_env.globals.update(
-        localized=localized, current_language=current_language, url_in_language=url_in_language
+        localized=localized, localized_lang=localized_lang, current_language=current_language,
+        url_in_language=url_in_language
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -159,6 +159,7 @@ def base_layer(layers: list[dict[str, Any]]) -> dict[str, Any]:
         "municipalities": url_for("api.municipal_outlines"),
         "minZoom": MUNICIPAL_MIN_ZOOM,
         "tilesFailedText": _("Map tiles could not be loaded: showing the app's own outlines instead."),
+        "listText": _("Points on this map, for keyboards and screen readers (%(n)s)", n="{n}"),
     }
 
 

@@ -88,6 +88,7 @@
       onEachFeature: function (f, layer) {
         layer.bindTooltip(el("span", label(f.properties, opts.lang)));
         layer.bindPopup(function () { return pointPopup(f.properties, opts); });
+        if (opts.map) { listed(opts.map, layer, label(f.properties, opts.lang)); }
       }
     });
   }
@@ -155,12 +156,16 @@
             if (!marker) {
               marker = pointMarker(latlng, f.properties, opts);
               points.addLayer(marker);
+              listed(map, marker, label(f.properties, opts.lang), 15);
             }
             next[slug] = marker;
             nPoints += 1;
           });
           Object.keys(shown).forEach(function (slug) {
-            if (!next[slug]) { points.removeLayer(shown[slug]); }
+            if (!next[slug]) {
+              points.removeLayer(shown[slug]);
+              if (map._pointList) { map._pointList.remove(shown[slug]); }
+            }
           });
           shown = next;
           container.setAttribute("data-viewport-clusters", String(nClusters));
@@ -199,16 +204,64 @@
       }).bindTooltip(textLines(link.lines), { sticky: true }).addTo(group);
     });
     (opts.shoots || []).forEach(function (pin) {
-      L.circleMarker([pin.lat, pin.lon], {
+      var shoot = L.circleMarker([pin.lat, pin.lon], {
         radius: 9, color: "#ffffff", weight: 2, fill: true, fillColor: opts.shootColor, fillOpacity: 0.9
       }).bindTooltip(textLines(pin.lines)).addTo(group);
+      if (opts.map) { listed(opts.map, shoot, (pin.lines || []).join(" · ")); }
     });
     (opts.authorities || []).forEach(function (pin) {
-      L.circleMarker([pin.lat, pin.lon], {
+      var office = L.circleMarker([pin.lat, pin.lon], {
         radius: 7, color: opts.authorityColor, weight: 3, fill: true, fillColor: "#ffffff", fillOpacity: 1
       }).bindTooltip(textLines(pin.lines)).addTo(group);
+      if (opts.map) { listed(opts.map, office, (pin.lines || []).join(" · ")); }
     });
     return group;
+  }
+
+  /* A keyboard-usable list of the points drawn on a map, under it: each entry is a button that brings its
+   * point into view and opens its popup (or tooltip). Circle markers are SVG paths no key can reach. */
+  function pointList(map, opts) {
+    var container = map.getContainer();
+    var box = el("details", null, { "class": "map-points" });
+    var summary = el("summary");
+    var list = el("ul", null, { "class": "plain" });
+    box.appendChild(summary);
+    box.appendChild(list);
+    var frame = container.parentNode;
+    frame.parentNode.insertBefore(box, frame.nextSibling);
+    var entries = [];
+    var timer = null;
+    function render() {
+      timer = null;
+      list.textContent = "";
+      var shown = entries.filter(function (e) { return map.hasLayer(e.layer); }).slice(0, 300);
+      summary.textContent = (opts.listText || "{n}").replace("{n}", String(shown.length));
+      shown.forEach(function (entry) {
+        var item = el("li");
+        var button = el("button", entry.text, { type: "button", "class": "link-button" });
+        button.addEventListener("click", function () {
+          var target = entry.layer.getLatLng ? entry.layer.getLatLng() : null;
+          if (target) { map.setView(target, Math.max(map.getZoom(), entry.zoom || 12)); }
+          if (entry.layer.getPopup && entry.layer.getPopup()) { entry.layer.openPopup(); }
+          else if (entry.layer.getTooltip && entry.layer.getTooltip()) { entry.layer.openTooltip(); }
+          container.focus();
+        });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      box.hidden = shown.length === 0;
+      container.setAttribute("data-listed-points", String(shown.length));
+    }
+    function schedule() { if (!timer) { timer = setTimeout(render, 60); } }
+    map.on("layeradd layerremove", schedule);
+    return {
+      add: function (layer, text, zoom) { entries.push({ layer: layer, text: text, zoom: zoom }); schedule(); },
+      remove: function (layer) { entries = entries.filter(function (e) { return e.layer !== layer; }); schedule(); }
+    };
+  }
+
+  function listed(map, layer, text, zoom) {
+    if (map._pointList) { map._pointList.add(layer, text, zoom); }
   }
 
   function fetchJSON(url, signal) {
@@ -222,6 +275,8 @@
    * the visible box with their names. Nothing in it is clickable: clicks go to the map itself. */
   function base(map, opts) {
     var container = map.getContainer();
+    map._pointList = pointList(map, opts);
+    container.setAttribute("tabindex", container.getAttribute("tabindex") || "0");
     var group = L.layerGroup().addTo(map);
     if (opts.prefectures) {
       fetchJSON(opts.prefectures).then(function (data) {
@@ -309,6 +364,7 @@
       control.addOverlay(layer, name);
     }
     layers.forEach(function (opts) {
+      opts.map = map;
       if (opts.kind === "base") {
         base(map, opts);
         return;
