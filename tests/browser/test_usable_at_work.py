@@ -167,3 +167,28 @@ def test_deleting_a_location_asks_first_and_can_be_undone(new_page, browser_log,
     with live_server.app.app_context():
         assert db.session.scalar(select(Location.status).where(Location.slug == SLUG)) == "draft"
     browser_log.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_shoot_is_entered_by_the_location_name(new_page, browser_log, live_server, world, lang):
+    """Typing a suggestion's name fills in the place (its slug rides along) and says which place it is."""
+    with live_server.app.app_context():
+        name = db.session.scalar(select(Location.name_ja).where(Location.name_ja.like("%栗林公園%"),
+                                                                Location.status == "published").order_by(Location.id))
+    page = open_as(new_page, world["producer"], PHONE)
+    page.goto(f"/productions/{world['production']}/shoots/new?lang={lang}")
+    form = page.locator("main form")
+    form.locator("#name").fill("Garden walk")
+    start = today_jst() + timedelta(days=80)
+    form.locator("#start_date").fill(start.isoformat())
+    form.locator("#end_date").fill(start.isoformat())
+    option = page.locator(f"#library-locations option[value^='{name}']").first
+    label = option.get_attribute("value")
+    form.locator("#location").fill(label)
+    expect(page.locator("#library-chosen")).to_contain_text(label)
+    expect(form.locator("input[name=where][value=library]")).to_be_checked()
+    expect(form.locator("input[name=location_slug]")).to_have_value(option.get_attribute("data-slug"))
+    form.locator("button[type=submit]").last.click()
+    expect(page.locator("main")).to_contain_text("Garden walk")
+    expect(page.locator("main a[href^='/locations/']").first).to_be_visible()
+    browser_log.assert_clean()
