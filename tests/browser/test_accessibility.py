@@ -38,6 +38,8 @@ def test_axe_finds_nothing_serious_on_the_main_pages(new_page, browser_log, live
         severe = axe_severe(page)
         if severe:
             found[path] = severe
+    for page in pages.values():
+        page.wait_for_load_state("networkidle")  # nothing (a late favicon) cut off when the pages close
     assert found == {}, found
     browser_log.assert_clean()
 

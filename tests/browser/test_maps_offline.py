@@ -47,7 +47,7 @@ def test_the_shoot_picker_shows_outlines_and_a_click_sets_the_point(new_page, br
     page.locator("main form #email").fill(email)
     page.locator("main form #password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_load_state("networkidle")
     url = f"/productions/{production_id}/shoots/new?lang={lang}"
     page.goto(url)
     fmap = page.locator(".folium-map")

@@ -64,7 +64,7 @@ def open_as(new_page, email: str | None, viewport: dict) -> Page:
         form.locator("#email").fill(email)
         form.locator("#password").fill(PASSWORD)
         form.locator("button[type=submit]").click()
-        page.wait_for_load_state()
+        page.wait_for_load_state("networkidle")
     return page
 
 
@@ -101,6 +101,7 @@ def test_main_pages_fit_a_phone_and_a_desktop(new_page, browser_log, world, lang
 def test_the_phone_menu_opens_and_reaches_every_action(new_page, browser_log, world, lang):
     page = open_as(new_page, world["producer"], PHONE)
     page.goto(f"/productions/{world['production']}?lang={lang}")
+    page.wait_for_load_state("networkidle")
     toggle = page.locator(".menu-toggle")
     expect(toggle).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "false")
@@ -122,7 +123,7 @@ def test_the_phone_menu_opens_and_reaches_every_action(new_page, browser_log, wo
     # Signing out works from the menu.
     toggle.click()
     page.locator(".user-menu button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_load_state("networkidle")
     toggle = page.locator(".menu-toggle")
     toggle.click()
     expect(page.locator(".user-menu a[href^='/login']")).to_be_visible()
@@ -133,7 +134,10 @@ def test_the_phone_menu_opens_and_reaches_every_action(new_page, browser_log, wo
 def test_a_decided_shoot_is_withdrawn_on_a_phone_not_deleted(new_page, browser_log, live_server, world, lang):
     page = open_as(new_page, world["producer"], PHONE)
     page.goto(f"/productions/{world['production']}?lang={lang}")
+    # Every navigation waits for the page's assets: one cut off half-way leaves the dev server's file open.
+    page.wait_for_load_state("networkidle")
     page.locator(f"a[href$='/shoots/{world['shoot']}/remove']").click()
+    page.wait_for_load_state("networkidle")
     main = page.locator("main")
     expect(main).to_contain_text("Two guards at the crossing")  # what it affects, before anything happens
     expect(main.locator("form[action$='/delete']")).to_have_count(0)
@@ -142,6 +146,7 @@ def test_a_decided_shoot_is_withdrawn_on_a_phone_not_deleted(new_page, browser_l
     main.locator("form[action$='/withdraw'] button[type=submit]").click()
     expect(page.locator(f"#shoot-{world['shoot']} .badge-stale")).to_be_visible()
     expect(page.locator(f"#shoot-{world['shoot']}")).to_contain_text("The scene was cut")
+    page.wait_for_load_state("networkidle")
     with live_server.app.app_context():
         step = db.session.get(PermitStep, world["step"])
         assert step.status == "withdrawn" and step.conditions == "Two guards at the crossing"
@@ -164,6 +169,7 @@ def test_deleting_a_location_asks_first_and_can_be_undone(new_page, browser_log,
     expect(recently).to_contain_text("試験公園（削除用）")
     recently.locator(f"form[action$='/locations/{SLUG}/restore'] button").click()
     expect(page).to_have_url(f"{live_server.url}/commission/locations/{SLUG}/edit")
+    page.wait_for_load_state("networkidle")
     with live_server.app.app_context():
         assert db.session.scalar(select(Location.status).where(Location.slug == SLUG)) == "draft"
     browser_log.assert_clean()
@@ -191,4 +197,5 @@ def test_a_shoot_is_entered_by_the_location_name(new_page, browser_log, live_ser
     form.locator("button[type=submit]").last.click()
     expect(page.locator("main")).to_contain_text("Garden walk")
     expect(page.locator("main a[href^='/locations/']").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
     browser_log.assert_clean()
