@@ -14,6 +14,7 @@ from ..core.extensions import db
 from ..core.params import BLOCK_CODE, PREFECTURE_CODE, parse_bbox, parse_int
 from ..core.security import limiter
 from ..directory import layers
+from ..directory import outlines
 from ..directory import queries as directory
 from ..directory.queries import CommissionFilter
 from ..library import queries as library
@@ -53,6 +54,21 @@ def prefectures():
     )
     # The maps ask for ?v=<stamp> (directory.layers.outlines_url): that answer is kept a year.
     return http.set_cache(geojson(payload), request.args.get("v"), versions.current(db.session, layers.OUTLINES))
+
+
+@bp.route("/municipal-outlines")
+def municipal_outlines():
+    """Municipality outlines meeting ``bbox`` (west,south,east,north): the maps' offline base at city zoom."""
+    errors: list[str] = []
+    if "bbox" not in request.args:
+        errors.append("bbox: " + _("required (west,south,east,north)"))
+    bbox = parse_bbox(request.args["bbox"], errors) if "bbox" in request.args else None
+    if errors:
+        return bad_request(errors)
+    response = geojson(outlines.outlines_geojson(current_app.config["SEEDS_DIR"], bbox))
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 def thumbnail_url(location: Location) -> Optional[str]:

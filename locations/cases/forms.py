@@ -56,7 +56,9 @@ class ShootForm(FlaskForm):
     name = StringField(_l("Scene or shoot name"), validators=[DataRequired(), Length(max=200)])
     where = RadioField(_l("Where"), choices=WHERE_CHOICES, default="address", validators=[InputRequired()])
     location = StringField(_l("Library location (type its name to choose)"),
-                           validators=[Optional(), Length(max=120)])
+                           validators=[Optional(), Length(max=300)])
+    # Set by static/js/library_pick.js when a suggestion is picked; the typed name alone works too.
+    location_slug = HiddenField(validators=[Optional(), Length(max=120)])
     lat = DecimalField(_l("Latitude"), places=6, validators=[Optional(), NumberRange(20, 46)])
     lon = DecimalField(_l("Longitude"), places=6, validators=[Optional(), NumberRange(122, 154.5)])
     address = StringField(_l("Address or place name"), validators=[Optional(), Length(max=300)])

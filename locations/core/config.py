@@ -1,11 +1,14 @@
 """Configuration defaults; instance/secret_key, instance/config.py and the environment override them."""
+import html
 import os
 import secrets
 from typing import Optional
+from urllib.parse import urlsplit
 
 ENV_KEYS = (
     "SECRET_KEY",
     "DATABASE_URL",
+    "TILE_PRESET",
     "TILE_URL",
     "TILE_ATTRIBUTION",
     "GEOCODER",
@@ -80,9 +83,13 @@ class DefaultConfig:
     LANGUAGES = ("ja", "en", "zh_Hans", "zh_Hant", "ko")
     BABEL_DEFAULT_LOCALE = "ja"
     BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
-    # OpenStreetMap's standard tiles; an empty TILE_URL draws the map with outlines only (fully offline).
-    TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    # The map background: "osm" (OpenStreetMap's standard tiles), "gsi" (国土地理院の地理院タイル) or "none".
+    # Every map also draws prefecture and municipal outlines from the app's own data, and falls back to them
+    # alone when tiles fail to load. TILE_URL (with TILE_ATTRIBUTION) names another tile server; an empty
+    # TILE_URL means no tiles at all (fully offline), as "none" does.
+    TILE_PRESET = "osm"
+    TILE_URL: Optional[str] = None
+    TILE_ATTRIBUTION: Optional[str] = None
     # "offline" uses the built-in gazetteer of prefectures and municipalities; "nominatim" asks
     # OpenStreetMap's Nominatim first (rate-limited, cached) and falls back to the gazetteer.
     GEOCODER = "offline"
@@ -177,6 +184,28 @@ class DefaultConfig:
     REMINDER_DAYS_BEFORE = 3
     LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
     JSON_SORT_KEYS = False
+
+
+TILE_PRESETS = {
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'),
+    # GSI's terms ask for the credit 「地理院タイル」 with a link to its list of tiles.
+    "gsi": ("https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
+            '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>'),
+    "none": ("", ""),
+}
+
+
+def tile_source(config) -> tuple[str, str]:
+    """The tile URL template and its attribution HTML ("" and "" for no tiles)."""
+    url = config.get("TILE_URL")
+    if url is not None:
+        if not url:
+            return "", ""
+        # Tiles are always credited: without a configured credit, name their server.
+        return url, config.get("TILE_ATTRIBUTION") or html.escape(urlsplit(url).netloc or url)
+    preset_url, attribution = TILE_PRESETS.get(config.get("TILE_PRESET") or "osm", TILE_PRESETS["none"])
+    return preset_url, config.get("TILE_ATTRIBUTION") or attribution
 
 
 def from_environment(environ=os.environ) -> dict:

@@ -120,6 +120,14 @@ def localized(obj: Any, field: str) -> str:
     return localized_value(getattr(obj, f"{field}_ja", None), getattr(obj, f"{field}_en", None))
 
 
+def localized_lang(obj: Any, field: str) -> str:
+    """The language of what ``localized`` shows, for a ``lang`` attribute: a Japanese fallback on an English page
+    must be read by a Japanese voice."""
+    lang = current_language()
+    other = "ja" if lang == "en" else "en"
+    return lang if getattr(obj, f"{field}_{lang}", None) else other
+
+
 def url_in_language(lang: str) -> str:
     """This page's URL with ?lang= set, keeping the other query arguments."""
     args = request.args.to_dict(flat=False)
@@ -147,7 +155,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(_remember_language)
     app.jinja_env.globals.update(
-        localized=localized, localized_html=localized_html, localized_value=localized_value, current_language=current_language,
+        localized=localized, localized_html=localized_html, localized_value=localized_value, localized_lang=localized_lang, current_language=current_language,
         data_language=data_language, html_lang=html_lang, vocabulary=vocabulary, reason_text=reason_text, url_in_language=url_in_language,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )

@@ -12,6 +12,7 @@ static/js/maps.js, which puts every value into the page with ``textContent``.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -20,10 +21,12 @@ import xstatic.pkg.leaflet as xstatic_leaflet
 import xstatic.pkg.leaflet_markercluster as xstatic_markercluster
 from branca.element import CssLink, JavascriptLink, MacroElement
 from flask import Blueprint, Flask, current_app, send_from_directory, url_for
+from flask_babel import gettext as _
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from .config import tile_source
 from .security import csp_nonce
 
 JAPAN_CENTER = (36.2, 138.3)
@@ -130,11 +133,11 @@ def _base_map(center: tuple[float, float], zoom: int,
     fmap.options.update(maxZoom=18, minZoom=3)
     fmap.default_js = [("leaflet", url_for("vendor.leaflet_asset", filename="leaflet.js"))]
     fmap.default_css = [("leaflet_css", url_for("vendor.leaflet_asset", filename="leaflet.css"))]
-    tile_url = current_app.config.get("TILE_URL")
+    tile_url, attribution = tile_source(current_app.config)
     if tile_url:
         folium.TileLayer(
             tiles=tile_url,
-            attr=current_app.config.get("TILE_ATTRIBUTION") or "",
+            attr=attribution,
             name="tiles",
             control=False,
         ).add_to(fmap)
@@ -143,7 +146,29 @@ def _base_map(center: tuple[float, float], zoom: int,
     return fmap
 
 
+def base_layer(layers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The offline base every map draws under its own layers: prefecture outlines (unless the map already has
+    them) and, from city zoom on, the municipal outlines of the visible box; drawn thin, grey and not
+    clickable, so a click on the map (the shoot picker's) never lands on them. maps.js also falls back to
+    this base alone, saying so, when the tiles fail to load."""
+    return {
+        "kind": "base",
+        "name": _("Outlines (offline base map)"),
+        "prefectures": None if any(layer.get("kind") in ("outlines", "choropleth") for layer in layers)
+        else url_for("api.prefectures"),
+        "municipalities": url_for("api.municipal_outlines"),
+        "minZoom": MUNICIPAL_MIN_ZOOM,
+        "tilesFailedText": _("Map tiles could not be loaded: showing the app's own outlines instead."),
+        "listText": _("Points on this map, for keyboards and screen readers (%(n)s)", n="{n}"),
+    }
+
+
+# From this zoom on (a prefecture fills the map) the base draws municipal outlines.
+MUNICIPAL_MIN_ZOOM = 8
+
+
 def _render(fmap: folium.Map, layers: list[dict[str, Any]]) -> MapParts:
+    layers = [base_layer(layers), *layers]
     data_id = f"{fmap.get_name()}_layers"
     _RemoteLayers(data_id).add_to(fmap)
     root = fmap.get_root()
@@ -171,9 +196,23 @@ def build_map(
     center: tuple[float, float] = JAPAN_CENTER,
     zoom: int = JAPAN_ZOOM,
     bounds: Optional[tuple[tuple[float, float], tuple[float, float]]] = None,
+    circle: Optional[tuple[float, float, float]] = None,
 ) -> MapParts:
-    """A map with the configured tiles (if any) and the given remote layers."""
-    return _render(_base_map(center, zoom, bounds), [layer.as_options() for layer in layers])
+    """A map with the configured tiles (if any) and the given remote layers; ``circle`` (lat, lon, km) draws a
+    search radius, and the map then fits it."""
+    options = [layer.as_options() for layer in layers]
+    if circle is not None:
+        lat, lon, km = circle
+        options.append({"kind": "circle", "lat": lat, "lon": lon, "radiusM": km * 1000})
+        bounds = bounds or circle_bounds(lat, lon, km)
+    return _render(_base_map(center, zoom, bounds), options)
+
+
+def circle_bounds(lat: float, lon: float, km: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The box around a circle of ``km`` (a degree of latitude is ~111 km; of longitude, that times cos lat)."""
+    dlat = km / 111.0
+    dlon = km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+    return (lat - dlat, lon - dlon), (lat + dlat, lon + dlon)
 
 
 def init_app(app: Flask) -> None:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import CSRFProtect
 
 from .access import login_manager
+from .config import tile_source
 from .extensions import db
 
 csrf = CSRFProtect()
@@ -45,7 +46,7 @@ def csp_nonce() -> str:
 
 
 def _tile_origin() -> str:
-    url = current_app.config.get("TILE_URL") or ""
+    url, _attribution = tile_source(current_app.config)
     parts = urlsplit(url.replace("{s}", "*"))
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 

@@ -24,6 +24,8 @@ PARAMS = {
     "step_note": {**CASE, "by": "Producer Sato"},
     "step_due_soon": STEP,
     "step_overdue": STEP,
+    "shoot_withdrawn": {**CASE, "by": "Producer Sato", "reason": "The scene was cut"},
+    "shoot_deleted": {**CASE, "by": "Producer Sato"},
     "inquiry_new": {"subject": "Night shoot at the port", "from": "Sato"},
     "inquiry_referred": {"subject": "Night shoot", "from_fc_ja": "香川フィルムコミッション",
                          "from_fc_en": "Kagawa Film Commission", "note": "Please help"},

@@ -52,6 +52,7 @@ def open_as(new_page, email: str | None, viewport: dict) -> Page:
     page.set_viewport_size(viewport)
     if email:
         sign_in(page, email, "en")
+        page.wait_for_load_state("networkidle")
     return page
 
 
@@ -88,6 +89,7 @@ def test_main_pages_fit_a_phone_and_a_desktop(new_page, browser_log, world, lang
 def test_the_phone_menu_opens_and_reaches_every_action(new_page, browser_log, world, lang):
     page = open_as(new_page, world["producer"], PHONE)
     page.goto(f"/productions/{world['production']}?lang={lang}")
+    page.wait_for_load_state("networkidle")
     toggle = page.locator(".menu-toggle")
     expect(toggle).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "false")
@@ -109,7 +111,7 @@ def test_the_phone_menu_opens_and_reaches_every_action(new_page, browser_log, wo
     # Signing out works from the menu.
     toggle.click()
     page.locator(".user-menu button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_load_state("networkidle")
     toggle = page.locator(".menu-toggle")
     toggle.click()
     expect(page.locator(".user-menu a[href^='/login']")).to_be_visible()
@@ -120,7 +122,10 @@ def test_the_phone_menu_opens_and_reaches_every_action(new_page, browser_log, wo
 def test_a_decided_shoot_is_withdrawn_on_a_phone_not_deleted(new_page, browser_log, live_server, world, lang):
     page = open_as(new_page, world["producer"], PHONE)
     page.goto(f"/productions/{world['production']}?lang={lang}")
+    # Every navigation waits for the page's assets: one cut off half-way leaves the dev server's file open.
+    page.wait_for_load_state("networkidle")
     page.locator(f"a[href$='/shoots/{world['shoot']}/remove']").click()
+    page.wait_for_load_state("networkidle")
     main = page.locator("main")
     expect(main).to_contain_text("Two guards at the crossing")  # what it affects, before anything happens
     expect(main.locator("form[action$='/delete']")).to_have_count(0)
@@ -129,6 +134,7 @@ def test_a_decided_shoot_is_withdrawn_on_a_phone_not_deleted(new_page, browser_l
     main.locator("form[action$='/withdraw'] button[type=submit]").click()
     expect(page.locator(f"#shoot-{world['shoot']} .badge-stale")).to_be_visible()
     expect(page.locator(f"#shoot-{world['shoot']}")).to_contain_text("The scene was cut")
+    page.wait_for_load_state("networkidle")
     with live_server.app.app_context():
         step = db.session.get(PermitStep, world["step"])
         assert step.status == "withdrawn" and step.conditions == "Two guards at the crossing"
@@ -151,6 +157,33 @@ def test_deleting_a_location_asks_first_and_can_be_undone(new_page, browser_log,
     expect(recently).to_contain_text("試験公園（削除用）")
     recently.locator(f"form[action$='/locations/{SLUG}/restore'] button").click()
     expect(page).to_have_url(f"{live_server.url}/commission/locations/{SLUG}/edit")
+    page.wait_for_load_state("networkidle")
     with live_server.app.app_context():
         assert db.session.scalar(select(Location.status).where(Location.slug == SLUG)) == "draft"
+    browser_log.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_shoot_is_entered_by_the_location_name(new_page, browser_log, live_server, world, lang):
+    """Typing a suggestion's name fills in the place (its slug rides along) and says which place it is."""
+    with live_server.app.app_context():
+        name = db.session.scalar(select(Location.name_ja).where(Location.name_ja.like("%栗林公園%"),
+                                                                Location.status == "published").order_by(Location.id))
+    page = open_as(new_page, world["producer"], PHONE)
+    page.goto(f"/productions/{world['production']}/shoots/new?lang={lang}")
+    form = page.locator("main form")
+    form.locator("#name").fill("Garden walk")
+    start = today_jst() + timedelta(days=80)
+    form.locator("#start_date").fill(start.isoformat())
+    form.locator("#end_date").fill(start.isoformat())
+    option = page.locator(f"#library-locations option[value^='{name}']").first
+    label = option.get_attribute("value")
+    form.locator("#location").fill(label)
+    expect(page.locator("#library-chosen")).to_contain_text(label)
+    expect(form.locator("input[name=where][value=library]")).to_be_checked()
+    expect(form.locator("input[name=location_slug]")).to_have_value(option.get_attribute("data-slug"))
+    form.locator("button[type=submit]").last.click()
+    expect(page.locator("main")).to_contain_text("Garden walk")
+    expect(page.locator("main a[href^='/locations/']").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
     browser_log.assert_clean()

@@ -194,7 +194,7 @@ def test_steps_follow_the_shoot_when_it_changes(app, people):
     ({"address": ""}, "Give an address or place name."),
     ({"where": "point", "lat": "", "lon": ""}, "Click the map or give both latitude and longitude."),
     ({"where": "point", "lat": "45.9", "lon": "122.1"}, "This point is not in Japan."),
-    ({"where": "library", "location": "no-such-place"}, "Choose a published location from the library."),
+    ({"where": "library", "location": "no-such-place"}, "No published library location is called “no-such-place”."),
     ({"start_date": "soon"}, "Not a valid date value."),
     ({"crew_size": "-3"}, "Number must be between 1 and 10000."),
     ({"activities": ["teleport"]}, "is not a valid choice"),
@@ -233,7 +233,7 @@ def test_a_shoot_at_a_library_location(app, people):
     assert jump.headers["Location"].endswith(f"/productions/{production_id}/shoots/new?location={slug}")
     form = client.get(jump.headers["Location"]).get_data(as_text=True)
     assert f'value="{slug}"' in form and re.search(r'<input checked[^>]*value="library"', form)
-    assert f'<option value="{slug}">' in form  # suggested: a location of the production's FC (Kagawa)
+    assert f'data-slug="{slug}"' in form  # suggested: a location of the production's FC (Kagawa)
     assert client.get(f"/productions/shoot-here?location={slug}&production=999999").status_code == 404
     # A producer without a production creates one first and goes on to the shoot at this location.
     newcomer = people["clients"]["other_producer"]
@@ -249,6 +249,35 @@ def test_a_shoot_at_a_library_location(app, people):
         shoot = db.session.scalar(select(Shoot).where(Shoot.production_id == production_id))
         assert shoot.location.slug == slug and shoot.municipality.name_ja == "高松市"
         assert {s.permit_type.code for s in shoot.steps} == set(codes)
+
+
+def test_a_library_location_is_entered_by_its_name(app, people):
+    """The review's defect 1.3: typing the place's name was refused; only its slug worked."""
+    client = people["clients"]["producer"]
+    production_id = create_production(app, client)
+    with app.app_context():
+        location = db.session.scalar(select(Location).where(Location.name_ja.like("%栗林公園%"),
+                                                            Location.status == "published").order_by(Location.id))
+        slug, name = location.slug, location.name_ja
+    url = f"/productions/{production_id}/shoots/new?lang=en"
+    form = client.get(url).get_data(as_text=True)
+    label = re.search(rf'<option value="([^"]*)" data-slug="{slug}"', form).group(1)
+    assert label.startswith(name) and ("高松市" in label or "Takamatsu" in label)
+    for typed, picked in ((name, ""), (label, ""), (label, slug)):
+        response = client.post(url, data=shoot_form(where="library", location=typed, location_slug=picked,
+                                                     activities=[]))
+        assert response.status_code == 302, (typed, picked)
+        with app.app_context():
+            shoot = db.session.scalars(select(Shoot).where(Shoot.production_id == production_id)
+                                       .order_by(Shoot.id.desc())).first()
+            assert shoot.location.slug == slug
+            shoot_id = shoot.id
+    # The edit form shows the name, not the slug, and says which place was chosen.
+    edit = client.get(f"/productions/{production_id}/shoots/{shoot_id}/edit?lang=en").get_data(as_text=True)
+    assert f'value="{label}"' in edit and "Chosen:" in edit
+    # Part of a name that several places share: the form lists them instead of guessing.
+    page = client.post(url, data=shoot_form(where="library", location="公園", activities=[])).get_data(as_text=True)
+    assert "Several places match “公園”" in page
 
 
 def test_a_step_without_authority_points_to_the_fc(app, people):

@@ -34,6 +34,8 @@ RULES = {
     "library.upload_photo": ({"fc_staff"}, True),
     "library.edit_photo": ({"fc_staff"}, True),
     "library.delete_photo": ({"fc_staff"}, True),
+    "library.restore_location": ({"fc_staff"}, True),
+    "library.restore_photo": ({"fc_staff"}, True),
     "library.import_locations": ({"fc_staff"}, False),
     "admin.users": ({"admin"}, False),
     "admin.disable_user": ({"admin"}, False),

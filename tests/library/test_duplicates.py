@@ -13,8 +13,7 @@ from locations.library.duplicates import find_duplicates, merge, normalised_addr
 from locations.library.importing import apply_plan
 from locations.library.intake import plan_file
 from locations.library.models import Location, Photo
-from tests.builders import login, make_commission, make_user
-from tests.builders_collab import make_inquiry
+from tests.builders import login, make_commission, make_inquiry, make_user
 
 FILE = ("名称,住所,緯度,経度,説明\n"
         "栗林公園,香川県高松市栗林町1-20-16,34.32992,134.04576,\n"

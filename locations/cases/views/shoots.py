@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ...core import audit, maps
 from ...core.access import producers_only
@@ -24,6 +25,7 @@ from ...permits.engine import MAX_SHOOT_DAYS
 from ...permits.places import clean_answers
 from ...permits.models import Activity
 from .. import bp
+from .. import places
 from .. import workflow as cases
 from ..documents import remove_files
 from ..forms import ShootForm, WithdrawShootForm
@@ -61,28 +63,39 @@ def _shoot_form(shoot: Shoot | None) -> ShootForm:
         return form
     if shoot is None:
         slug = request.args.get("location", "").strip()[:120]
-        form.where.data, form.location.data = ("library", slug) if slug else ("address", None)
+        chosen = db.session.scalar(select(Location).where(Location.slug == slug, *places.visible())) if slug else None
+        form.where.data = "library" if chosen is not None else "address"
+        if chosen is not None:
+            form.location.data, form.location_slug.data = places.label(chosen), chosen.slug
         return form
     for name in ("name", "address", "start_date", "end_date", "start_time", "end_time", "crew_size", "notes"):
         getattr(form, name).data = getattr(shoot, name)
     form.activities.data = [a.code for a in shoot.activities]
     if shoot.location is not None:
-        form.where.data, form.location.data = "library", shoot.location.slug
+        form.where.data, form.location.data = "library", places.label(shoot.location)
+        form.location_slug.data = shoot.location.slug
     else:
         form.where.data = "point" if not shoot.address else "address"
         form.lat.data, form.lon.data = Decimal(f"{shoot.lat:.6f}"), Decimal(f"{shoot.lon:.6f}")
     return form
 
 
-def _place(form: ShootForm) -> dict | None:
+def _place(form: ShootForm, commission_ids: list[int]) -> dict | None:
     """Where the shoot is, from the chosen way of saying it, or None with the problem on the form."""
     if form.where.data == "library":
-        slug = (form.location.data or "").strip()
-        location = db.session.scalar(select(Location).where(
-            Location.slug == slug, Location.status == "published", Location.hidden_stale.is_(False))) if slug else None
+        choice = places.resolve(form.location.data or "", form.location_slug.data or "", commission_ids)
+        location = choice.location
         if location is None:
-            form.location.errors.append(_("Choose a published location from the library."))
+            if choice.candidates:
+                form.location.errors.append(_("Several places match “%(text)s”: %(names)s. Pick one from the list.",
+                                              text=(form.location.data or "").strip()[:60],
+                                              names="; ".join(places.label(c) for c in choice.candidates)))
+            else:
+                form.location.errors.append(_("No published library location is called “%(text)s”.",
+                                              text=(form.location.data or "").strip()[:60]) if form.location.data
+                                            else _("Choose a published location from the library."))
             return None
+        form.location_slug.data = location.slug
         town = location.municipality or nearest_municipality(location.lat, location.lon)
         return {"location": location, "lat": location.lat, "lon": location.lon, "address": location.address,
                 "municipality": town, "prefecture": location.prefecture}
@@ -125,7 +138,7 @@ def _shoot_snapshot(shoot: Shoot) -> dict:
 
 
 def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
-    place = _place(form) if _dates_ok(form) else None
+    place = _place(form, [c.id for c in production.commissions]) if _dates_ok(form) else None
     if place is None:
         return None
     is_new = shoot is None
@@ -181,12 +194,15 @@ def shoot_answers(production_id: int, shoot_id: int):
     return redirect(url_for("cases.production", production_id=production.id, _anchor=f"shoot-{shoot.id}"))
 
 
-def _pick_map(shoot: Shoot | None) -> maps.MapParts:
-    """A small map to click the shoot's point on (static/js/pick_point.js fills latitude and longitude)."""
+def _pick_map(production: Production, shoot: Shoot | None) -> maps.MapParts:
+    """A small map to click the shoot's point on (static/js/pick_point.js fills latitude and longitude).
+
+    Its only layers are the base outlines, which take no clicks, so a click always picks a point. A new
+    shoot's map opens on the production's first film commission, where the municipal outlines show."""
     if shoot is not None:
         return maps.build_map([], center=(shoot.lat, shoot.lon), zoom=13)
-    # No outline layer: clicking an outline would open the prefecture's page instead of picking a point.
-    return maps.build_map([])
+    fc = next((c for c in production.commissions if c.lat is not None and c.lon is not None), None)
+    return maps.build_map([], center=(fc.lat, fc.lon), zoom=10) if fc is not None else maps.build_map([])
 
 
 @bp.route("/productions/<id:production_id>/shoots/new", methods=["GET", "POST"])
@@ -221,16 +237,16 @@ def _form_page(form: ShootForm, production: Production, shoot: Shoot | None):
     fc_ids = [fc.id for fc in production.commissions]
     suggestions = db.session.scalars(select(Location).where(
         Location.commission_id.in_(fc_ids), Location.status == "published", Location.hidden_stale.is_(False))
-        .order_by(Location.name_ja).limit(1000)).all() if fc_ids else []
+        .options(selectinload(Location.municipality)).order_by(Location.name_ja).limit(1000)).all() if fc_ids else []
     return render_template("cases/shoot_form.html", form=form, production=production, shoot=shoot,
-                           library=_library_choice(form), suggestions=suggestions, fmap=_pick_map(shoot)), \
+                           library=_library_choice(form), suggestions=[(loc, places.label(loc)) for loc in suggestions],
+                           fmap=_pick_map(production, shoot), place_label=places.label), \
         (400 if form.errors else 200)
 
 
 def _library_choice(form: ShootForm) -> Location | None:
-    slug = (form.location.data or "").strip()
-    return db.session.scalar(select(Location).where(Location.slug == slug, Location.status == "published")) \
-        if slug else None
+    slug = (form.location_slug.data or "").strip()
+    return db.session.scalar(select(Location).where(Location.slug == slug, *places.visible())) if slug else None
 
 
 def _own_shoot(production_id: int, shoot_id: int) -> tuple[Production, Shoot]:

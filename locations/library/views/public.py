@@ -70,7 +70,10 @@ def locations():
     args = _filter_args() if not parsed.errors else {}
     if parsed.unknown_place and parsed.errors == [e for e in parsed.errors if e.startswith("near:")]:
         args = {k: v for k, v in _filter_args().items() if k not in ("near", "radius_km")}
-    fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer(args)])
+    near = parsed.filters.near if "near" in args else None
+    # A "near" search frames its circle (and draws it), so the results are in view, not all of Japan.
+    fmap = maps.build_map([outline_layer(), commission_layer(), _location_layer(args)],
+                          circle=(near.lat, near.lon, near.radius_km) if near is not None else None)
     categories = db.session.scalars(select(LocationCategory).order_by(LocationCategory.sort_order)).all()
     return render_template(
         "library/search.html", result=result, filters=parsed.filters, errors=errors,

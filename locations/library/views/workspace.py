@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Optional
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -35,11 +36,11 @@ def _category_name(category_id):
     return db.session.get(LocationCategory, category_id).name_ja if category_id else None
 
 
-def own_location(slug: str, deleted: bool = False) -> Location:
+def own_location(slug: str, deleted: Optional[bool] = False) -> Location:
     """The signed-in user's commission's location, or 404 (logged when it belongs to another FC); a deleted
-    one only when ``deleted`` (for undo)."""
+    one only when ``deleted`` is None (either, for undo)."""
     location = db.session.scalar(select(Location).where(Location.slug == slug).options(selectinload(Location.photos)))
-    if location is None or (location.status == Location.DELETED) != deleted:
+    if location is None or (deleted is not None and (location.status == Location.DELETED) != deleted):
         abort(404)
     if location.commission_id != current_user.commission_id:
         audit.record("denied", location, detail=f"{request.method} {request.path}"[:500])
@@ -48,9 +49,9 @@ def own_location(slug: str, deleted: bool = False) -> Location:
     return location
 
 
-def own_photo(photo_id: int, deleted: bool = False) -> Photo:
+def own_photo(photo_id: int, deleted: Optional[bool] = False) -> Photo:
     photo = db.session.get(Photo, photo_id)
-    if photo is None or (photo.deleted_at is not None) != deleted:
+    if photo is None or (deleted is not None and (photo.deleted_at is not None) != deleted):
         abort(404)
     own_location(photo.location.slug)
     return photo
@@ -248,7 +249,7 @@ def delete_location(slug: str):
 def restore_location(slug: str):
     if not ActionForm().validate_on_submit():
         abort(400, description=_("The form expired; please try again."))
-    location = own_location(slug, deleted=True)
+    location = own_location(slug, deleted=None)  # restoring a location not deleted changes nothing
     workspace.restore_location(location)
     db.session.commit()
     flash(_("Location restored."))
@@ -316,7 +317,7 @@ def delete_photo(photo_id: int):
 @bp.route("/commission/photos/<id:photo_id>/restore", methods=["POST"])
 @fc_staff_only
 def restore_photo(photo_id: int):
-    photo = own_photo(photo_id, deleted=True)
+    photo = own_photo(photo_id, deleted=None)
     if not ActionForm().validate_on_submit():
         abort(400)
     workspace.restore_photo(photo)

@@ -88,6 +88,7 @@
       onEachFeature: function (f, layer) {
         layer.bindTooltip(el("span", label(f.properties, opts.lang)));
         layer.bindPopup(function () { return pointPopup(f.properties, opts); });
+        if (opts.map) { listed(opts.map, layer, label(f.properties, opts.lang)); }
       }
     });
   }
@@ -155,12 +156,16 @@
             if (!marker) {
               marker = pointMarker(latlng, f.properties, opts);
               points.addLayer(marker);
+              listed(map, marker, label(f.properties, opts.lang), 15);
             }
             next[slug] = marker;
             nPoints += 1;
           });
           Object.keys(shown).forEach(function (slug) {
-            if (!next[slug]) { points.removeLayer(shown[slug]); }
+            if (!next[slug]) {
+              points.removeLayer(shown[slug]);
+              if (map._pointList) { map._pointList.remove(shown[slug]); }
+            }
           });
           shown = next;
           container.setAttribute("data-viewport-clusters", String(nClusters));
@@ -199,25 +204,177 @@
       }).bindTooltip(textLines(link.lines), { sticky: true }).addTo(group);
     });
     (opts.shoots || []).forEach(function (pin) {
-      L.circleMarker([pin.lat, pin.lon], {
+      var shoot = L.circleMarker([pin.lat, pin.lon], {
         radius: 9, color: "#ffffff", weight: 2, fill: true, fillColor: opts.shootColor, fillOpacity: 0.9
       }).bindTooltip(textLines(pin.lines)).addTo(group);
+      if (opts.map) { listed(opts.map, shoot, (pin.lines || []).join(" · ")); }
     });
     (opts.authorities || []).forEach(function (pin) {
-      L.circleMarker([pin.lat, pin.lon], {
+      var office = L.circleMarker([pin.lat, pin.lon], {
         radius: 7, color: opts.authorityColor, weight: 3, fill: true, fillColor: "#ffffff", fillOpacity: 1
       }).bindTooltip(textLines(pin.lines)).addTo(group);
+      if (opts.map) { listed(opts.map, office, (pin.lines || []).join(" · ")); }
     });
     return group;
+  }
+
+  /* A keyboard-usable list of the points drawn on a map, under it: each entry is a button that brings its
+   * point into view and opens its popup (or tooltip). Circle markers are SVG paths no key can reach. */
+  function pointList(map, opts) {
+    var container = map.getContainer();
+    var box = el("details", null, { "class": "map-points" });
+    var summary = el("summary");
+    var list = el("ul", null, { "class": "plain" });
+    box.appendChild(summary);
+    box.appendChild(list);
+    var frame = container.parentNode;
+    frame.parentNode.insertBefore(box, frame.nextSibling);
+    var entries = [];
+    var timer = null;
+    function render() {
+      timer = null;
+      list.textContent = "";
+      var shown = entries.filter(function (e) { return map.hasLayer(e.layer); }).slice(0, 300);
+      summary.textContent = (opts.listText || "{n}").replace("{n}", String(shown.length));
+      shown.forEach(function (entry) {
+        var item = el("li");
+        var button = el("button", entry.text, { type: "button", "class": "link-button" });
+        button.addEventListener("click", function () {
+          var target = entry.layer.getLatLng ? entry.layer.getLatLng() : null;
+          if (target) { map.setView(target, Math.max(map.getZoom(), entry.zoom || 12)); }
+          if (entry.layer.getPopup && entry.layer.getPopup()) { entry.layer.openPopup(); }
+          else if (entry.layer.getTooltip && entry.layer.getTooltip()) { entry.layer.openTooltip(); }
+          container.focus();
+        });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      box.hidden = shown.length === 0;
+      container.setAttribute("data-listed-points", String(shown.length));
+    }
+    function schedule() { if (!timer) { timer = setTimeout(render, 60); } }
+    map.on("layeradd layerremove", schedule);
+    return {
+      add: function (layer, text, zoom) { entries.push({ layer: layer, text: text, zoom: zoom }); schedule(); },
+      remove: function (layer) { entries = entries.filter(function (e) { return e.layer !== layer; }); schedule(); }
+    };
+  }
+
+  function listed(map, layer, text, zoom) {
+    if (map._pointList) { map._pointList.add(layer, text, zoom); }
+  }
+
+  function fetchJSON(url, signal) {
+    return fetch(url, { signal: signal, headers: { Accept: "application/geo+json" } }).then(function (r) {
+      if (!r.ok) { throw new Error(url + " answered " + r.status); }
+      return r.json();
+    });
+  }
+
+  /* The offline base under every map: prefecture outlines and, from city zoom on, the municipal outlines of
+   * the visible box with their names. Nothing in it is clickable: clicks go to the map itself. */
+  function base(map, opts) {
+    var container = map.getContainer();
+    map._pointList = pointList(map, opts);
+    container.setAttribute("tabindex", container.getAttribute("tabindex") || "0");
+    var group = L.layerGroup().addTo(map);
+    if (opts.prefectures) {
+      fetchJSON(opts.prefectures).then(function (data) {
+        var layer = L.geoJSON(data, { interactive: false, style: function () {
+          return { color: "#5b6473", weight: 1.2, fillColor: "#eef0e6", fillOpacity: 0.55 };
+        } }).addTo(group);
+        layer.bringToBack();
+        container.setAttribute("data-loaded-base-prefectures", String(layer.getLayers().length));
+      }).catch(function (err) { container.setAttribute("data-error", String(err)); });
+    }
+    var towns = L.geoJSON(null, { interactive: false, style: function () {
+      return { color: "#7a8494", weight: 0.8, dashArray: "3 3", fill: false };
+    } }).addTo(group);
+    var labels = L.layerGroup().addTo(group);
+    var pending = null;
+    function refresh() {
+      if (!opts.municipalities) { return; }
+      if (map.getZoom() < (opts.minZoom || 8)) {
+        towns.clearLayers();
+        labels.clearLayers();
+        container.setAttribute("data-loaded-municipalities", "0");
+        return;
+      }
+      var b = map.getBounds();
+      var url = opts.municipalities + "?bbox=" + [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()),
+        Math.min(180, b.getEast()), Math.min(90, b.getNorth())].map(function (v) { return v.toFixed(4); }).join(",");
+      if (pending) { pending.abort(); }
+      pending = window.AbortController ? new AbortController() : null;
+      fetchJSON(url, pending && pending.signal).then(function (data) {
+        towns.clearLayers();
+        labels.clearLayers();
+        towns.addData(data);
+        if (map.getZoom() >= (opts.minZoom || 8) + 2) {
+          towns.eachLayer(function (layer) {
+            var props = layer.feature.properties;
+            var text = label(props, opts.lang);
+            var name = el("span", text, { lang: text === props.name_ja ? "ja" : opts.lang });
+            L.marker(layer.getBounds().getCenter(), {
+              icon: L.divIcon({ html: name, className: "town-label", iconSize: null }),
+              interactive: false, keyboard: false
+            }).addTo(labels);
+          });
+        }
+        container.setAttribute("data-loaded-municipalities", String(data.features.length));
+      }).catch(function (err) {
+        if (err.name === "AbortError") { return; }
+        container.setAttribute("data-error", String(err));
+      });
+    }
+    map.on("moveend", refresh);
+    refresh();
+    watchTiles(map, opts);
+    return group;
+  }
+
+  /* Tiles that fail (no network, a blocked server) leave a grey void: after the first failures with nothing
+   * loaded, drop the tile layer (and its credit), keep the outlines, and say so on the map. */
+  function watchTiles(map, opts) {
+    var container = map.getContainer();
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.TileLayer)) { return; }
+      var loaded = 0, failed = 0, gone = false;
+      container.setAttribute("data-tiles", "on");
+      layer.on("tileload", function () { loaded += 1; });
+      layer.on("tileerror", function () {
+        failed += 1;
+        if (gone || !((loaded === 0 && failed >= 2) || failed >= 12)) { return; }
+        gone = true;
+        map.removeLayer(layer);
+        container.setAttribute("data-tiles", "failed");
+        var note = L.control({ position: "bottomleft" });
+        note.onAdd = function () { return el("div", opts.tilesFailedText, { "class": "map-note", role: "status" }); };
+        note.addTo(map);
+      });
+    });
   }
 
   function addLayers(map, layers) {
     var control = null;
     function overlay(layer, name) {
-      if (!control) { control = L.control.layers(null, null, { collapsed: false }).addTo(map); }
+      if (!control) {
+        // Folded on small screens, where an open list would cover a third of the map.
+        control = L.control.layers(null, null, { collapsed: window.innerWidth < 768 }).addTo(map);
+      }
       control.addOverlay(layer, name);
     }
     layers.forEach(function (opts) {
+      opts.map = map;
+      if (opts.kind === "base") {
+        base(map, opts);
+        return;
+      }
+      if (opts.kind === "circle") {
+        L.circle([opts.lat, opts.lon], { radius: opts.radiusM, color: "#b3261e", weight: 2, dashArray: "6 4",
+                                         fillOpacity: 0.04, interactive: false }).addTo(map);
+        map.getContainer().setAttribute("data-radius-m", String(opts.radiusM));
+        return;
+      }
       if (opts.kind === "pins") {
         var drawn = pins(opts).addTo(map);
         map.getContainer().setAttribute("data-loaded-pins", String(drawn.getLayers().length));
