@@ -25,6 +25,7 @@ RULES = {
     "accounts.login": (set(ROLES), False),
     "accounts.signup": (set(ROLES), False),
     "accounts.logout": ({"producer", "authority", "fc_staff", "admin"}, False),
+    "accounts.email_preferences": ({"producer", "authority", "fc_staff", "admin"}, False),
     "directory.profile": ({"fc_staff"}, False),
     "library.new_location": ({"fc_staff"}, False),
     "library.edit_location": ({"fc_staff"}, True),
