@@ -37,6 +37,7 @@ RULES = {
     "library.edit_photo": ({"fc_staff"}, True),
     "library.delete_photo": ({"fc_staff"}, True),
     "library.import_locations": ({"fc_staff"}, False),
+    "library.edit_contact": ({"fc_staff"}, True),
     "admin.users": ({"admin"}, False),
     "admin.disable_user": ({"admin"}, False),
     "admin.enable_user": ({"admin"}, False),

@@ -3,7 +3,7 @@ adding a location from its page, and FC staff sending a shortlist as a reply to 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -187,7 +187,10 @@ def shared(token: str):
     shortlist = shortlists.by_token(token)
     if shortlist is None:
         abort(404)
-    return _sheet(shortlist, shared=True)
+    response = make_response(_sheet(shortlist, shared=True))
+    # The link is a secret that can be revoked: no cache may keep a copy.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/shortlists/<id:shortlist_id>/send", methods=["POST"])
