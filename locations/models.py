@@ -18,11 +18,13 @@ from .collaboration.models import (
     InquiryMessage,
     InquiryReferral,
     KnowhowNote,
+    Shortlist,
+    ShortlistItem,
 )
 from .core.models import AuditEvent, JobRun
 from .directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
 from .incentives.models import IncentiveProgram
-from .library.models import FACILITIES, Location, LocationCategory, LocationCell, Photo
+from .library.models import FACILITIES, Location, LocationCategory, LocationCell, LocationContact, Photo
 from .permits.models import Activity, ActivityPermit, AuthorityKind, GuidelineStep, PermitAuthority, PermitType
 from .reports.models import SPEND_CATEGORIES, ShootReport
 
@@ -34,6 +36,9 @@ __all__ = [
     "InquiryMessage",
     "InquiryReferral",
     "KnowhowNote",
+    "LocationContact",
+    "Shortlist",
+    "ShortlistItem",
     "ShootReport",
     "ORIGINS",
     "PRODUCTION_TYPES",

@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     # The last 30-second time step whose code was accepted: a code is good only once.
     totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)
+    # Notification email groups the user muted, ";"-separated codes (accounts.notifications.EMAIL_GROUPS).
+    email_muted: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     commission: Mapped[Optional[FilmCommission]] = relationship()
     authority: Mapped[Optional[PermitAuthority]] = relationship()
@@ -56,6 +58,10 @@ class User(UserMixin, db.Model):
     @property
     def totp_enabled(self) -> bool:
         return self.totp_enabled_at is not None and bool(self.totp_secret)
+
+    @property
+    def muted_email_groups(self) -> set[str]:
+        return {code for code in (self.email_muted or "").split(";") if code}
 
 
 class UserSession(db.Model):

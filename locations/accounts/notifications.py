@@ -3,7 +3,10 @@
 With email on, each notification also gets an outbox row in that same transaction, which the worker sends.
 
 A notification stores a ``kind`` and JSON ``params``, never finished text: ``message`` renders it in the
-reader's language when it is shown (and in both languages when it is emailed).
+reader's language when it is shown (and in both languages when it is emailed). One change a person makes is one
+notification per reader (a digest when it touches several things, e.g. ``steps_created``), so the unread badge
+counts changes, not rows they touched. Each kind belongs to an email group that users can mute on their
+account page (``EMAIL_GROUPS``); the notification itself is always kept.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..core.extensions import db
+from ..core.i18n import localized_value
 from .models import Notification, OutboxMessage, User
 
 # kind → text with %(name)s placeholders, registered by the part of the app that sends that kind (the permit
@@ -24,12 +28,25 @@ KINDS: dict[str, Any] = {}
 # Which params hold status codes, per kind, and which labels translate them.
 STATUS_PARAMS: dict[str, dict[str, Mapping[str, Any]]] = {}
 BILINGUAL_PARAMS = ("permit", "fc", "from_fc")
+# Email groups a user can mute: code → label, and kind → group code (kinds without one are always emailed).
+EMAIL_GROUPS: dict[str, Any] = {}
+KIND_GROUPS: dict[str, str] = {}
 
 
-def register_kinds(texts: Mapping[str, Any], status_params: Optional[Mapping[str, dict]] = None) -> None:
-    """Add notification kinds: their texts (lazy gettext strings) and the params that hold status codes."""
+def register_kinds(texts: Mapping[str, Any], status_params: Optional[Mapping[str, dict]] = None,
+                   groups: Optional[Mapping[str, tuple[str, Any]]] = None) -> None:
+    """Add notification kinds: their texts (lazy gettext strings), the params that hold status codes, and
+    each kind's email group as (code, label)."""
     KINDS.update(texts)
     STATUS_PARAMS.update(status_params or {})
+    for kind, (code, label) in (groups or {}).items():
+        EMAIL_GROUPS.setdefault(code, label)
+        KIND_GROUPS[kind] = code
+
+
+def email_wanted(user: User, kind: str) -> bool:
+    """Whether ``user`` wants emails of ``kind`` (every group is on until they mute it)."""
+    return KIND_GROUPS.get(kind) not in user.muted_email_groups
 
 
 class _Blank(dict):
@@ -42,9 +59,13 @@ class _Blank(dict):
 def _values(kind: str, params: dict[str, Any], lang: str) -> _Blank:
     values = _Blank({key: str(value) for key, value in params.items()
                      if isinstance(value, (str, int, float)) and not isinstance(value, bool)})
-    other = "en" if lang == "ja" else "ja"
     for name in BILINGUAL_PARAMS:
-        values[name] = values.get(f"{name}_{lang}") or values.get(f"{name}_{other}", "")
+        values[name] = localized_value(values.get(f"{name}_ja"), values.get(f"{name}_en"), lang)
+    # A list of {"ja": …, "en": …} names (a digest's permits) reads as one list in the reader's language.
+    for name, value in params.items():
+        if isinstance(value, list):
+            names = [localized_value(v.get("ja"), v.get("en"), lang) for v in value if isinstance(v, dict)]
+            values[name] = ("、" if lang in ("ja", "zh_Hans", "zh_Hant") else ", ").join(n for n in names if n)
     for name, labels in STATUS_PARAMS.get(kind, {}).items():
         code = values.get(name)
         if code in labels:
@@ -103,7 +124,7 @@ def queue_notification_emails(notes: Iterable[Notification]) -> list[OutboxMessa
     if not current_app.config.get("MAIL_SERVER"):
         return []
     rows = [OutboxMessage(kind="notification", to_address=note.user.email, notification=note)
-            for note in notes if note.user is not None and note.user.email]
+            for note in notes if note.user is not None and note.user.email and email_wanted(note.user, note.kind)]
     db.session.add_all(rows)
     return rows
 

@@ -224,10 +224,11 @@ def category_label(category) -> permits.Label:
     return permits.Label(category.code, category.name_ja, category.name_en)
 
 
-def sync_steps(shoot, rules, today: date, link_for: Callable[[PermitStep], str], shoot_changed: bool) -> SyncResult:
+def sync_steps(shoot, rules, today: date, link_for: Callable[[PermitStep], str], shoot_changed: bool,
+               actor: Optional[User] = None) -> SyncResult:
     """Make the shoot's steps match its permit plan: add new ones, refresh or drop those not started,
     keep those already under way (with a note when ``shoot_changed``: the authority may need to know).
-    Notifies about new steps."""
+    Tells everyone concerned but ``actor`` about the new steps, one notification each (see notify_new_steps)."""
 
     target = engine_shoot(shoot)
     plans = {lang: permits.plan_permits(target, rules, today=today, lang=lang) for lang in ("ja", "en")}
@@ -283,9 +284,32 @@ def sync_steps(shoot, rules, today: date, link_for: Callable[[PermitStep], str],
     for step in result.created:
         audit.record("create", step, changes={"permit_type": [None, step.permit_type.code],
                                               "due_date": [None, step.due_date.isoformat()]})
-        notify([step.production.owner, *fc_staff_of(step.production), *officers_of(step.authority_id)],
-               "step_created", {**step_params(step), "due": step.due_date.isoformat()}, link_for(step))
+    notify_new_steps(shoot, result.created, link_for, actor)
     return result
+
+
+def notify_new_steps(shoot, steps: list[PermitStep], link_for: Callable[[PermitStep], str],
+                     actor: Optional[User]) -> None:
+    """One save is one notification per person: the steps they may see (an officer only their authority's),
+    as ``step_created`` for one step and as a ``steps_created`` digest for several; none to the actor."""
+    if not steps:
+        return
+    staff = [shoot.production.owner, *fc_staff_of(shoot.production)]
+    seen: dict[int, tuple[User, list[PermitStep]]] = {}
+    for step in sorted(steps, key=lambda s: (s.due_date, s.id)):
+        for user in (*staff, *officers_of(step.authority_id)):
+            if user is None or (actor is not None and user.id == actor.id):
+                continue
+            seen.setdefault(user.id, (user, []))[1].append(step)
+    for user, own in seen.values():
+        first = own[0]
+        if len(own) == 1:
+            notify([user], "step_created", {**step_params(first), "due": first.due_date.isoformat()}, link_for(first))
+            continue
+        notify([user], "steps_created", {
+            "production": shoot.production.title, "shoot": shoot.name, "count": len(own),
+            "permits": [{"ja": s.permit_type.name_ja, "en": s.permit_type.name_en} for s in own],
+            "due": first.due_date.isoformat()}, f"/productions/{shoot.production_id}#shoot-{shoot.id}")
 
 
 def change_status(step: PermitStep, actor: User, to_status: str, note: str, conditions: Optional[str],
@@ -398,8 +422,18 @@ def toggle_tick(production: Production, guideline_step, actor: User, done: bool)
     return True
 
 
+STEP_GROUPS = {
+    "step_created": ("new_steps", _l("New permit steps")),
+    "steps_created": ("new_steps", _l("New permit steps")),
+    "step_status": ("step_status", _l("Status changes of permit steps")),
+    "step_note": ("step_notes", _l("Notes and documents on permit steps")),
+    "step_due_soon": ("reminders", _l("Filing deadline reminders")),
+    "step_overdue": ("reminders", _l("Filing deadline reminders")),
+}
 register_kinds({
     "step_created": _l("%(production)s · %(shoot)s: new permit step “%(permit)s”, file by %(due)s."),
+    "steps_created": _l("%(production)s · %(shoot)s: %(count)s new permit steps (%(permits)s); the first is due by "
+                        "%(due)s."),
     "step_status": _l("%(production)s · %(shoot)s: “%(permit)s” changed from %(from)s to %(to)s (by %(by)s)."),
     "step_note": _l("%(production)s · %(shoot)s: %(by)s added a note or document to “%(permit)s”."),
     "step_due_soon": _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s."),
@@ -408,4 +442,4 @@ register_kinds({
                           "decisions kept on record. %(reason)s"),
     "shoot_deleted": _l("%(production)s · %(shoot)s was deleted by %(by)s before any work on it: "
                         "“%(permit)s” no longer needed."),
-}, status_params={"step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS}})
+}, status_params={"step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS}}, groups=STEP_GROUPS)

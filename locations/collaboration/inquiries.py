@@ -271,4 +271,6 @@ register_kinds({
     "inquiry_reply": _l("%(fc)s replied to your inquiry “%(subject)s”."),
     "inquiry_message": _l("%(by)s wrote on inquiry “%(subject)s”."),
     "inquiry_status": _l("Your inquiry “%(subject)s” is now %(to)s."),
-}, status_params={"inquiry_status": {"to": STATUS_LABELS}})
+}, status_params={"inquiry_status": {"to": STATUS_LABELS}},
+    groups={kind: ("inquiries", _l("Inquiries")) for kind in (
+        "inquiry_new", "inquiry_referred", "inquiry_copied", "inquiry_reply", "inquiry_message", "inquiry_status")})

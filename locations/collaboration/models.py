@@ -1,10 +1,11 @@
-"""FCs working together: inquiries with their messages and referrals, and the block know-how board."""
+"""FCs working together: inquiries with their messages and referrals, the block know-how board, and the
+shortlists producers and FC staff collect locations in (shared read-only by a revocable token)."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -151,3 +152,37 @@ class KnowhowNote(db.Model):
     prefectures: Mapped[list[Prefecture]] = relationship(secondary=knowhow_prefecture, order_by="Prefecture.code")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Shortlist(db.Model):
+    """A named list of library locations with notes, kept by one user (a producer, or FC staff preparing an
+    answer to an inquiry). ``share_token`` set: anyone with the link reads it; cleared: the link is dead."""
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    share_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
+
+    owner: Mapped[User] = relationship()
+    items: Mapped[list[ShortlistItem]] = relationship(
+        back_populates="shortlist", cascade="all, delete-orphan", order_by="ShortlistItem.position"
+    )
+
+
+class ShortlistItem(db.Model):
+    """One location on a shortlist, with the owner's note about it."""
+
+    __table_args__ = (UniqueConstraint("shortlist_id", "location_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shortlist_id: Mapped[int] = mapped_column(ForeignKey("shortlist.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    shortlist: Mapped[Shortlist] = relationship(back_populates="items")
+    location: Mapped[Location] = relationship()

@@ -7,13 +7,14 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DecimalField,
+    EmailField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from ..core.forms import TRI_STATE, VersionedForm, WholeNumberField
 from ..core.limits import LONG_TEXT
@@ -71,3 +72,20 @@ class CategoryForm(FlaskForm):
     typical_permits = StringField(_l("Permits usually needed (codes, separated by ;)"),
                                   validators=[Optional(), Length(max=300), Regexp(r"^[A-Z_;\s]*$")])
     submit = SubmitField(_l("Save"))
+
+
+class ContactForm(FlaskForm):
+    """The owner or manager of a place, and which of these details producers may see."""
+
+    name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(_l("Owner or manager (organisation)"), validators=[Optional(), Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40),
+                                                 Regexp(r"^[0-9０-９+()（）\-‐ー－ ]+$",
+                                                        message=_l("Use digits, spaces, +, - and brackets only."))])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254), Email(check_deliverability=False)])
+    note = TextAreaField(_l("How to reach them (hours, who to ask for)"), validators=[Optional(), Length(max=2000)])
+    share_name = BooleanField(_l("Share the contact name with producers"))
+    share_organisation = BooleanField(_l("Share the owner or manager with producers"))
+    share_phone = BooleanField(_l("Share the phone number with producers"))
+    share_email = BooleanField(_l("Share the email address with producers"))
+    share_note = BooleanField(_l("Share how to reach them with producers"))

@@ -157,3 +157,31 @@ class ImportMapping(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     mapping: Mapped[str] = mapped_column(Text)  # JSON: {"columns": {...}, "defaults": {...}, "categories": {...}}
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+
+CONTACT_FIELDS = ("name", "organisation", "phone", "email", "note")
+
+
+class LocationContact(db.Model):
+    """Who owns or manages a place and how to reach them: the owning FC's own record. Producers see only
+    the fields the FC chose to share (``share_<field>``); every change is in the audit trail."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[Optional[str]] = mapped_column(String(200))
+    organisation: Mapped[Optional[str]] = mapped_column(String(200))
+    phone: Mapped[Optional[str]] = mapped_column(String(40))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    share_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_organisation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_note: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
+
+    location: Mapped[Location] = relationship()
+
+    def shared(self) -> dict[str, str]:
+        """The fields a producer may see, with their values."""
+        return {f: getattr(self, f) for f in CONTACT_FIELDS if getattr(self, f"share_{f}") and getattr(self, f)}

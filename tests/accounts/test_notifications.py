@@ -20,6 +20,9 @@ STEP = {"production": "海の映画", "shoot": "Harbour scene", "permit_ja": "�
 CASE = {k: v for k, v in STEP.items() if k != "due"}
 PARAMS = {
     "step_created": STEP,
+    "steps_created": {"production": "海の映画", "shoot": "Harbour scene", "count": 2, "due": "2026-12-01",
+                      "permits": [{"ja": "道路使用許可", "en": "Road use permit"},
+                                  {"ja": "ドローン飛行許可", "en": "Drone flight permission"}]},
     "step_status": {**CASE, "from": "submitted", "to": "approved_with_conditions", "by": "Officer Tanaka"},
     "step_note": {**CASE, "by": "Producer Sato"},
     "step_due_soon": STEP,

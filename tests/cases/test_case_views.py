@@ -128,16 +128,23 @@ def test_drone_and_road_closure_in_takamatsu_become_steps_as_the_engine_plans(ap
         road = steps["ROAD_USE"].authority
         assert road.kind.code == "police_station" and road.is_candidate and road.parent.code == "police-hq-37"
         assert steps["DRONE_FLIGHT"].authority.code == "cab-osaka"
+        # One save, one notification per person (issue 14: it was one per step, 14 for one save): none for the
+        # producer who saved, a digest of every step for FC staff, the officer's own single step.
         officer = people["ids"]["authority"]
-        notes = db.session.scalars(select(Notification).where(Notification.kind == "step_created")).all()
+        notes = db.session.scalars(select(Notification).where(
+            Notification.kind.in_(("step_created", "steps_created")))).all()
         by_user = {}
         for n in notes:
-            by_user.setdefault(n.user_id, []).append(json.loads(n.params))
-        assert len(by_user[people["ids"]["producer"]]) == len(steps)
-        assert len(by_user[people["ids"]["fc_staff"]]) == len(steps)
-        assert [p["permit_en"] for p in by_user[officer]] == [steps["ROAD_USE"].permit_type.name_en]
-        assert by_user[officer][0]["due"] == steps["ROAD_USE"].due_date.isoformat()
-        assert by_user[officer][0]["shoot"] == "Harbour chase"
+            by_user.setdefault(n.user_id, []).append((n.kind, json.loads(n.params)))
+        assert people["ids"]["producer"] not in by_user
+        [(kind, digest)] = by_user[people["ids"]["fc_staff"]]
+        assert kind == "steps_created" and digest["count"] == len(steps) > 1
+        assert {p["en"] for p in digest["permits"]} == {s.permit_type.name_en for s in steps.values()}
+        assert digest["due"] == min(s.due_date for s in steps.values()).isoformat()
+        [(kind, single)] = by_user[officer]
+        assert kind == "step_created" and single["permit_en"] == steps["ROAD_USE"].permit_type.name_en
+        assert single["due"] == steps["ROAD_USE"].due_date.isoformat()
+        assert single["shoot"] == "Harbour chase"
     page = client.get(f"/productions/{production_id}?lang=en").get_data(as_text=True)
     assert "高松北警察署" in page and "Osaka Regional Civil Aviation Bureau" in page
 

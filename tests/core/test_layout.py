@@ -121,7 +121,7 @@ def test_no_import_cycles(graph):
 def test_endpoints_are_named_after_their_package(app):
     blueprints_of = {
         "directory": "directory", "library": "library", "permits": "permits", "incentives": "incentives",
-        "cases": "cases", "inquiries": "collaboration", "board": "collaboration", "reports": "reports",
+        "cases": "cases", "inquiries": "collaboration", "board": "collaboration", "shortlists": "collaboration", "reports": "reports",
         "accounts": "accounts", "admin": "admin", "api": "api",
     }
     for rule in app.url_map.iter_rules():
@@ -142,7 +142,7 @@ def test_templates_are_namespaced_by_package():
             continue
         for template in folder.rglob("*.html"):
             namespace = template.relative_to(folder).parts[0]
-            assert namespace in (package, "inquiries", "board") if package == "collaboration" else namespace == package, \
+            assert namespace in (package, "inquiries", "board", "shortlists") if package == "collaboration" else namespace == package, \
                 template
 
 

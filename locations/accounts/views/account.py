@@ -1,7 +1,7 @@
 """The signed-in user's own account: sessions, password change, two-step sign-in and recovery codes."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -12,6 +12,7 @@ from .. import bp, sessions, throttle, totp
 from .. import emails as account_mail
 from ..forms import EnrolForm, PasswordChangeForm, PasswordConfirmForm
 from ..models import UserSession
+from ..notifications import EMAIL_GROUPS
 from ..passwords import password_problems, verify_password
 from ..users import set_password
 from .auth import failed_attempt, locked_answer, setup_context
@@ -24,7 +25,8 @@ def _account_context(password_form: PasswordChangeForm) -> dict:
             "off_form": PasswordConfirmForm(prefix="off"),
             "rows": sessions.active_for(user), "this_session_id": this.id if this else None,
             "device_label": sessions.device_label, "two_step_required": totp.required_for(user),
-            "recovery_left": totp.recovery_codes_left(user) if user.totp_enabled else 0}
+            "recovery_left": totp.recovery_codes_left(user) if user.totp_enabled else 0,
+            "email_groups": [(code, str(label)) for code, label in EMAIL_GROUPS.items()]}
 
 
 def _render_account(password_form: PasswordChangeForm | None = None, status: int = 200):
@@ -46,6 +48,23 @@ def _password_is_right(form_field) -> bool:
     db.session.commit()
     form_field.errors.append(_("That is not your current password."))
     return False
+
+
+@bp.route("/account/email", methods=["POST"])
+@login_required
+def email_preferences():
+    """Which notification groups are also emailed: every group not ticked is muted."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    wanted = set(request.form.getlist("email_group"))
+    muted = ";".join(sorted(code for code in EMAIL_GROUPS if code not in wanted))
+    if muted != (user.email_muted or ""):
+        audit.record("update", user, changes={"email_muted": [user.email_muted or "", muted]}, user=user)
+        user.email_muted = muted
+    db.session.commit()
+    flash(_("Your email choices were saved."))
+    return redirect(url_for("accounts.account", _anchor="account-email"))
 
 
 @bp.route("/account/password", methods=["POST"])

@@ -164,7 +164,7 @@ def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
     rules = rulebook.cached_rules(db.session)
     result = cases.sync_steps(shoot, rules, today_jst(), lambda step: url_for(
         "cases.step", production_id=production.id, step_id=step.id),
-        shoot_changed=not is_new and bool(set(changes) - {"name", "notes"}))
+        shoot_changed=not is_new and bool(set(changes) - {"name", "notes"}), actor=current_user._get_current_object())
     db.session.commit()
     for warning in result.warnings[data_language()]:
         flash(warning)
