@@ -200,13 +200,19 @@ class PermitRule:
 
 
 @dataclass(frozen=True)
-class ActivityInfo:
+class Label:
+    """Names of an authority kind or a location category, for messages."""
+
     code: str
     name_ja: str
     name_en: str
 
     def name(self, lang: Lang) -> str:
         return self.name_en if lang == "en" else self.name_ja
+
+
+class ActivityInfo(Label):
+    """An activity a shoot may do: its code and names, like any other label."""
 
 
 @dataclass(frozen=True)
@@ -241,18 +247,6 @@ class AuthorityInfo:
 
     def name(self, lang: Lang) -> str:
         return (self.name_en or self.name_ja) if lang == "en" else self.name_ja
-
-
-@dataclass(frozen=True)
-class Label:
-    """Names of an authority kind or a location category, for messages."""
-
-    code: str
-    name_ja: str
-    name_en: str
-
-    def name(self, lang: Lang) -> str:
-        return self.name_en if lang == "en" else self.name_ja
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ UNDO_DAYS (with an audit entry both ways), and only the daily purge removes it f
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 from PIL import Image
@@ -44,6 +45,9 @@ def test_a_deleted_location_disappears_and_comes_back_with_its_status(app, place
     assert 'data-confirm="Delete “試験広場” and its 0 photo(s)?' in form  # it asks first, saying what goes
     page = place.post(f"/commission/locations/{SLUG}/delete?lang=en", follow_redirects=True).get_data(as_text=True)
     assert "You can undo this under “Recently deleted” for 30 days" in page and "Undo: restore" in page
+    listing = place.get("/commission/locations?lang=en").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", listing, re.S).group(1)
+    assert "recently-deleted" not in title and listing.count('id="recently-deleted"') == 1  # once, in the page
     assert place.get(f"/locations/{SLUG}").status_code == 404
     assert place.get(f"/commission/locations/{SLUG}/edit").status_code == 404
     assert _cell_total(app) == cells - 1  # off the map too
