@@ -30,10 +30,6 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
-    # Read the file through memory mapping rather than a read() call per page: searches and viewports touch
-    # thousands of pages, and the system calls were most of their time at 100k locations. Only address space
-    # is reserved; the pages are the operating system's cache, shared by every connection and process.
-    cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.close()
 
 
