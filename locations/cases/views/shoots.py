@@ -21,8 +21,8 @@ from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import engine as permits
 from ...permits.engine import MAX_SHOOT_DAYS
-from ...permits.places import clean_answers
 from ...permits.models import Activity
+from ...permits.places import clean_answers
 from .. import bp
 from .. import workflow as cases
 from ..documents import remove_files
