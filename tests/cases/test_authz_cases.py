@@ -26,6 +26,7 @@ RULES = {
     "cases.edit_shoot": ({"producer"}, True),
     "cases.delete_shoot": ({"producer"}, True),
     "cases.withdraw_shoot": ({"producer"}, True),
+    "cases.shoot_answers": ({"producer"}, True),
     "cases.tick": (CASE_ACTORS, True),
     "cases.step_status": ({"producer", "authority"}, True),
     "cases.step_comment": (CASE_ACTORS, True),

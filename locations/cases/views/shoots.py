@@ -22,8 +22,8 @@ from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import rulebook
 from ...permits.engine import MAX_SHOOT_DAYS
-from ...permits.places import clean_answers
 from ...permits.models import Activity
+from ...permits.places import clean_answers
 from .. import bp
 from .. import places
 from .. import workflow as cases
