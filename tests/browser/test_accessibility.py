@@ -4,6 +4,8 @@ list under each map; focus is visible; the /reports table's scroll box takes foc
 English page is marked lang="ja"."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -49,6 +51,9 @@ def test_map_points_are_reachable_from_a_keyboard_list(page, browser_log):
     fmap = page.locator(".folium-map")
     expect(fmap).to_have_attribute("data-viewport-state", "ready")
     points = page.locator("details.map-points")
+    # The list shows once points are drawn (the film commissions arrive by their own request).
+    expect(fmap).to_have_attribute("data-listed-points", re.compile(r"^[1-9]\d*$"))
+    expect(points).to_be_visible()
     expect(points.locator("summary")).to_contain_text("Points on this map")
     points.locator("summary").focus()
     page.keyboard.press("Enter")

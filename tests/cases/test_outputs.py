@@ -216,8 +216,9 @@ def second_shoot(app, world):
 def map_pins(text: str) -> dict:
     """The production map's pins layer, from the JSON element beside the map (maps.js draws it)."""
     found = re.search(r'<script type="application/json" id="[^"]+_layers" nonce="[^"]+">(.*?)</script>', text, re.S)
-    (layer,) = json.loads(found.group(1))
-    assert layer["kind"] == "pins"
+    # Every map carries the offline base (outlines) under its own layers.
+    base, layer = json.loads(found.group(1))
+    assert base["kind"] == "base" and layer["kind"] == "pins"
     return layer
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from locations import create_app
+from locations.core.extensions import db
 from tests.conftest import make_test_config
 
 TAKAMATSU_BOX = "133.9,34.2,134.2,34.45"
@@ -28,8 +29,12 @@ def test_a_whole_country_box_gets_no_municipal_outlines_and_bad_boxes_get_json_r
 
 def _map_page(app_config: dict, database_url: str) -> tuple[str, str]:
     app = create_app(make_test_config(database_url, **app_config))
-    response = app.test_client().get("/map")
-    return response.get_data(as_text=True), response.headers["Content-Security-Policy"]
+    try:
+        response = app.test_client().get("/map")
+        return response.get_data(as_text=True), response.headers["Content-Security-Policy"]
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # no connection of this extra app left open (PostgreSQL warns at exit)
 
 
 def test_tile_presets_osm_gsi_and_none(app):

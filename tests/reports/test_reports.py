@@ -135,10 +135,11 @@ def test_choropleth_has_one_value_per_prefecture(app, recorded):
 
 
 def layer_options(html: str) -> dict:
-    """The options of the first remote layer in the page's map script."""
+    """The options of the first remote layer in the page's map script (after the offline base every map has)."""
     layers = json.loads(re.search(r'<script type="application/json" id="[^"]+_layers" nonce="[^"]+">(.*?)</script>', html,
                                   re.S).group(1))
-    return layers[0]
+    assert layers[0]["kind"] == "base"
+    return layers[1]
 
 
 def test_reports_page_shows_table_charts_and_choropleth(client, recorded):
