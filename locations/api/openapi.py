@@ -181,6 +181,14 @@ def _paths() -> dict[str, Any]:
                            "cached for a year; otherwise for five minutes.",
             "parameters": [FILTERS[3], FILTERS[2], _query("v", "Version stamp of the outlines.")],
             "responses": {"200": _answer("The outlines.", _ref("Prefectures"), GEOJSON), "400": ERRORS}}},
+        "/api/municipal-outlines": {"get": {
+            "summary": "Municipal outlines in a box, the maps' offline base at city zoom",
+            "parameters": [{"name": "bbox", "in": "query", "required": True,
+                            "description": "west,south,east,north in degrees.", "schema": {"type": "string"}}],
+            "responses": {"200": _answer("The outlines meeting the box.", {
+                "type": "object", "required": ["type", "features"],
+                "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}}}, GEOJSON),
+                "400": ERRORS}}},
         "/api/overuse": {"get": {
             "summary": "Municipalities with many recent shoot days",
             "responses": {"200": _answer("The busy areas.", _ref("BusyAreas"), GEOJSON)}}},

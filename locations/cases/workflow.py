@@ -1,7 +1,8 @@
 """The permit case of a production: who may see it, how its steps move, and how a shoot's plan becomes steps.
 
 The status machine at the top is pure (no app, no database); the functions below it add and flush rows
-and leave the commit to the view.
+and leave the commit to the view. It is long because the status machine, the notification texts of each
+step change and the sync from plan to steps share one step vocabulary; split, one rule would sit in three files.
 """
 from __future__ import annotations
 
