@@ -48,10 +48,12 @@ def normalise(text: str) -> str:
 class Towns:
     def __init__(self, path: str) -> None:
         self.by_code: dict[str, dict[str, tuple[float, float, str]]] = {}
+        self.names: dict[str, object] = {}  # code → (name, prefecture name, prefecture code), read on first use
         with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 towns = self.by_code.setdefault(row["code"], {})
-                towns.setdefault(normalise(row["town"]), (float(row["lat"]), float(row["lon"]), row["town"]))
+                # The file holds each name normalised already (key): loading needs no regular expressions.
+                towns.setdefault(row["key"], (float(row["lat"]), float(row["lon"]), row["town"]))
 
     def find(self, code: str, rest: str) -> Optional[tuple[float, float, str]]:
         towns = self.by_code.get(code)
@@ -88,9 +90,11 @@ def geocode_address(address: str) -> Optional[Place]:
     data = towns()
     if code is None or data is None:
         return None
-    town = db.session.execute(select(Municipality.name_ja, Prefecture.name_ja.label("prefecture"), Prefecture.code)
-                              .join(Prefecture, Prefecture.id == Municipality.prefecture_id)
-                              .where(Municipality.code == code)).first()
+    if code not in data.names:  # one query per municipality, not per address
+        data.names[code] = db.session.execute(
+            select(Municipality.name_ja, Prefecture.name_ja.label("prefecture"), Prefecture.code)
+            .join(Prefecture, Prefecture.id == Municipality.prefecture_id).where(Municipality.code == code)).first()
+    town = data.names[code]
     if town is None:
         return None
     text = normalise(address)

@@ -51,7 +51,8 @@ def save_location(location: Location, values: dict[str, Any], expected_version: 
         category = db.session.get(LocationCategory, location.category_id)
         municipality = db.session.get(Municipality, location.municipality_id) if location.municipality_id else None
         prefecture = db.session.get(Prefecture, location.prefecture_id)
-        if location.name_romaji is None or "name_ja" in values:
+        if is_new or before.get("name_ja") != location.name_ja:
+            # Only when the name changes: the write lock is held for the whole request (see core.security).
             location.name_romaji = romanize_name(location.name_ja)
         location.search_text = build_index_text(
             location.name_ja, location.name_en, location.description_ja, location.description_en,

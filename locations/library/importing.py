@@ -158,18 +158,26 @@ def parse_locations(data: bytes, fmt: Format, commission: FilmCommission) -> Imp
             if not _place(entry, places, area=commission.prefecture.code):
                 errors.append(RowError(row.line, "address", N_("could not place this address; add lat and lon")))
                 continue
-        if "lat" in entry.values:
-            entry.spot = where.spot(entry.values["lat"], entry.values["lon"], entry.values.get("address"),
-                                    geocoded=entry.geocoded)
-            if entry.spot is None:
-                errors.append(RowError(row.line, "lat", outside_japan(entry.values["lat"], entry.values["lon"])))
-                continue
         if before is not None:
             entry.changes = _diff(before, entry.values)
             entry.action = "update" if entry.changes else "unchanged"
         plan.entries.append(entry)
+    _place_all(plan.entries, where, errors)
     plan.errors = sorted(errors, key=lambda e: e.line)
     return plan
+
+
+def _place_all(entries: list[PlanEntry], where: Places, errors: list[RowError]) -> None:
+    """Municipality and prefecture of every entry with a point (one polygon query for all); the others are errors."""
+    located = [e for e in entries if "lat" in e.values]
+    spots = where.spot_many([(e.values["lat"], e.values["lon"], e.values.get("address"), e.geocoded) for e in located])
+    outside = set()
+    for entry, spot in zip(located, spots):
+        entry.spot = spot
+        if spot is None:
+            errors.append(RowError(entry.line, "lat", outside_japan(entry.values["lat"], entry.values["lon"])))
+            outside.add(id(entry))
+    entries[:] = [e for e in entries if id(e) not in outside]
 
 
 def outside_japan(lat: float, lon: float) -> str:

@@ -165,6 +165,9 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
         progress("check", len(rows), len(rows))
     existing = _existing_rows(values["slug"] for _, values in checked)
     where, cache = Places(), {}
+    with_points = [i for i, (_, values) in enumerate(checked) if "lat" in values]
+    polygons = dict(zip(with_points, where.boundaries.place_many(
+        [(checked[i][1]["lat"], checked[i][1]["lon"]) for i in with_points])))  # one query for the whole file
     for number, (line, values) in enumerate(checked, 1):
         if progress and number % 2000 == 0:
             progress("place", number, len(checked))
@@ -176,7 +179,7 @@ def _plan_mapped(plan: ImportPlan, rows: list[mappings.MappedRow], commission: F
         entry = PlanEntry(line, values["slug"], values)
         if "lat" in values:
             values.setdefault("position_precision", "exact")
-            entry.spot = where.spot(values["lat"], values["lon"], values.get("address"))
+            entry.spot = where.spot(values["lat"], values["lon"], values.get("address"), found=polygons[number - 1])
             if entry.spot is None:
                 refused = outside_japan(values.pop("lat"), values.pop("lon"))
         if "lat" not in values:

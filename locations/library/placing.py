@@ -8,6 +8,7 @@ flagged for review. A point in no polygon, near none and not confirmed by its ad
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -60,7 +61,8 @@ class Places:
     def _address_code(self, address: Optional[str]) -> Optional[str]:
         if not address:
             return None
-        key = address[:40]  # the municipality comes first; the block numbers would defeat the cache
+        # The municipality comes before any number; the block numbers would defeat the cache.
+        key = re.split(r"[0-9０-９]", address, maxsplit=1)[0][:40]
         if key not in self._address_cache:
             self._address_cache[key] = geo.municipality_in_address(address)
         return self._address_cache[key]
@@ -77,11 +79,19 @@ class Places:
         point = shapely.Point(lon, lat)
         return min([office] + [shape.distance(point) * _KM_PER_DEGREE for shape in self._shapes.get(code, ())])
 
-    def spot(self, lat: float, lon: float, address: Optional[str] = None, geocoded: bool = False) -> Optional[Spot]:
+    def spot_many(self, rows: list[tuple[float, float, Optional[str], bool]]) -> list[Optional[Spot]]:
+        """spot() for (lat, lon, address, geocoded) rows, with one vectorised polygon query for all of them."""
+        found = self.boundaries.place_many([(lat, lon) for lat, lon, _, _ in rows])
+        return [self.spot(lat, lon, address, geocoded, placed)
+                for (lat, lon, address, geocoded), placed in zip(rows, found)]
+
+    def spot(self, lat: float, lon: float, address: Optional[str] = None, geocoded: bool = False,
+             found: object = ...) -> Optional[Spot]:
         """Municipality and prefecture of a point, or None when it is not in Japan.
 
         ``geocoded``: the point came from the address itself (e.g. 舳倉島's 町 point, 50 km off any polygon)."""
-        found = self.boundaries.place(lat, lon)
+        if found is ...:
+            found = self.boundaries.place(lat, lon)
         address_code = self._address_code(address)
         if geocoded and address_code in self.by_code and (found is None or not self._agrees(found.code, address_code)):
             return self._spot(address_code)

@@ -39,6 +39,9 @@ RULES = {
     "library.restore_photo": ({"fc_staff"}, True),
     "library.import_locations": ({"fc_staff"}, False),
     "library.edit_contact": ({"fc_staff"}, True),
+    # The ids travel in the form and are scoped to the user's commission (tested in tests/library).
+    "library.merge_duplicates": ({"fc_staff"}, False),
+    "library.verify_locations": ({"fc_staff"}, False),
     "admin.users": ({"admin"}, False),
     "admin.disable_user": ({"admin"}, False),
     "admin.enable_user": ({"admin"}, False),

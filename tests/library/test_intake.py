@@ -315,3 +315,18 @@ def test_english_words_never_land_on_japanese_towns_unless_they_name_one_in_the_
     plan = parse_locations((header + rows).encode(), "csv", fc)
     assert [e.field for e in plan.errors] == ["address"] * 5  # each: could not place this address
     assert [e.values["name_ja"] for e in plan.entries] == ["Sakaide"]  # 坂出市, in Kagawa
+
+
+def test_the_town_file_keys_are_the_names_as_the_geocoder_normalises_them(app_context):
+    import csv as csv_module
+    import gzip
+
+    from flask import current_app
+
+    from locations.directory.towns import TOWNS_FILE, normalise
+
+    with gzip.open(os.path.join(current_app.config["SEEDS_DIR"], TOWNS_FILE), "rt", encoding="utf-8") as handle:
+        for n, row in enumerate(csv_module.DictReader(handle)):
+            assert row["key"] == normalise(row["town"]), row
+            if n > 20_000:
+                break
