@@ -81,6 +81,6 @@ def test_focus_is_visible_and_the_reports_table_takes_focus(page, browser_log):
 def test_japanese_fallback_text_is_marked_japanese(page, browser_log, live_server):
     slug = a_seeded_location(live_server)
     page.goto(f"/locations/{slug}?lang=en")
-    expect(page.locator("main section.two-col p[lang=ja]").first).to_be_visible()
+    expect(page.locator("main section.two-col p [lang=ja]").first).to_be_visible()  # marked inside the paragraph
     expect(page.locator("html")).to_have_attribute("lang", "en")
     browser_log.assert_clean()
