@@ -71,7 +71,9 @@ def romanize_name(text: Optional[str]) -> Optional[str]:
         return None
     words = []
     for part in _kakasi().convert("".join(c for c in text[:150] if c <= "\uffff")):
-        word = re.sub(r"ou", "o", re.sub(r"uu", "u", re.sub(r"oo", "o", part["hepburn"].strip())))
+        # The middle dot between katakana words (コンベンション・ビューロー) is a word break, not text.
+        hepburn = part["hepburn"].replace("・", " ").strip()
+        word = re.sub(r"ou", "o", re.sub(r"uu", "u", re.sub(r"oo", "o", hepburn)))
         if word and re.search(r"[a-z0-9]", word):
             words.append(word)
     return " ".join(" ".join(words).split())[:300] or None

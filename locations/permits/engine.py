@@ -499,7 +499,7 @@ _TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({
                      "this place",
         "candidate_unconfirmed": "this office comes from OpenStreetMap and is not confirmed",
         "derived": "routing: {name}, by law the {body}'s own office; contact details are not on record",
-        "via_fc": "routing: no {kind} is on record here; ask {name}, who know the local offices",
+        "via_fc": "routing: no {kind} is on record here; ask “{name}”, who know the local offices",
         "coords_estimate": "the authority's position is approximate, so the distance is too",
         "no_authority": "{permit}: no office of the kind “{kind}” is on record for this place; ask the local "
                         "film commission which office handles it",
@@ -511,7 +511,7 @@ _TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "unknown_permit": "unknown permit type {code!r} was ignored",
         "needed_because": "needed: {answers}",
         "not_needed_because": "not needed: {answers}",
-        "to_confirm": "to confirm: {questions} — ask {whom} if unsure",
+        "to_confirm": "to confirm: {questions} — ask “{whom}” if unsure",
         "answered": "{question} {answer}",
         "by_producer": "you answered {answer}",
         "by_data": "{answer}: {note}",

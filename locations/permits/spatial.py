@@ -156,7 +156,7 @@ def did_fact(layers: Layers, lat: float, lon: float) -> Fact:
         p = layers.did.properties[inside[0]]
         year_ja = "平成22年" if p["year"] == 2010 else "令和2年"
         return Fact("yes", f"{p['name']}の人口集中地区内({year_ja}国勢調査)",
-                    f"inside the DID of {p['name']} ({p['year']} census"
+                    f"inside the DID of “{p['name']}” ({p['year']} census"
                     + ("; Osaka is still the 2010 DID" if p["year"] == 2010 else "") + ")")
     if layers.did.near(point, DID_EDGE_KM):
         return Fact(None, f"人口集中地区の境界から約{DID_EDGE_KM * 1000:.0f} m以内。地理院地図で確認してください",
@@ -175,7 +175,7 @@ def park_fact(layers: Layers, lat: float, lon: float) -> tuple[Fact, Optional[di
                     "outside the national parks; quasi-national and prefectural parks are not mapped, so ask"), None
     best = min(found, key=lambda p: _ZONE_RANK.index(p["grade"]) if p["grade"] in _ZONE_RANK else 99)
     ja = f"{best['park']}国立公園 {ZONES_JA.get(best['grade'], best['grade'])}"
-    en = f"{best['park']} National Park, {ZONES_EN.get(best['grade'], best['grade'])}"
+    en = f"“{best['park']}” National Park, {ZONES_EN.get(best['grade'], best['grade'])}"
     if best["grade"] == "ordinary":
         ja, en = ja + "(届出: 第33条)", en + " (a notice: art. 33)"
     elif best["grade"].startswith("special"):
@@ -208,7 +208,7 @@ def airport_fact(layers: Layers, lat: float, lon: float) -> tuple[Fact, Optional
                     f"no airport or heliport within {AIRPORT_NO_KM:.0f} km (OpenStreetMap)"), None
     kind_ja = "ヘリポート" if nearest["kind"] == "heliport" else "空港"
     ja = f"最寄りの{kind_ja}: {nearest['name']}({nearest['km']:.1f} km)"
-    en = f"nearest {nearest['kind']}: {nearest['name']} ({nearest['km']:.1f} km)"
+    en = f"nearest {nearest['kind']}: “{nearest['name']}” ({nearest['km']:.1f} km)"
     if verdict is None:
         ja += "。制限表面の中か地理院地図で確認してください"
         en += "; check its restricted surfaces on the official map"
@@ -243,5 +243,5 @@ def ground_at(layers: Layers, lat: float, lon: float, lang: str) -> list[tuple[s
     labels = {"en": {"did": "Densely inhabited district (DID)", "national_park": "Natural park",
                      "airport": "Near an airport or heliport", "cultural": "Registered cultural property nearby"},
               "ja": {"did": "人口集中地区(DID)", "national_park": "自然公園", "airport": "空港・ヘリポートの周辺",
-                     "cultural": "付近の登録有形文化財"}}["en" if lang == "en" else "ja"]
-    return [(labels[k], f.value, f.note("en" if lang == "en" else "ja")) for k, f in facts.items()]
+                     "cultural": "付近の登録有形文化財"}}["ja" if lang == "ja" else "en"]
+    return [(labels[k], f.value, f.note("ja" if lang == "ja" else "en")) for k, f in facts.items()]

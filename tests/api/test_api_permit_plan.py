@@ -51,7 +51,7 @@ def test_plan_contract(client):
     # Takamatsu station is inside the 2020 DID: the map answers the question, the permit is needed.
     assert permits["DRONE_FLIGHT"]["status"] == "needed"
     assert any(r.startswith("Drone filming → ") and "needed: Will the drone fly over a densely inhabited "
-               "district (DID)?" in r and "inside the DID of 高松市" in r for r in permits["DRONE_FLIGHT"]["reasons"])
+               "district (DID)?" in r and "inside the DID of “高松市”" in r for r in permits["DRONE_FLIGHT"]["reasons"])
     assert data["ground"]["did"]["answer"] == "yes"
     assert permits["ROAD_USE"]["authority"]["routing"] == "same_municipality"
     assert permits["ROAD_USE"]["authority"]["unconfirmed"] is True

@@ -249,3 +249,8 @@ def test_nominatim_is_not_asked_for_garbage(nominatim_app, monkeypatch):
     for query in GARBAGE[:6]:
         assert geocode(query) is None
     assert all(not instance.calls for instance in fake.instances)
+
+
+def test_a_romanised_name_breaks_words_at_the_middle_dot():
+    # pykakasi kept コンベンション・ビューロー's "・", Japanese text inside an English page.
+    assert geo.romanize_name("高松観光コンベンション・ビューロー") == "takamatsu kanko konbenshon byuro"

@@ -68,7 +68,7 @@ def test_unanswered_questions_make_a_permit_to_confirm_with_what_to_ask_whom():
     plan = plan_permits(shoot(["drone"]), drone_book([cab]), TODAY)
     (permit,) = plan.permits
     assert permit.status == "to_confirm" and set(permit.open_questions) == {"in_did", "night"}
-    assert any(r.startswith("to confirm: Over a DID?; Will it fly at night? — ask cab office") for r in permit.reasons)
+    assert any(r.startswith("to confirm: Over a DID?; Will it fly at night? — ask “cab office”") for r in permit.reasons)
     assert [q.question.code for q in plan.questions] == ["in_did", "night"]
     assert plan.questions[0].permits == ("DRONE",)
 
@@ -164,7 +164,7 @@ def test_rung_5_the_film_commission_never_an_empty_ask_the_fc():
     fc = authority("fc:kagawa", kind="film_commission")
     plan = plan_permits(shoot(), fire_book([], commissions=[fc]), TODAY)
     assert routed(plan).rung == "film_commission"
-    assert any("ask fc:kagawa office" in r for r in plan.permits[0].reasons)
+    assert any("ask “fc:kagawa office”" in r for r in plan.permits[0].reasons)
     assert not any("no office" in w for w in plan.warnings)
     assert any("no office" in w for w in plan_permits(shoot(), fire_book([]), TODAY).warnings)
 
