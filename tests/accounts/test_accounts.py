@@ -203,7 +203,7 @@ def test_disabling_asks_first_says_so_and_keeps_the_account(app, people):
     with app.app_context():
         target = db.session.scalar(select(User.id).where(User.email == producer))
     listing = client.get("/admin/users?lang=en").get_data(as_text=True)
-    assert f'data-confirm="Disable producer' in listing and f"({producer})? They are signed out everywhere" in listing
+    assert 'data-confirm="Disable producer' in listing and f"({producer})? They are signed out everywhere" in listing
     page = client.post(f"/admin/users/{target}/disable?lang=en", follow_redirects=True).get_data(as_text=True)
     assert "is disabled and signed out everywhere; the account and its records are kept." in page
     with app.app_context():

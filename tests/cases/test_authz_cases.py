@@ -14,7 +14,7 @@ from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.permits.models import GuidelineStep
 from tests.builders import commission, login, make_production, make_shoot, make_step, make_user
-from tests.core.test_authorization import ROLES, outcome
+from tests.core.test_authorization import ROLES, expected, outcome
 
 CASE_ACTORS = {"producer", "fc_staff", "authority"}
 
@@ -32,15 +32,6 @@ RULES = {
     "cases.step_comment": (CASE_ACTORS, True),
     "cases.step_upload": (CASE_ACTORS, True),
 }
-
-
-def expected(endpoint: str, role: str, ownership: str) -> str:
-    allowed, owned = RULES[endpoint]
-    if role not in allowed:
-        return "login" if role == "anonymous" else "forbidden"
-    if owned and ownership == "other":
-        return "not_found"
-    return "allowed"
 
 
 def build(app, role: str, ownership: str) -> tuple[object, dict]:
@@ -84,7 +75,7 @@ CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "othe
 def test_case_actions_by_role_and_ownership(app, endpoint, role, ownership):
     client, values = build(app, role, ownership)
     response = client.post(url_for_case(app, endpoint, values), data={})
-    assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership, response.status_code)
+    assert outcome(response) == expected(endpoint, role, ownership, RULES), (endpoint, role, ownership, response.status_code)
 
 
 def test_rules_name_registered_routes(app):

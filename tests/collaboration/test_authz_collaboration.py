@@ -10,7 +10,7 @@ import pytest
 
 from locations.core.extensions import db
 from tests.builders import KAGAWA, SAPPORO, commission, login, make_inquiry, make_note, make_user
-from tests.core.test_authorization import ROLES, outcome
+from tests.core.test_authorization import ROLES, expected, outcome
 
 # endpoint → (roles allowed, whether the route acts on an entity the user must own)
 RULES = {
@@ -36,15 +36,6 @@ URLS = {
     "board.edit_note": "/commission/board/{note}/edit",
     "board.delete_note": "/commission/board/{note}/delete",
 }
-
-
-def expected(endpoint: str, role: str, ownership: str) -> str:
-    allowed, owned = RULES[endpoint]
-    if role not in allowed:
-        return "login" if role == "anonymous" else "forbidden"
-    if owned and ownership == "other":
-        return "not_found"
-    return "allowed"
 
 
 @pytest.fixture
@@ -79,7 +70,7 @@ CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "othe
 def test_collaboration_route_by_role_and_ownership(app, collab_clean, endpoint, role, ownership):
     client, ids = client_and_entities(app, role)
     response = client.post(URLS[endpoint].format(**ids[ownership]), data={})
-    assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership,
+    assert outcome(response) == expected(endpoint, role, ownership, RULES), (endpoint, role, ownership,
                                                                         response.status_code)
 
 

@@ -8,7 +8,7 @@ import pytest
 from locations.collaboration.models import Shortlist, ShortlistItem
 from locations.core.extensions import db
 from tests.builders import KAGAWA, commission, login, make_inquiry, make_user, published_location
-from tests.core.test_authorization import ROLES, outcome
+from tests.core.test_authorization import ROLES, expected, outcome
 
 KEEPERS = {"producer", "fc_staff"}
 # endpoint → (roles allowed, whether the route acts on a shortlist the user must own)
@@ -30,15 +30,6 @@ URLS = {
     "shortlists.delete": "/shortlists/{shortlist}/delete",
     "shortlists.send": "/shortlists/{shortlist}/send",
 }
-
-
-def expected(endpoint: str, role: str, ownership: str) -> str:
-    allowed, owned = RULES[endpoint]
-    if role not in allowed:
-        return "login" if role == "anonymous" else "forbidden"
-    if owned and ownership == "other":
-        return "not_found"
-    return "allowed"
 
 
 @pytest.fixture
@@ -78,4 +69,4 @@ def test_shortlist_route_by_role_and_ownership(app, clean, endpoint, role, owner
     url = URLS[endpoint].format(shortlist=shortlist_id or 1, item=item_id or 1)
     data = {"name": "x", "note": "n", "inquiry": str(inquiry_id), "location": slug, "shortlist": str(shortlist_id)}
     response = client.post(url, data=data)
-    assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership, response.status_code)
+    assert outcome(response) == expected(endpoint, role, ownership, RULES), (endpoint, role, ownership, response.status_code)

@@ -8,7 +8,7 @@ from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.reports.models import ShootReport
 from tests.builders import commission, make_report, signed_in
-from tests.core.test_authorization import ROLES, outcome
+from tests.core.test_authorization import ROLES, expected, outcome
 
 # endpoint → (roles allowed, whether the route acts on an FC-owned entity)
 RULES = {
@@ -17,13 +17,6 @@ RULES = {
     "reports.delete_shoot_report": ({"fc_staff"}, True),
 }
 CASES = [(e, r, o) for e in sorted(RULES) for r in ROLES for o in (("own", "other") if RULES[e][1] else ("own",))]
-
-
-def expected(endpoint: str, role: str, ownership: str) -> str:
-    allowed, owned = RULES[endpoint]
-    if role not in allowed:
-        return "login" if role == "anonymous" else "forbidden"
-    return "not_found" if owned and ownership == "other" else "allowed"
 
 
 @pytest.fixture
@@ -48,7 +41,7 @@ def url(endpoint: str, world: dict, ownership: str) -> str:
 def test_report_routes_by_role_and_ownership(app, world, endpoint, role, ownership):
     client = signed_in(app, role=role)
     response = client.post(url(endpoint, world, ownership), data={})
-    assert outcome(response) == expected(endpoint, role, ownership), (endpoint, role, ownership, response.status_code)
+    assert outcome(response) == expected(endpoint, role, ownership, RULES), (endpoint, role, ownership, response.status_code)
     with app.app_context():
         # Whatever the outcome, the other commission's report is untouched.
         assert db.session.get(ShootReport, world["other"]).version == 1
