@@ -77,7 +77,7 @@ def load_activity_permits(loader: Loader) -> None:
     path = loader.path("activity_permits.csv")
     questions = loader.existing(PermitQuestion, "code")
     activities, types = loader.existing(Activity, "code"), loader.existing(PermitType, "code")
-    existing = {(l.activity_id, l.permit_type_id): l for l in db.session.scalars(select(ActivityPermit))}
+    existing = {(link.activity_id, link.permit_type_id): link for link in db.session.scalars(select(ActivityPermit))}
     for line, row in read_csv(path):
         loader.required(path, line, row, "activity_code", "permit_code", "source")
         activity, ptype = activities.get(row["activity_code"]), types.get(row["permit_code"])

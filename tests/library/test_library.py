@@ -56,7 +56,7 @@ def test_filters_combine(app_context):
 def test_pagination(app_context):
     first, second = (search_locations(LocationFilter(category="park"), page=p, per_page=20) for p in (1, 2))
     assert len(first.results) == 20 and len(second.results) == 20
-    assert not {l.id for l, _ in first.results} & {l.id for l, _ in second.results}
+    assert not {loc.id for loc, _ in first.results} & {loc.id for loc, _ in second.results}
     assert first.pages == -(-first.total // 20)
 
 
@@ -107,7 +107,7 @@ def test_only_published_locations_are_in_the_text_index(app):
             loc.status = "published"
             db.session.commit()
             page = search_locations(LocationFilter(text="灯籠"))
-            assert [l.slug for l, _ in page.results] == ["draft-test-place"]
+            assert [loc.slug for loc, _ in page.results] == ["draft-test-place"]
             loc.search_text = "別 の 名 前"
             db.session.commit()
             assert search_locations(LocationFilter(text="灯籠")).total == 0

@@ -328,7 +328,7 @@ def test_seeded_rules_are_complete(rules):
 
 @pytest.mark.parametrize("code", PERMIT_CODES)
 def test_every_permit_type_is_triggered_by_some_activity(rules, code):
-    activity = next(a for a, links in rules.links.items() if any(l.permit_code == code for l in links))
+    activity = next(a for a, links in rules.links.items() if any(link.permit_code == code for link in links))
     plan = plan_permits(_takamatsu([activity]), rules, TODAY)
     permit = next(p for p in plan.permits if p.code == code)
     assert permit.reasons and permit.documents and permit.legal_basis
