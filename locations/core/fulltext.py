@@ -11,7 +11,9 @@ import re
 import unicodedata
 from typing import Iterable, Optional
 
-from sqlalchemy import Column, ColumnElement, Integer, MetaData, Select, Table, Text, and_, func, literal_column, text
+from sqlalchemy import (Column, ColumnElement, Float, Integer, MetaData, Select, Table, Text, and_, func, literal_column,
+                        select, text)
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from .extensions import db
 
@@ -113,25 +115,58 @@ def apply_text_search(query: Select, location_id, search_text, words: list[list[
     return query, func.bm25(literal_column("location_fts"))
 
 
-def fts5_page(words: list[list[str]], limit: int, offset: int, cap: int, rank_cap: int) -> tuple[int, list[int]]:
-    """(number of matches up to ``cap + 1``, ids of one page by bm25 rank) from the SQLite index alone.
+# PostgreSQL's narrow copy of the visible locations (migration 9b2e4d7a1c30), kept by a trigger.
+location_search = Table(
+    "location_search", MetaData(), Column("id", Integer, primary_key=True), Column("vector", TSVECTOR),
+    Column("lat", Float), Column("lon", Float),
+)
+
+# One page of matches from the text index alone, per engine: the capped count, the full ranking, and the
+# ranking of the first ``:c`` matches in index order. Identifiers are fixed; only :q, :c, :n, :o are bound.
+_INDEX_SQL = {
+    "sqlite": (
+        "SELECT count(*) FROM (SELECT 1 FROM location_fts WHERE location_fts MATCH :q LIMIT :c)",
+        "SELECT rowid FROM location_fts WHERE location_fts MATCH :q ORDER BY rank, rowid LIMIT :n OFFSET :o",
+        "SELECT rowid FROM (SELECT rowid, rank FROM location_fts WHERE location_fts MATCH :q LIMIT :c) "
+        "ORDER BY rank, rowid LIMIT :n OFFSET :o",
+    ),
+    "postgresql": (
+        "SELECT count(*) FROM (SELECT 1 FROM location_search "
+        "WHERE vector @@ to_tsquery('simple'::regconfig, :q) LIMIT :c) AS matches",
+        "SELECT id FROM location_search WHERE vector @@ to_tsquery('simple'::regconfig, :q) "
+        "ORDER BY ts_rank(vector, to_tsquery('simple'::regconfig, :q)) DESC, id LIMIT :n OFFSET :o",
+        "SELECT id FROM (SELECT id, vector FROM location_search WHERE vector @@ to_tsquery('simple'::regconfig, :q) "
+        "LIMIT :c) AS first_matches "
+        "ORDER BY ts_rank(vector, to_tsquery('simple'::regconfig, :q)) DESC, id LIMIT :n OFFSET :o",
+    ),
+}
+
+
+def index_page(words: list[list[str]], limit: int, offset: int, cap: int, rank_cap: int,
+               dialect: str) -> tuple[int, list[int]]:
+    """(number of matches up to ``cap + 1``, ids of one page by rank) from the text index alone (SQLite's FTS5
+    table, PostgreSQL's narrow search table): both hold exactly the locations producers see.
 
     Counting stops after ``cap`` matches and ranking after ``rank_cap``, so a query that matches a sixth of a
     million rows costs what one matching ``cap`` does; below the caps the answer is that of a full ranking.
     """
-    query = fts5_query(words)
-    total = db.session.execute(
-        text("SELECT count(*) FROM (SELECT 1 FROM location_fts WHERE location_fts MATCH :q LIMIT :c)"),
-        {"q": query, "c": cap + 1},
-    ).scalar_one()
-    if total <= rank_cap:
-        ranked = "SELECT rowid FROM location_fts WHERE location_fts MATCH :q ORDER BY rank, rowid LIMIT :n OFFSET :o"
-    else:
-        # The first ``rank_cap`` matches in index order are ranked; the rest are not looked at.
-        ranked = ("SELECT rowid FROM (SELECT rowid, rank FROM location_fts WHERE location_fts MATCH :q LIMIT :c) "
-                  "ORDER BY rank, rowid LIMIT :n OFFSET :o")
+    count_sql, ranked_sql, bounded_sql = _INDEX_SQL[dialect]
+    query = fts5_query(words) if dialect == "sqlite" else tsquery(words)
+    total = db.session.execute(text(count_sql), {"q": query, "c": cap + 1}).scalar_one()
+    # Past ``rank_cap`` matches, the first ``rank_cap`` in index order are ranked; the rest are not looked at.
+    ranked = ranked_sql if total <= rank_cap else bounded_sql
     ids = db.session.execute(text(ranked), {"q": query, "c": rank_cap, "n": limit, "o": offset}).scalars().all()
     return total, list(ids)
+
+
+def word_matches_in_box(words: list[list[str]], bbox: tuple[float, float, float, float]) -> Select:
+    """PostgreSQL: (lat, lon) of the visible locations matching ``words`` inside ``bbox``, from the narrow
+    search table alone (a map viewport filtered by words only)."""
+    west, south, east, north = bbox
+    table = location_search.c
+    ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(words))
+    return select(table.lat, table.lon).where(table.vector.op("@@")(ts_query), table.lat.between(south, north),
+                                              table.lon.between(west, east))
 
 
 def like_scan(query: Select, search_text, words: Iterable[list[str]]) -> Select:

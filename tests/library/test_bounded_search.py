@@ -37,7 +37,14 @@ def reference_viewport(bbox, zoom, filters, cap):
     ids, _, _ = queries._matching(select(Location.id), filters)
     ids = ids.where(Location.lat.between(south, north), Location.lon.between(west, east))
     total = db.session.scalar(select(func.count()).select_from(ids.subquery()))
-    return total, sorted(queries._live_clusters(ids, zoom)) if total > cap else []
+    if total <= cap:
+        return total, []
+    # The clusters as they were computed before the bounded, one-pass query: every match, grouped by cell.
+    size = queries.cell_size(min(zoom, max(queries.CLUSTER_ZOOMS)))
+    cy, cx = queries._cell_index(Location.lat, 90.0, size), queries._cell_index(Location.lon, 180.0, size)
+    rows = db.session.execute(select(func.avg(Location.lat), func.avg(Location.lon), func.count())
+                              .where(Location.id.in_(ids)).group_by(cy, cx)).all()
+    return total, sorted((lat, lon, n) for lat, lon, n in rows)
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=repr)
@@ -56,7 +63,12 @@ def test_word_filtered_viewports_are_as_before(app_context, filters):
     for zoom, cap in ((5, 10), (10, 10), (12, 500), (15, 500)):
         view = viewport(KAGAWA_BOX, zoom, filters, cap)
         total, clusters = reference_viewport(KAGAWA_BOX, zoom, filters, cap)
-        assert not view.capped and view.total == total and sorted(view.clusters) == clusters
+        assert not view.capped and view.total == total
+        assert rounded(view.clusters) == rounded(clusters)  # the average of the same points, summed in another order
+
+
+def rounded(clusters):
+    return sorted((round(lat, 9), round(lon, 9), n) for lat, lon, n in clusters)
 
 
 def test_counts_and_ranking_stop_at_the_caps(app_context):
