@@ -251,6 +251,7 @@ def run_one(engine: str, url: str, size: int, quick: bool, rows: list[Row], naiv
     server = Server(url)
     try:
         load(server.port, viewports(8, 10, rng) + [("GET", "/locations?q=" + quote(w), None) for w in WORDS], 2)
+        load(server.port, plan_bodies(rng, 12), 4)  # every worker's first plan (the rule book is built at start)
         c1 = [load(server.port, viewports(z, n // 3, rng), 1) for z in (5, 8, 12)]
         vp = Sample(times=[t for s in c1 for t in s.times])
         rows.append(Row("viewport API p50 / p95 (c=1)", size, engine, f"{vp.pct(50):.1f} / {vp.pct(95):.1f} ms",

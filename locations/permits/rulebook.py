@@ -32,3 +32,20 @@ def cached_rules(session) -> RuleBook:
         rules = load_rules(session)
         current_app.extensions["permit_rules"] = (version, rules)
     return rules
+
+
+def warm(app) -> None:
+    """Build the rule book before a server process takes its first request (about a second at full size,
+    which would otherwise land on whoever asks for a plan first). A database that does not answer yet is
+    left to the first request, which reads the rules as usual."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..core.extensions import db
+
+    with app.app_context():
+        try:
+            cached_rules(db.session)
+        except SQLAlchemyError:
+            app.logger.warning("permit rule book not built ahead: the database did not answer", exc_info=True)
+        finally:
+            db.session.remove()

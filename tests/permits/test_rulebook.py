@@ -86,3 +86,24 @@ def test_unrelated_writes_leave_the_stamp(app_context):
     db.session.flush()
     assert versions.current(db.session, rulebook.STAMP) == stamp
     db.session.rollback()
+
+
+def test_each_server_process_builds_the_rule_book_before_its_first_request(app, client):
+    import runpy
+    from types import SimpleNamespace
+
+    settings = runpy.run_path("gunicorn.conf.py")
+    app.extensions.pop("permit_rules", None)
+    settings["post_worker_init"](SimpleNamespace(wsgi=app))
+    assert "permit_rules" in app.extensions
+    statements = count_statements(app, lambda: client.post("/api/permit-plan", json=BODY))
+    assert not any("FROM permit_type" in s for s in statements), statements
+
+
+def test_a_database_that_does_not_answer_leaves_the_rules_to_the_first_request(app, monkeypatch, caplog):
+    def unreachable(session):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(rulebook, "cached_rules", unreachable)
+    rulebook.warm(app)  # no exception: the worker starts anyway
+    assert "not built ahead" in caplog.text
