@@ -30,6 +30,9 @@ def upgrade():
     op.execute("INSERT INTO location_search (id, vector, lat, lon) SELECT id, search_vector, lat, lon "
                f"FROM location WHERE {VISIBLE.format(row='location')}")
     op.execute("CREATE INDEX ix_location_search_words ON location_search USING gin (vector)")
+    # A word-filtered viewport of a small box ANDs this with the word's bitmap instead of reading every match
+    # of the word (公園 at zoom 8, 1M rows: 185 -> 25 ms).
+    op.execute("CREATE INDEX ix_location_search_position ON location_search (lat, lon)")
     # AFTER triggers see the stored generated search_vector of the new row.
     op.execute(f"""CREATE FUNCTION location_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
