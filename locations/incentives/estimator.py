@@ -7,13 +7,18 @@ the 2020–2024 rounds) or inclusive ("5億円以上", the 2025 round: ``thresho
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from typing import Iterable, Literal, Optional
+from functools import lru_cache
+from typing import Callable, Iterable, Literal, Optional
+
+from babel.support import Translations
 
 Lang = Literal["en", "ja"]
 
+TRANSLATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "translations")
 MAX_RELEASE_COUNTRIES = 250  # ISO 3166 lists 249 countries and territories
 
 
@@ -58,118 +63,117 @@ class Estimate:
     capped: bool = False
 
 
-def _yen(amount: int, lang: Lang) -> str:
-    return f"¥{amount:,}" if lang == "en" else f"{amount:,}円"
+# Yen as each language writes it (Chinese and Korean readers see 日元 / 日圓 / 엔, never a bare ¥ that also means yuan).
+_YEN = {"en": "¥{:,}", "ja": "{:,}円", "zh_Hans": "{:,}日元", "zh_Hant": "{:,}日圓", "ko": "{:,}엔"}
+
+
+def _yen(amount: int, lang: str) -> str:
+    return _YEN.get(lang, _YEN["en"]).format(amount)
 
 
 def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-# The reasons are written for strict thresholds; an inclusive ("以上") programme says "at least" instead.
-_INCLUSIVE_WORDING = (("is not more than", "is less than"), ("is more than", "is at least"),
-                      ("を超えていません", "に達していません"), ("を超えています", "以上です"),
-                      ("を超え、", "以上で、"),
-                      ("each threshold must be exceeded", "each threshold must be reached"),
-                      ("各基準額を超える必要があります", "各基準額以上である必要があります"))
-
-
-def _worded(program: Program, reasons: list[str]) -> list[str]:
-    if not program.thresholds_inclusive:
-        return reasons
-    out = []
-    for reason in reasons:
-        for strict, inclusive in _INCLUSIVE_WORDING:
-            reason = reason.replace(strict, inclusive)
-        out.append(reason)
-    return out
+@lru_cache(maxsize=8)
+def _catalogue(lang: str) -> Callable[[str], str]:
+    """The reasons in ``lang`` from the app's own message catalogue, read with Babel alone (no app needed)."""
+    if lang == "en":
+        return lambda message: message
+    return Translations.load(TRANSLATIONS, [lang]).gettext
 
 
 def estimate(program: Program, total_budget_jpy: int, japan_spend_jpy: int, release_countries: int,
-             lang: Lang = "en") -> Estimate:
-    """Eligibility under ``program`` and the rebate: floor(rate × Japan spend), capped, 0 when not eligible."""
+             lang: str = "en") -> Estimate:
+    """Eligibility under ``program`` and the rebate: floor(rate × Japan spend), capped, 0 when not eligible.
+
+    The reasons are in ``lang`` (any language of the app's catalogue), worded as the programme words its
+    thresholds: "more than" for strict ones, "at least" for inclusive ("以上") ones."""
     for name, value in (("total_budget_jpy", total_budget_jpy), ("japan_spend_jpy", japan_spend_jpy),
                         ("release_countries", release_countries)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"{name} must be a whole number, 0 or more")
     if japan_spend_jpy > total_budget_jpy:
         raise ValueError("japan_spend_jpy is more than total_budget_jpy")
-    en = lang == "en"
+    _ = _catalogue(lang)
     japan, total = _yen(japan_spend_jpy, lang), _yen(total_budget_jpy, lang)
     met: list[str] = []
     missed: list[str] = []
     p = program
+    at_least = p.thresholds_inclusive
+
+    def both(parts: list[str]) -> str:
+        return parts[0] if len(parts) == 1 else _("%(first)s; %(second)s") % {"first": parts[0], "second": parts[1]}
 
     if p.min_japan_spend_alone_jpy is not None:
-        limit = _yen(p.min_japan_spend_alone_jpy, lang)
+        values = {"japan": japan, "limit": _yen(p.min_japan_spend_alone_jpy, lang)}
         if p.meets(japan_spend_jpy, p.min_japan_spend_alone_jpy):
-            met.append(f"Japan spend {japan} is more than {limit}." if en
-                       else f"国内支出 {japan} が {limit} を超えています。")
+            met.append((_("Japan spend %(japan)s is at least %(limit)s.") if at_least
+                        else _("Japan spend %(japan)s is more than %(limit)s.")) % values)
         else:
-            missed.append(f"Japan spend {japan} is not more than {limit}." if en
-                          else f"国内支出 {japan} が {limit} を超えていません。")
+            missed.append((_("Japan spend %(japan)s is less than %(limit)s.") if at_least
+                           else _("Japan spend %(japan)s is not more than %(limit)s.")) % values)
 
     if p.min_total_budget_jpy is not None and p.min_japan_spend_with_total_jpy is not None:
-        total_limit, japan_limit = _yen(p.min_total_budget_jpy, lang), _yen(p.min_japan_spend_with_total_jpy, lang)
+        values = {"total": total, "total_limit": _yen(p.min_total_budget_jpy, lang), "japan": japan,
+                  "japan_limit": _yen(p.min_japan_spend_with_total_jpy, lang)}
         total_ok = p.meets(total_budget_jpy, p.min_total_budget_jpy)
         japan_ok = p.meets(japan_spend_jpy, p.min_japan_spend_with_total_jpy)
         if total_ok and japan_ok:
-            met.append(f"Total budget {total} is more than {total_limit} and Japan spend {japan} is more than "
-                       f"{japan_limit}." if en else
-                       f"総製作費 {total} が {total_limit} を超え、国内支出 {japan} が {japan_limit} を超えています。")
+            met.append((_("Total budget %(total)s is at least %(total_limit)s and Japan spend %(japan)s is at "
+                          "least %(japan_limit)s.") if at_least else
+                        _("Total budget %(total)s is more than %(total_limit)s and Japan spend %(japan)s is more "
+                          "than %(japan_limit)s.")) % values)
         else:
             why = []
             if not total_ok:
-                why.append(f"total budget {total} is not more than {total_limit}" if en
-                           else f"総製作費 {total} が {total_limit} を超えていません")
+                why.append((_("total budget %(total)s is less than %(total_limit)s") if at_least
+                            else _("total budget %(total)s is not more than %(total_limit)s")) % values)
             if not japan_ok:
-                why.append(f"Japan spend {japan} is not more than {japan_limit}" if en
-                           else f"国内支出 {japan} が {japan_limit} を超えていません")
-            missed.append(("Budget criterion not met: " + "; ".join(why) + ".") if en
-                          else "総製作費の要件を満たしません：" + "、".join(why) + "。")
+                why.append((_("Japan spend %(japan)s is less than %(japan_limit)s") if at_least
+                            else _("Japan spend %(japan)s is not more than %(japan_limit)s")) % values)
+            missed.append(_("Budget criterion not met: %(why)s.") % {"why": both(why)})
 
     if p.min_release_countries is not None and p.min_japan_spend_with_release_jpy is not None:
-        countries_limit, japan_limit = p.min_release_countries, _yen(p.min_japan_spend_with_release_jpy, lang)
+        values = {"countries": release_countries, "countries_limit": p.min_release_countries, "japan": japan,
+                  "japan_limit": _yen(p.min_japan_spend_with_release_jpy, lang)}
         countries_ok = p.meets(release_countries, p.min_release_countries)
         japan_ok = p.meets(japan_spend_jpy, p.min_japan_spend_with_release_jpy)
         if countries_ok and japan_ok:
-            met.append(f"Release in {release_countries} countries is more than {countries_limit} and Japan spend "
-                       f"{japan} is more than {japan_limit}." if en else
-                       f"公開国数 {release_countries} が {countries_limit} を超え、国内支出 {japan} が {japan_limit} を"
-                       "超えています。")
+            met.append((_("Release in %(countries)s countries is at least %(countries_limit)s and Japan spend "
+                          "%(japan)s is at least %(japan_limit)s.") if at_least else
+                        _("Release in %(countries)s countries is more than %(countries_limit)s and Japan spend "
+                          "%(japan)s is more than %(japan_limit)s.")) % values)
         else:
             why = []
             if not countries_ok:
-                why.append(f"release in {release_countries} countries is not more than {countries_limit}" if en
-                           else f"公開国数 {release_countries} が {countries_limit} を超えていません")
+                why.append((_("release in %(countries)s countries is less than %(countries_limit)s") if at_least
+                            else _("release in %(countries)s countries is not more than %(countries_limit)s"))
+                           % values)
             if not japan_ok:
-                why.append(f"Japan spend {japan} is not more than {japan_limit}" if en
-                           else f"国内支出 {japan} が {japan_limit} を超えていません")
-            missed.append(("Release criterion not met: " + "; ".join(why) + ".") if en
-                          else "海外公開の要件を満たしません：" + "、".join(why) + "。")
+                why.append((_("Japan spend %(japan)s is less than %(japan_limit)s") if at_least
+                            else _("Japan spend %(japan)s is not more than %(japan_limit)s")) % values)
+            missed.append(_("Release criterion not met: %(why)s.") % {"why": both(why)})
 
     if not met:
         if not missed:
-            reason = ("No eligibility thresholds are on record for this programme, so eligibility cannot be "
-                      "assessed." if en else "この制度の対象要件は記録がないため、判定できません。")
-            return Estimate(False, (reason,), 0)
-        lead = ("Not eligible: no criterion is met (each threshold must be exceeded)." if en
-                else "対象外：いずれの要件も満たしません（各基準額を超える必要があります）。")
-        return Estimate(False, tuple(_worded(p, [lead, *missed])), 0)
+            return Estimate(False, (_("No eligibility thresholds are on record for this programme, so "
+                                      "eligibility cannot be assessed."),), 0)
+        lead = (_("Not eligible: no criterion is met (each threshold must be reached).") if at_least
+                else _("Not eligible: no criterion is met (each threshold must be exceeded)."))
+        return Estimate(False, (lead, *missed), 0)
 
     rebate = int((p.rate * japan_spend_jpy).to_integral_value(rounding=ROUND_FLOOR))
-    reasons = _worded(p, [*met])
-    reasons.append(f"Up to {_percent(p.rate)} of Japan spend {japan} = {_yen(rebate, lang)}." if en
-                   else f"国内支出 {japan} の最大 {_percent(p.rate)} = {_yen(rebate, lang)}。")
+    reasons = [*met, _("Up to %(rate)s of Japan spend %(japan)s = %(rebate)s.") % {
+        "rate": _percent(p.rate), "japan": japan, "rebate": _yen(rebate, lang)}]
     capped = p.cap_jpy is not None and rebate > p.cap_jpy
     if capped:
         rebate = p.cap_jpy
-        reasons.append(f"Capped at {_yen(p.cap_jpy, lang)} per project." if en
-                       else f"1件あたりの上限 {_yen(p.cap_jpy, lang)} を適用。")
+        reasons.append(_("Capped at %(cap)s per project.") % {"cap": _yen(p.cap_jpy, lang)})
     elif p.cap_jpy is None:
-        reasons.append("No cap is on record for this programme." if en else "この制度の上限額は記録がありません。")
-    reasons.append("Other conditions (eligible costs, applicant, review) are not checked; the grant is decided "
-                   "on review." if en else "対象経費・申請者・審査などの他の条件は確認していません。交付額は審査で決まります。")
+        reasons.append(_("No cap is on record for this programme."))
+    reasons.append(_("Other conditions (eligible costs, applicant, review) are not checked; the grant is decided "
+                     "on review."))
     return Estimate(True, tuple(reasons), rebate, capped)
 
 

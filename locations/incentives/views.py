@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..core.clock import today_jst
 from ..core.extensions import db
-from ..core.i18n import data_language
+from ..core.i18n import current_language, data_language
 from ..core.limits import MAX_YEN
 from . import bp, estimator
 
@@ -50,6 +50,6 @@ def estimator_page():
             errors.append(_("No programme is open for applications today: choose a past round to see how its "
                             "thresholds would apply."))
         if not errors:
-            result = estimator.estimate(program, total, japan, countries, lang=lang)
+            result = estimator.estimate(program, total, japan, countries, lang=current_language())
     return render_template("incentives/estimator.html", programs=list(reversed(programs)), program=program, result=result,
                            errors=errors, lang=lang, today=today_jst()), (400 if errors else 200)

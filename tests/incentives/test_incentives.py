@@ -309,6 +309,24 @@ def test_random_bodies_never_cause_a_server_error(client, payload):
 # --------------------------------------------------------------------------------------------- page
 
 @pytest.mark.parametrize("lang, expected", [
+    ("zh_Hans", ["日本境内支出 600,000,000日元 超过 500,000,000日元。", "每个项目上限为"]),
+    ("zh_Hant", ["日本境內支出 600,000,000日圓 超過 500,000,000日圓。", "每個項目上限為"]),
+    ("ko", ["일본 내 지출 600,000,000엔이(가) 500,000,000엔을(를) 초과합니다.", "프로젝트당 상한"]),
+])
+def test_page_gives_its_reasons_in_chinese_and_korean(client, lang, expected):
+    """The reasons came in English on Chinese and Korean pages (only ja/en existed)."""
+    response = client.get(f"/incentives?lang={lang}&total=3,000,000,000&japan=2,500,000,000&countries=12"
+                          "&program=meti-location-incentive-2023")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Capped at" not in html and "Japan spend ¥" not in html
+    for text in expected[1:]:
+        assert text in html, text
+    below = client.get(f"/incentives?lang={lang}&total=1,500,000,000&japan=600000000&countries=12"
+                       "&program=meti-location-incentive-2023").get_data(as_text=True)
+    assert expected[0] in below
+
+
+@pytest.mark.parametrize("lang, expected", [
     ("en", ["Could my production get Japan’s location incentive?", "Eligible", "¥300,000,000",
             "Japan spend ¥600,000,000 is more than ¥500,000,000.", "An estimate from the published thresholds",
             "METI Location Incentive (JLOX+)", "https://stagerunner.net/"]),
