@@ -49,6 +49,8 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_secret_key(app)
+    if app.config.get("FILE_STORAGE") not in ("filesystem", "database"):
+        raise ValueError(f"FILE_STORAGE must be filesystem or database, not {app.config.get('FILE_STORAGE')!r}")
     _harden_cookies_and_proxies(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
