@@ -102,6 +102,11 @@ def test_move_files_moves_both_ways_once_and_files_stay_served(app, runner, tmp_
     assert files_on_disk(tmp_path) == []
     # Still "filesystem" in this app's settings: it reads the database when the file is not on disk.
     assert served(app, f"/photos/{photo_id}") == original
+    with app.app_context():
+        with storage.open_file(keys[0]) as handle:
+            assert handle.read() == original
+        with pytest.raises(FileNotFoundError):
+            storage.open_file("photos/0000.jpg")
     monkeypatch.setitem(app.config, "FILE_STORAGE", "database")
     again = runner.invoke(args=["move-files", "--to", "database"])
     assert "Moved 0 files into the database; 2 were there already" in again.output
