@@ -14,12 +14,14 @@ from __future__ import annotations
 import io
 import os
 import re
+from datetime import timedelta
 from typing import BinaryIO
 
 from flask import Response, abort, current_app, send_file, send_from_directory
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from . import clock
 from .extensions import db
 from .models import StoredFile
 
@@ -58,6 +60,32 @@ def put(key: str, data: bytes) -> None:
     db.session().info.setdefault(_WRITTEN, []).append(path)
     with open(path, "xb") as out:
         out.write(data)
+
+
+def keep(key: str, data: bytes) -> None:
+    """Store ``data`` for a file no row refers to (an import waiting for its next step), which the next
+    request must find whichever host answers it. The caller commits; a file is kept even on a rollback."""
+    if mode() == "database":
+        db.session.execute(insert(StoredFile).values(key=checked(key), data=data, size=len(data)))
+        return
+    path = path_of(key)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "xb") as out:
+        out.write(data)
+
+
+def expire(folder: str, hours: int) -> None:
+    """Remove the files kept with ``keep`` under ``folder`` more than ``hours`` ago, in both places (the
+    blobs with the current transaction)."""
+    checked(f"{folder}/x")
+    cutoff = clock.now() - timedelta(hours=hours)
+    db.session.execute(StoredFile.__table__.delete().where(
+        StoredFile.key.startswith(f"{folder}/", autoescape=True), StoredFile.created_at < cutoff))
+    root = os.path.join(current_app.instance_path, folder)
+    for name in os.listdir(root) if os.path.isdir(root) else ():
+        path = os.path.join(root, name)
+        if os.path.getmtime(path) < cutoff.timestamp():
+            remove_quietly(path)
 
 
 def _blob(key: str) -> bytes | None:

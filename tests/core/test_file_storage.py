@@ -2,13 +2,16 @@
 uploads when the files are in the database; `flask move-files` moves existing files either way, idempotently,
 while they stay readable; keys cannot leave the store."""
 import io
+import os
+from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from locations import create_app
 from locations.core import file_storage as storage
+from locations.core.clock import now
 from locations.core.extensions import db
 from locations.core.models import StoredFile
 from locations.library.models import Location, Photo
@@ -84,6 +87,29 @@ def test_two_hosts_sharing_the_database_serve_each_others_photos(hosts, tmp_path
     assert host_a.test_client().get(f"/photos/{from_a}").status_code == 404
 
 
+def test_an_import_uploaded_to_one_host_goes_on_at_the_other(hosts, tmp_path):
+    """The upload waits for its mapping step in the storage, not in the first host's instance folder."""
+    host_a, host_b = hosts
+    with host_a.app_context():
+        email = make_user("fc_staff").email
+        db.session.commit()
+    a, b = host_a.test_client(), host_b.test_client()
+    login(a, email)
+    login(b, email)
+    table = "spot,where,lat,lng\n試験の広場,香川県高松市番町4-1-10,34.3401,134.0434\n"
+    first = a.post("/commission/import?lang=en", data={"file": (io.BytesIO(table.encode()), "spots.csv"),
+                                                       "dry_run": "y"}, content_type="multipart/form-data")
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Match your columns to ours" in html
+    token = html.split('name="token" value="', 1)[1].split('"', 1)[0]
+    step = {"token": token, "filename": "spots.csv", "mapped": "1", "map-name_ja": "spot", "map-address": "where",
+            "map-lat": "lat", "map-lon": "lng", "default-category": "park", "default-source": "試験データ",
+            "action": "map"}
+    second = b.post("/commission/import?lang=en", data=step)
+    assert second.status_code == 200 and "Preview: the first rows" in second.get_data(as_text=True)
+    assert files_on_disk(tmp_path) == []
+
+
 def test_move_files_moves_both_ways_once_and_files_stay_served(app, runner, tmp_path, monkeypatch):
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     with app.app_context():
@@ -136,6 +162,23 @@ def test_move_files_counts_rows_whose_files_are_gone(app, runner, tmp_path, monk
     (tmp_path / "photos" / "thumbs" / name).unlink()
     result = runner.invoke(args=["move-files", "--to", "database"])
     assert "Moved 1 files into the database; 0 were there already; 1 rows have no file" in result.output
+
+
+def test_kept_files_expire_in_either_place(app, request_context, tmp_path, monkeypatch, file_storage):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    storage.keep("imports/1-old", b"old upload")
+    storage.keep("imports/1-new", b"new upload")
+    day_ago = now() - timedelta(hours=25)
+    if file_storage.mode == "database":
+        db.session.execute(update(StoredFile).where(StoredFile.key == "imports/1-old").values(created_at=day_ago))
+    else:
+        os.utime(tmp_path / "imports" / "1-old", (day_ago.timestamp(), day_ago.timestamp()))
+    storage.expire("imports", 24)
+    db.session.commit()
+    with pytest.raises(FileNotFoundError):
+        storage.open_file("imports/1-old")
+    with storage.open_file("imports/1-new") as handle:
+        assert handle.read() == b"new upload"
 
 
 @pytest.mark.parametrize("key", ["../secret_key", "photos/../../etc/passwd", "/etc/passwd", "photos/a b.jpg", ""])
