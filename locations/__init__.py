@@ -28,6 +28,7 @@ from . import (
 from .core import caching, clock, errors, http, i18n, maps, security
 from .core.config import DefaultConfig, engine_options, from_environment, read_secret_key_file, weak_secret_key
 from .core.extensions import db, migrate
+from .core.file_storage import MODES as FILE_STORAGE_MODES
 from .core.roles import CASE_VIEWERS, role_label
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
@@ -49,6 +50,8 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_secret_key(app)
+    if app.config.get("FILE_STORAGE") not in FILE_STORAGE_MODES:
+        raise ValueError(f"FILE_STORAGE must be {' or '.join(FILE_STORAGE_MODES)}, not {app.config.get('FILE_STORAGE')!r}")
     _harden_cookies_and_proxies(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 

@@ -4,7 +4,8 @@ directory, and restoring such a directory. Runs in an app context; the CLI comma
 A backup directory holds ``database.sqlite3`` (SQLite backup API) or ``database.pgdump`` (pg_dump,
 custom format), ``photos/`` (with ``thumbs/``), ``step_documents/`` and ``manifest.json``: when it was
 made, the app version, the Alembic revision and every file with its size and SHA-256. Files keep the
-names the rows refer to, so each copy matches its row.
+names the rows refer to, so each copy matches its row. With FILE_STORAGE = "database" the files are rows of
+``stored_file`` and travel inside the database file; ``files`` then lists only those still on disk.
 
 Consistency: every file is copied once before the database snapshot (so a photo deleted while the backup
 runs is still there for the row the snapshot kept); after the snapshot, the files of rows added meanwhile
@@ -31,6 +32,7 @@ from flask import current_app
 from sqlalchemy import inspect, text
 
 from . import backup_postgres
+from .core import file_storage
 from .core.clock import now
 from .core.extensions import db
 
@@ -40,7 +42,7 @@ FILE_DIRS = ("photos", "step_documents")
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 # What a manifest may name: the app's own stored names (random hex with an extension), nothing else.
 _STORED_PATH = re.compile(r"^(photos/(thumbs/)?|step_documents/)[A-Za-z0-9_-]+(\.[A-Za-z0-9]{1,8})?$")
-_REFERENCED = ("SELECT filename FROM photo", "SELECT filename FROM step_document")
+_REFERENCED = ("SELECT filename FROM photo", "SELECT filename FROM step_document", "SELECT key FROM stored_file")
 _END_SESSIONS = 'UPDATE {table} SET session_epoch = session_epoch + 1'
 
 
@@ -95,12 +97,7 @@ def _digest(path: str) -> tuple[int, str]:
 
 def _stored_files() -> list[str]:
     """Every uploaded file now on disk, as a path relative to the instance folder."""
-    found = []
-    for folder in FILE_DIRS:
-        root = _instance_dir(folder)
-        for dirpath, _dirs, names in os.walk(root):
-            found += [os.path.relpath(os.path.join(dirpath, n), current_app.instance_path) for n in names]
-    return sorted(p.replace(os.sep, "/") for p in found if _STORED_PATH.match(p.replace(os.sep, "/")))
+    return [key for key in file_storage.keys_on_disk(FILE_DIRS) if _STORED_PATH.match(key)]
 
 
 def _referenced(photos: list[str], documents: list[str]) -> set[str]:
@@ -120,8 +117,9 @@ def make_backup(directory: str, between_passes: Optional[Callable[[], None]] = N
         if between_passes:
             between_passes()
         database = os.path.join(directory, DATABASE_FILES[engine])
-        revision, photos, documents = (_sqlite_snapshot if engine == "sqlite" else _postgres_snapshot)(database)
-        wanted = _referenced(photos, documents)
+        revision, photos, documents, blobs = (_sqlite_snapshot if engine == "sqlite" else _postgres_snapshot)(database)
+        # Files kept in the database are in its snapshot already.
+        wanted = _referenced(photos, documents) - set(blobs)
         missing = []
         for path in sorted(wanted - set(copied)):
             if os.path.exists(_instance_dir(path)):
@@ -137,7 +135,8 @@ def make_backup(directory: str, between_passes: Optional[Callable[[], None]] = N
                           created_at=now().isoformat(timespec="seconds"))
         manifest = {
             "format": FORMAT, "created_at": outcome.created_at, "app_version": _app_version(), "engine": engine,
-            "alembic_revision": revision, "database": {"path": DATABASE_FILES[engine], "size": size, "sha256": digest},
+            "alembic_revision": revision, "file_storage": file_storage.mode(), "files_in_database": len(blobs),
+            "database": {"path": DATABASE_FILES[engine], "size": size, "sha256": digest},
             "files": [{"path": p, "size": s, "sha256": d} for p, (s, d) in sorted(copied.items())],
             "missing": missing,
         }
@@ -162,7 +161,7 @@ def _app_version() -> str:
         return "unknown"
 
 
-def _sqlite_snapshot(path: str) -> tuple[str, list[str], list[str]]:
+def _sqlite_snapshot(path: str) -> tuple[str, list[str], list[str], list[str]]:
     """Copy the live database with SQLite's backup API (one step: a consistent snapshot, writers go on)."""
     raw = db.engine.raw_connection()
     try:
@@ -172,27 +171,27 @@ def _sqlite_snapshot(path: str) -> tuple[str, list[str], list[str]]:
             # A self-contained file: no -wal/-shm beside it, readable from a read-only medium.
             copy.execute("PRAGMA journal_mode=DELETE")
             revision = copy.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-            photos, documents = ([row[0] for row in copy.execute(sql)] for sql in _REFERENCED)
+            photos, documents, blobs = ([row[0] for row in copy.execute(sql)] for sql in _REFERENCED)
         finally:
             copy.close()
     finally:
         raw.close()
-    return revision, photos, documents
+    return revision, photos, documents, blobs
 
 
-def _postgres_snapshot(path: str) -> tuple[str, list[str], list[str]]:
+def _postgres_snapshot(path: str) -> tuple[str, list[str], list[str], list[str]]:
     """pg_dump from a snapshot exported by this transaction, which reads the file names from the same one."""
     with db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-            photos, documents = (list(connection.execute(text(sql)).scalars()) for sql in _REFERENCED)
+            photos, documents, blobs = (list(connection.execute(text(sql)).scalars()) for sql in _REFERENCED)
             try:
                 backup_postgres.dump(db.engine.url, path, snapshot)
             except backup_postgres.ToolFailed as error:
                 raise BackupError(str(error)) from None
-    return revision, photos, documents
+    return revision, photos, documents, blobs
 
 
 # --- restore -----------------------------------------------------------------------------------------------

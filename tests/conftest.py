@@ -157,8 +157,8 @@ def people(app):
 @pytest.fixture
 def case(app, people, monkeypatch, tmp_path):
     """A Kagawa production with a road-use step for the Kagawa police and a drone step for Osaka;
-    uploads go to a temporary folder."""
-    monkeypatch.setattr("locations.cases.documents.document_dir", lambda: str(tmp_path))
+    uploads go to a temporary instance folder."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
     with app.app_context():
         owner = db.session.get(User, people["ids"]["producer"])
         production = make_production(owner, title="Seto Nights")
@@ -169,3 +169,19 @@ def case(app, people, monkeypatch, tmp_path):
         ids = {"production": production.id, "road": road.id, "drone": drone.id}
     ids["url"] = lambda key: f"/productions/{ids['production']}/steps/{ids[key]}"
     return ids
+
+
+@pytest.fixture(params=["filesystem", "database"])
+def file_storage(request, app, monkeypatch):
+    """Runs the test with each FILE_STORAGE setting; yields a function listing every stored file's key (on
+    disk under the instance folder and in the stored_file table), for tests that check what is kept."""
+    from locations.core import file_storage as storage
+
+    monkeypatch.setitem(app.config, "FILE_STORAGE", request.param)
+
+    def stored_keys() -> list[str]:
+        with app.app_context():
+            return sorted(storage.keys_on_disk(("photos", "step_documents")) + storage.keys_in_database())
+
+    stored_keys.mode = request.param
+    return stored_keys

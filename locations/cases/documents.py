@@ -1,5 +1,5 @@
-"""Files attached to permit steps: checked by extension and by content, stored under the instance folder
-with random names, so a name or a disguised file never decides what the server keeps or sends. Images are
+"""Files attached to permit steps: checked by extension and by content, kept in the file storage
+(core/file_storage.py) under random names, so a name or a disguised file never decides what the server keeps or sends. Images are
 re-encoded without their metadata (a phone photo of a site carries its GPS position); PDF and Office files
 are kept byte for byte."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import BinaryIO
 from flask import current_app
 
 from ..accounts.models import User
-from ..core import images, stored_files
+from ..core import file_storage, images, stored_files
 from ..core.extensions import db
 from .models import PermitStep, StepDocument
 
@@ -51,12 +51,8 @@ MAX_NAME = 200
 IMAGE_FORMATS = {"png": "PNG", "jpeg": "JPEG"}
 
 
-def document_dir() -> str:
-    return os.path.join(current_app.instance_path, "step_documents")
-
-
-def document_path(document: StepDocument) -> str:
-    return os.path.join(document_dir(), os.path.basename(document.filename))
+def document_key(document: StepDocument) -> str:
+    return f"step_documents/{os.path.basename(document.filename)}"
 
 
 def display_name(uploaded: str) -> str:
@@ -114,11 +110,7 @@ def save_document(step: PermitStep, stream: BinaryIO, original_name: str, upload
     db.session.add(document)
     # The row goes first: if it cannot be saved, no file is written.
     db.session.flush()
-    os.makedirs(document_dir(), exist_ok=True)
-    path = document_path(document)
-    stored_files.written(path)
-    with open(path, "xb") as out:
-        out.write(data)
+    file_storage.put(document_key(document), data)
     return document
 
 
@@ -137,13 +129,4 @@ def _without_metadata(data: bytes, kind: str) -> bytes:
     return out.getvalue()
 
 
-def remove_files(filenames: list[str]) -> None:
-    """Delete stored files after their rows are gone (a missing file is no error)."""
-    for filename in filenames:
-        try:
-            os.remove(os.path.join(document_dir(), os.path.basename(filename)))
-        except FileNotFoundError:
-            pass
-
-
-stored_files.owns_files(StepDocument, lambda document: [document_path(document)])
+stored_files.owns_files(StepDocument, lambda document: [document_key(document)])

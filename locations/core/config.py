@@ -52,6 +52,7 @@ ENV_KEYS = (
     "IMAGE_MAX_PIXELS",
     "DB_POOL_SIZE",
     "DB_MAX_OVERFLOW",
+    "FILE_STORAGE",
 )
 INTEGER_KEYS = ("FRESHNESS_DAYS", "OVERUSE_THRESHOLD_DAYS", "OVERUSE_WINDOW_DAYS", "MAIL_PORT", "REMINDER_DAYS_BEFORE",
                 "MAIL_TIMEOUT_SECONDS", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_DAYS", "WORKER_POLL_SECONDS",
@@ -107,6 +108,10 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     MAX_PHOTO_BYTES = 10 * 1024 * 1024
     STEP_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    # Where uploaded photos and step documents are kept: "filesystem" (under the instance folder, for one
+    # host or a folder all hosts mount) or "database" (the stored_file table: every host that shares the
+    # database serves every file). `flask move-files --to …` moves existing files (core/file_storage.py).
+    FILE_STORAGE = "filesystem"
     # The most pixels an uploaded image may decode to, read from its header first: a small PNG can
     # claim 40 Mpx and cost a worker hundreds of MB. JPEG photos up to 4× this decode at half scale.
     IMAGE_MAX_PIXELS = 16_000_000

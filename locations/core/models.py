@@ -1,11 +1,11 @@
 """Core tables: the audit trail (append-only records of changes, sign-ins and refused access) and the
-daily job runs of the worker."""
+daily job runs of the worker, data version stamps and stored files."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import DateTime, Index, Integer, String, Text, event
+from sqlalchemy import DateTime, Index, Integer, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import clock
@@ -52,3 +52,12 @@ class DataVersion(db.Model):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoredFile(db.Model):
+    """An uploaded file's bytes when FILE_STORAGE is "database" (see core/file_storage.py)."""
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -1,7 +1,7 @@
-"""Location photos: checked, re-encoded without metadata, thumbnailed, stored under the instance folder."""
+"""Location photos: checked, re-encoded without metadata, thumbnailed, kept in the file storage (core/file_storage.py)."""
 from __future__ import annotations
 
-import os
+import io
 import uuid
 from typing import BinaryIO, Optional
 
@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image
 
-from ..core import images, stored_files
+from ..core import file_storage, images, stored_files
 from ..core.extensions import db
 from .models import Location, Photo
 
@@ -35,16 +35,16 @@ class PhotoError(ValueError):
         return _(self.message, **self.params)
 
 
-def photo_dir() -> str:
-    return os.path.join(current_app.instance_path, "photos")
+def photo_key(photo: Photo) -> str:
+    return f"photos/{photo.filename}"
 
 
-def thumb_dir() -> str:
-    return os.path.join(photo_dir(), "thumbs")
+def thumb_key(photo: Photo) -> str:
+    return f"photos/thumbs/{photo.filename}"
 
 
-def photo_paths(photo: Photo) -> list[str]:
-    return [os.path.join(photo_dir(), photo.filename), os.path.join(thumb_dir(), photo.filename)]
+def photo_keys(photo: Photo) -> list[str]:
+    return [photo_key(photo), thumb_key(photo)]
 
 
 def save_photo(location: Location, stream: BinaryIO, caption_ja: Optional[str] = None,
@@ -77,13 +77,10 @@ def save_photo(location: Location, stream: BinaryIO, caption_ja: Optional[str] =
     db.session.add(photo)
     # The row goes first: if it cannot be saved, no file is written.
     db.session.flush()
-    os.makedirs(thumb_dir(), exist_ok=True)
     # Resized straight from the original: a full-size copy to shrink would double the memory.
     thumb = image.resize(images.fitted(image.size, THUMB_SIDE), Image.Resampling.BICUBIC, reducing_gap=2.0)
-    original_path, thumb_path = photo_paths(photo)
-    for picture, path in ((image, original_path), (thumb, thumb_path)):
-        stored_files.written(path)
-        _write(picture, path, kind)
+    for picture, key in ((image, photo_key(photo)), (thumb, thumb_key(photo))):
+        file_storage.put(key, _encoded(picture, kind))
     return photo
 
 
@@ -91,9 +88,11 @@ def _megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:.1f}"
 
 
-def _write(image: Image.Image, path: str, kind: str) -> None:
+def _encoded(image: Image.Image, kind: str) -> bytes:
     options = {"quality": 88} if kind in ("JPEG", "WEBP") else {"optimize": True}
-    images.write_clean(image, path, kind, **options)
+    out = io.BytesIO()
+    images.write_clean(image, out, kind, **options)
+    return out.getvalue()
 
 
-stored_files.owns_files(Photo, photo_paths)
+stored_files.owns_files(Photo, photo_keys)

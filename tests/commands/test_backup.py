@@ -15,7 +15,7 @@ from locations.accounts.models import User
 from locations.backup_postgres import libpq_connection
 from locations.core.clock import today_jst
 from locations.core.extensions import db
-from locations.core.models import AuditEvent
+from locations.core.models import AuditEvent, StoredFile
 from locations.directory.models import FilmCommission
 from locations.library.models import Location, LocationCategory, Photo
 from locations.library.photos import save_photo
@@ -60,24 +60,37 @@ def kept(app, instance):
         email = make_user("producer").email
         db.session.commit()
         photo_id, epoch = photo.id, db.session.scalar(select(User.session_epoch).where(User.email == email))
+    os.makedirs(instance / "photos", exist_ok=True)
     (instance / "photos" / "0123abcd.jpg").write_bytes(b"orphan")
     return {"photo": photo_id, "email": email, "epoch": epoch}
 
 
-def test_round_trip_brings_back_rows_and_files_and_ends_sessions(app, runner, client, instance, kept, tmp_path):
+def stored_files(app, instance) -> dict[str, bytes]:
+    """Every kept file, on disk or in the database, by key."""
+    with app.app_context():
+        blobs = {key: data for key, data in db.session.execute(select(StoredFile.key, StoredFile.data))}
+    return files_in(instance) | blobs
+
+
+def test_round_trip_brings_back_rows_and_files_and_ends_sessions(app, runner, client, instance, kept, tmp_path,
+                                                                   file_storage):
     login(client, kept["email"])
     assert client.get("/productions/").status_code == 200
     target = tmp_path / "backup"
+    assert runner.invoke(args=["move-files", "--to", file_storage.mode]).exit_code == 0
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     manifest = json.loads((target / "manifest.json").read_text())
     with app.app_context():
         assert manifest["engine"] == db.engine.url.get_backend_name()
     assert (target / backup.DATABASE_FILES[manifest["engine"]]).is_file()
-    backed_up = files_in(instance)
+    backed_up = stored_files(app, instance)
     del backed_up["photos/0123abcd.jpg"]  # no row refers to it
-    assert sorted(f["path"] for f in manifest["files"]) == sorted(backed_up)
     assert len(backed_up) == 2 and manifest["alembic_revision"] and manifest["app_version"]
+    # In the database, the files travel inside its dump.
+    in_files = sorted(backed_up) if file_storage.mode == "filesystem" else []
+    assert sorted(f["path"] for f in manifest["files"]) == in_files and manifest["missing"] == []
+    assert manifest["file_storage"] == file_storage.mode and manifest["files_in_database"] == 2 - len(in_files)
 
     # Life goes on after the backup: a new location, the photo deleted (with its files), a new upload.
     with app.app_context():
@@ -86,7 +99,7 @@ def test_round_trip_brings_back_rows_and_files_and_ends_sessions(app, runner, cl
         db.session.commit()
         save_photo(db.session.scalar(select(Location).where(Location.slug == f"{MARK}-later")), jpeg())
         db.session.commit()
-    assert files_in(instance) != backed_up
+    assert stored_files(app, instance) != backed_up | {"photos/0123abcd.jpg": b"orphan"}
 
     result = runner.invoke(args=["restore", str(target), "--yes"])
     assert result.exit_code == 0, result.output
@@ -96,12 +109,14 @@ def test_round_trip_brings_back_rows_and_files_and_ends_sessions(app, runner, cl
         assert slugs == {f"{MARK}-kept"} and db.session.get(Photo, kept["photo"]) is not None
         assert db.session.scalar(select(User.session_epoch).where(User.email == kept["email"])) == kept["epoch"] + 1
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "restore")) is not None
-    assert files_in(instance) == backed_up
+    assert stored_files(app, instance) == backed_up
+    assert files_in(instance) == (backed_up if file_storage.mode == "filesystem" else {})
     # The cookie from before the backup no longer signs anyone in.
     assert client.get("/productions/").status_code == 302
 
 
-def test_a_photo_deleted_or_added_while_the_backup_runs_stays_consistent(app, instance, kept, tmp_path):
+def test_a_photo_deleted_or_added_while_the_backup_runs_stays_consistent(app, runner, instance, kept, tmp_path,
+                                                                          file_storage):
     added = {}
 
     def meanwhile():
@@ -111,10 +126,29 @@ def test_a_photo_deleted_or_added_while_the_backup_runs_stays_consistent(app, in
         db.session.commit()
         added["name"] = added["photo"].filename
 
+    assert runner.invoke(args=["move-files", "--to", file_storage.mode]).exit_code == 0
     with app.app_context():
         outcome = backup.make_backup(str(tmp_path / "b"), between_passes=meanwhile)
     paths = {f["path"] for f in json.loads((tmp_path / "b" / "manifest.json").read_text())["files"]}
-    assert paths == {f"photos/{added['name']}", f"photos/thumbs/{added['name']}"} and outcome.missing == []
+    added_keys = {f"photos/{added['name']}", f"photos/thumbs/{added['name']}"}
+    assert paths == (added_keys if file_storage.mode == "filesystem" else set()) and outcome.missing == []
+    assert set(stored_files(app, instance)) == added_keys | {"photos/0123abcd.jpg"}
+
+
+@pytest.mark.parametrize("made_with, restored_with", [("filesystem", "database"), ("database", "filesystem")])
+def test_a_backup_restores_into_the_other_storage_setting(app, runner, instance, kept, tmp_path, monkeypatch,
+                                                          made_with, restored_with):
+    monkeypatch.setitem(app.config, "FILE_STORAGE", made_with)
+    assert runner.invoke(args=["move-files", "--to", made_with]).exit_code == 0
+    before = stored_files(app, instance)
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    monkeypatch.setitem(app.config, "FILE_STORAGE", restored_with)
+    result = runner.invoke(args=["restore", str(tmp_path / "b"), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Moved 2 files" in result.output
+    del before["photos/0123abcd.jpg"]  # not in the backup: no row refers to it
+    assert stored_files(app, instance) == before
+    assert bool(files_in(instance)) == (restored_with == "filesystem")
 
 
 def test_restore_drops_tables_the_backup_does_not_have(app, runner, instance, tmp_path):

@@ -11,7 +11,7 @@ from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 from sqlalchemy import select
 
 from locations.cases import documents as step_documents
-from locations.cases.models import StepDocument
+from locations.cases.models import PermitStep, StepDocument
 from locations.core.clock import now, today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission
@@ -61,10 +61,6 @@ def folder(app, tmp_path, monkeypatch):
     return tmp_path
 
 
-def stored(folder) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-
-
 @pytest.fixture
 def place(app):
     """A draft location of the Kagawa FC and a signed-in client of its staff."""
@@ -93,12 +89,12 @@ def photo_rows(app) -> list[Photo]:
 
 # --- pixel budgets --------------------------------------------------------------------------------------
 
-def test_pixel_flood_is_refused_from_the_header_without_decoding(app, place, folder, monkeypatch):
+def test_pixel_flood_is_refused_from_the_header_without_decoding(app, place, folder, file_storage, monkeypatch):
     decoded = []
     monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image.size))
     page = upload(place, png_header_only(6320, 6320), "flood.png").get_data(as_text=True)
     assert "too many pixels (39.9 megapixels; at most 16.0)" in page
-    assert decoded == [] and photo_rows(app) == [] and stored(folder) == []
+    assert decoded == [] and photo_rows(app) == [] and file_storage() == []
 
 
 def test_a_large_jpeg_photo_decodes_at_a_reduced_scale(app, place, folder, monkeypatch):
@@ -121,52 +117,53 @@ def test_a_large_jpeg_photo_decodes_at_a_reduced_scale(app, place, folder, monke
     assert len(photo_rows(app)) == 1
 
 
-def test_a_cmyk_jpeg_photo_is_stored_as_rgb(app, place, folder):
+def test_a_cmyk_jpeg_photo_is_stored_as_rgb(app, place, folder, file_storage):
     out = io.BytesIO()
     Image.new("CMYK", (300, 200), (10, 200, 30, 0)).save(out, format="JPEG")
     assert "Photo added" in upload(place, out.getvalue()).get_data(as_text=True)
-    stored_names = [p for p in stored(folder) if "thumbs" not in p]
-    with Image.open(folder / stored_names[0]) as kept:
+    with place.get(f"/photos/{photo_rows(app)[0].id}") as response, Image.open(io.BytesIO(response.data)) as kept:
         assert kept.mode == "RGB"
 
 
 # --- files follow their rows ------------------------------------------------------------------------------
 
-def test_deleting_a_location_keeps_its_photo_files_until_the_purge(app, place, folder):
+def test_deleting_a_location_keeps_its_photo_files_until_the_purge(app, place, folder, file_storage):
     assert "Photo added" in upload(place, jpeg((640, 480))).get_data(as_text=True)
     assert "Photo added" in upload(place, png((300, 200)), "b.png").get_data(as_text=True)
-    assert len(stored(folder)) == 4  # two originals, two thumbnails
+    assert len(file_storage()) == 4  # two originals, two thumbnails
+    # Kept in the configured place only.
+    assert len([p for p in folder.rglob("*") if p.is_file()]) == (4 if file_storage.mode == "filesystem" else 0)
     assert place.post(f"/commission/locations/{SLUG}/delete").status_code == 302
     # Deleted, but undoable: rows and files stay until the undo period is over.
-    assert len(stored(folder)) == 4 and len(photo_rows(app)) == 2
+    assert len(file_storage()) == 4 and len(photo_rows(app)) == 2
     with app.app_context():
         assert purge_deleted(now() + timedelta(days=UNDO_DAYS - 1)) == 0
         assert purge_deleted(now() + timedelta(days=UNDO_DAYS + 1)) == 1
         db.session.commit()
-    assert stored(folder) == [] and photo_rows(app) == []
+    assert file_storage() == [] and photo_rows(app) == []
 
 
-def test_a_delete_that_rolls_back_keeps_the_files(app, place, folder):
+def test_a_delete_that_rolls_back_keeps_the_files(app, place, folder, file_storage):
     upload(place, jpeg((640, 480)))
     with app.app_context():
         photo = db.session.scalar(select(Photo).join(Location).where(Location.slug == SLUG))
         db.session.delete(photo)
         db.session.flush()
         db.session.rollback()
-    assert len(stored(folder)) == 2 and len(photo_rows(app)) == 1
+    assert len(file_storage()) == 2 and len(photo_rows(app)) == 1
 
 
-def test_a_failed_photo_upload_leaves_no_files(app, place, folder, monkeypatch):
+def test_a_failed_photo_upload_leaves_no_files(app, place, folder, file_storage, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the audit trail is unavailable")
 
     monkeypatch.setattr("locations.library.views.workspace.audit.record", broken)
     with pytest.raises(RuntimeError):
         upload(place, jpeg((640, 480)))
-    assert stored(folder) == [] and photo_rows(app) == []
+    assert file_storage() == [] and photo_rows(app) == []
 
 
-def test_a_document_whose_row_cannot_be_saved_writes_no_file(app, people, case, tmp_path, monkeypatch):
+def test_a_document_whose_row_cannot_be_saved_writes_no_file(app, people, case, file_storage, monkeypatch):
     def refused():
         raise ValueError("PostgreSQL: text fields cannot contain NUL")
 
@@ -174,10 +171,11 @@ def test_a_document_whose_row_cannot_be_saved_writes_no_file(app, people, case, 
     with pytest.raises(ValueError):
         people["clients"]["producer"].post(case["url"]("road") + "/documents", content_type="multipart/form-data",
                                            data={"doc-file": (io.BytesIO(PDF), "a.pdf")})
-    assert list(tmp_path.iterdir()) == []
+    assert file_storage() == []
 
 
-def test_a_document_upload_failing_after_the_file_is_written_removes_it(app, people, case, tmp_path, monkeypatch):
+def test_a_document_upload_failing_after_the_file_is_written_removes_it(app, people, case, file_storage,
+                                                                       monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("notifications are down")
 
@@ -185,9 +183,20 @@ def test_a_document_upload_failing_after_the_file_is_written_removes_it(app, peo
     with pytest.raises(RuntimeError):
         people["clients"]["producer"].post(case["url"]("road") + "/documents", content_type="multipart/form-data",
                                            data={"doc-file": (io.BytesIO(PDF), "a.pdf")})
-    assert list(tmp_path.iterdir()) == []
+    assert file_storage() == []
     with app.app_context():
         assert db.session.scalar(select(StepDocument).where(StepDocument.step_id == case["road"])) is None
+
+
+def test_a_deleted_steps_documents_go_with_it_once_committed(app, people, case, file_storage):
+    """A shoot with documents can only be withdrawn; the ORM cascade (a production's deletion) is what removes
+    them, and it must take the stored files along, in either store."""
+    send_document(people, case, PDF, "plan.pdf")
+    assert len(file_storage()) == 1
+    with app.app_context():
+        db.session.delete(db.session.get(PermitStep, case["road"]))
+        db.session.commit()
+    assert file_storage() == []
 
 
 # --- step documents -------------------------------------------------------------------------------------
@@ -226,7 +235,7 @@ def test_display_names_drop_windows_folders_and_invisible_characters():
     assert step_documents.display_name("ｶﾀｶﾅ\u2066.pdf") == "ｶﾀｶﾅ.pdf"
 
 
-def test_documents_download_sandboxed_privately(app, people, case):
+def test_documents_download_sandboxed_privately(app, people, case, file_storage):
     send_document(people, case, PDF, "plan.pdf")
     response = people["clients"]["fc_staff"].get(f"{case['url']('road')}/documents/{only_document(app, case).id}")
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
@@ -235,7 +244,7 @@ def test_documents_download_sandboxed_privately(app, people, case):
     response.close()
 
 
-def test_image_documents_lose_their_metadata_and_keep_their_pixels(app, people, case):
+def test_image_documents_lose_their_metadata_and_keep_their_pixels(app, people, case, file_storage):
     assert send_document(people, case, jpeg((400, 300), exif=True), "site.jpg").status_code == 302
     document = only_document(app, case)
     response = people["clients"]["authority"].get(f"{case['url']('road')}/documents/{document.id}")
@@ -267,7 +276,7 @@ def test_image_documents_that_are_not_images_or_too_big_are_refused(app, people,
 
 # --- caching --------------------------------------------------------------------------------------------
 
-def test_draft_photos_are_not_cached_and_published_ones_are(app, place, folder):
+def test_draft_photos_are_not_cached_and_published_ones_are(app, place, folder, file_storage):
     upload(place, jpeg((640, 480)))
     photo_id = photo_rows(app)[0].id
     for path in (f"/photos/{photo_id}", f"/photos/{photo_id}/thumb"):
@@ -276,9 +285,15 @@ def test_draft_photos_are_not_cached_and_published_ones_are(app, place, folder):
         assert "Expires" not in response.headers
         response.close()
     place.post(f"/commission/locations/{SLUG}/publish")
-    response = app.test_client().get(f"/photos/{photo_id}")
+    visitor = app.test_client()
+    response = visitor.get(f"/photos/{photo_id}")
     assert response.status_code == 200 and "public" in response.headers["Cache-Control"]
+    assert response.headers["Content-Length"] == str(len(response.data)) and response.mimetype == "image/jpeg"
     response.close()
+    # A browser that has it asks again with its ETag and gets no body.
+    again = visitor.get(f"/photos/{photo_id}", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    again.close()
 
 
 def test_pages_for_signed_in_users_are_not_cached(app, client, people):

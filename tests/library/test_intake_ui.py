@@ -50,7 +50,7 @@ def token(html: str) -> str:
     return html.split('name="token" value="', 1)[1].split('"', 1)[0]
 
 
-def test_unknown_columns_get_the_mapping_step_then_import_with_mapped_categories(client, app):
+def test_unknown_columns_get_the_mapping_step_then_import_with_mapped_categories(client, app, file_storage):
     page = client.post("/commission/import?lang=en", data={"file": (io.BytesIO(FILE.encode()), "spots.csv"),
                                                            "dry_run": "y"}, content_type="multipart/form-data")
     html = page.get_data(as_text=True)

@@ -34,7 +34,7 @@ def instance_dir(app, tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_photo_is_stored_thumbnailed_stripped_and_served(app, client, instance_dir):
+def test_photo_is_stored_thumbnailed_stripped_and_served(app, client, instance_dir, file_storage):
     with app.app_context():
         loc = db.session.scalar(select(Location).where(Location.name_ja == "不動の滝"))
         photo = save_photo(loc, image_bytes(exif=True), caption_ja="滝の全景", caption_en="The falls", credit="Kagawa FC")
@@ -53,7 +53,8 @@ def test_photo_is_stored_thumbnailed_stripped_and_served(app, client, instance_d
         assert f"/photos/{photo_id}/thumb" in page and "The falls" in page and "Kagawa FC" in page
         feature = client.get(f"/api/locations/{slug}").get_json()
         assert feature["properties"]["photos"][0]["caption_ja"] == "滝の全景"
-        assert (instance_dir / "photos" / name).exists()
+        assert file_storage() == [f"photos/{name}", f"photos/thumbs/{name}"]
+        assert (instance_dir / "photos" / name).exists() == (file_storage.mode == "filesystem")
     finally:
         with app.app_context():
             db.session.delete(db.session.get(Photo, photo_id))
@@ -63,16 +64,17 @@ def test_photo_is_stored_thumbnailed_stripped_and_served(app, client, instance_d
 @pytest.mark.parametrize(
     "payload, message",
     [
-        (io.BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), "not a readable"),
-        (io.BytesIO(b"GIF89a" + b"\0" * 100), "not a readable"),
-        (image_bytes("GIF"), "only JPEG, PNG and WebP"),
-        (io.BytesIO(b"\xff\xd8\xff" + b"\0" * 50), "not a readable"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a readable"),
+        (b"GIF89a" + b"\0" * 100, "not a readable"),
+        (image_bytes("GIF").getvalue(), "only JPEG, PNG and WebP"),
+        (b"\xff\xd8\xff" + b"\0" * 50, "not a readable"),
     ],
 )
-def test_bad_uploads_are_refused_with_a_reason(app, location, instance_dir, payload, message):
+def test_bad_uploads_are_refused_with_a_reason(app, location, instance_dir, file_storage, payload, message):
     with pytest.raises(PhotoError, match=message):
-        save_photo(location, payload)
+        save_photo(location, io.BytesIO(payload))
     db.session.rollback()
+    assert file_storage() == []
 
 
 def test_oversized_upload_is_refused(app, location, instance_dir):

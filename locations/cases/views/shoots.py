@@ -27,7 +27,6 @@ from ...permits.places import clean_answers
 from .. import bp
 from .. import places
 from .. import workflow as cases
-from ..documents import remove_files
 from ..forms import ShootForm, WithdrawShootForm
 from ..labels import STEP_STATUS_LABELS
 from ..models import Production, Shoot
@@ -303,14 +302,13 @@ def delete_shoot(production_id: int, shoot_id: int):
         # Someone has acted on a step (or the shoot is withdrawn): deleting would erase their record.
         flash(_("This shoot has permit steps under way, so it can only be withdrawn."))
         return redirect(url_for("cases.remove_shoot", production_id=production.id, shoot_id=shoot.id))
-    files = [d.filename for step in shoot.steps for d in step.documents]
     audit.record("delete", shoot, changes={"name": [shoot.name, None],
                                            "steps": [[s.permit_type.code for s in shoot.steps], None]})
     cases.notify_shoot_deleted(shoot, current_user)
     for step in list(shoot.steps):
         db.session.delete(step)
     db.session.delete(shoot)
+    # The steps' documents go with them (core/stored_files.py).
     db.session.commit()
-    remove_files(files)
     flash(_("Shoot deleted with its permit steps."))
     return redirect(url_for("cases.production", production_id=production.id))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, flash, redirect, render_template, send_from_directory, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...accounts.users import acting_authority_ids
+from ...core import file_storage
 from ...core.access import case_actors_only, producers_or_officers, signed_in
 from ...core.clock import today_jst
 from ...core.editing import conflict_page
@@ -148,9 +149,9 @@ def step_document(production_id: int, step_id: int, document_id: int):
     document = fetch(StepDocument, document_id)
     if document is None or document.step_id != step.id:
         abort(404)
-    response = send_from_directory(step_documents.document_dir(), document.filename, as_attachment=True,
-                                   download_name=step_documents.display_name(document.original_name),
-                                   mimetype=document.content_type)
+    response = file_storage.send(step_documents.document_key(document), as_attachment=True,
+                                 download_name=step_documents.display_name(document.original_name),
+                                 mimetype=document.content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     # Should a browser render it anyway, it runs no script and loads nothing.

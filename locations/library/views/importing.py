@@ -1,19 +1,19 @@
 """The FC workspace's import: upload, recognised columns or a mapping step with a preview, then write.
 
-The uploaded bytes wait in the instance folder under a random token between the steps (a day at most), so the
-mapping step need not upload the file again; the token is scoped to the commission.
+The uploaded bytes wait in the file storage (core/file_storage.py: the instance folder, or the database when
+several hosts serve the app) under a random token between the steps (a day at most), so the mapping step need
+not upload the file again; the token is scoped to the commission.
 """
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import time
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ...core import file_storage
 from ...core.access import fc_staff_only
 from ...core.extensions import db
 from ...core.i18n import current_language
@@ -33,21 +33,17 @@ TOKEN = re.compile(r"[0-9a-f]{32}")
 MAX_CATEGORY_VALUES = 60
 
 
-def _stash_path(fc_id: int, token: str) -> str:
-    return os.path.join(current_app.instance_path, STASH_DIR, f"{fc_id}-{token}")
+def _stash_key(fc_id: int, token: str) -> str:
+    return f"{STASH_DIR}/{fc_id}-{token}"
 
 
 def _stash(fc_id: int, data: bytes) -> str:
-    folder = os.path.join(current_app.instance_path, STASH_DIR)
-    os.makedirs(folder, exist_ok=True)
-    cutoff = time.time() - STASH_HOURS * 3600
-    for name in os.listdir(folder):  # old uploads go when a new one comes
-        path = os.path.join(folder, name)
-        if os.path.getmtime(path) < cutoff:
-            os.remove(path)
+    """Keep the upload for the next steps (mapping, writing) in the file storage, so that any web host can
+    take them; committed at once, since the next step needs it whatever this request does next."""
+    file_storage.expire(STASH_DIR, STASH_HOURS)  # old uploads go when a new one comes
     token = secrets.token_hex(16)
-    with open(_stash_path(fc_id, token), "wb") as handle:
-        handle.write(data)
+    file_storage.keep(_stash_key(fc_id, token), data)
+    db.session.commit()
     return token
 
 
@@ -55,7 +51,7 @@ def _unstash(fc_id: int, token: str) -> bytes:
     if not TOKEN.fullmatch(token or ""):
         abort(400, description=_("The uploaded file has expired; upload it again."))
     try:
-        with open(_stash_path(fc_id, token), "rb") as handle:
+        with file_storage.open_file(_stash_key(fc_id, token)) as handle:
             return handle.read()
     except FileNotFoundError:
         abort(400, description=_("The uploaded file has expired; upload it again."))

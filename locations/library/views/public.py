@@ -1,13 +1,13 @@
 """Public pages of the location library: search, the map, one location."""
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...core import maps
+from ...core import file_storage, maps
 from ...core.extensions import db
 from ...core.i18n import current_language
 from ...core.params import parse_int
@@ -20,7 +20,7 @@ from .. import bp
 from .. import queries as library
 from ..filters import parse_filters
 from ..models import FACILITIES, Location, LocationCategory, Photo
-from ..photos import photo_dir, thumb_dir
+from ..photos import photo_key, thumb_key
 
 FILTER_ARGS = ("q", "category", "prefecture", "block", "commission", "near", "radius_km")
 
@@ -119,7 +119,7 @@ def location(slug: str):
 
 # --- photos: public for published locations, for the owning FC and admins otherwise
 
-def _send(directory: str, photo_id: int):
+def _send(key_of, photo_id: int):
     photo = db.get_or_404(Photo, photo_id)
     location = photo.location
     # A removed photo waits for undo: only its FC (and admins) still see it, in the "recently removed" list.
@@ -128,7 +128,7 @@ def _send(directory: str, photo_id: int):
         current_user.role == "admin" or current_user.commission_id == location.commission_id)
     if not (public or owner):
         abort(404)
-    response = send_from_directory(directory, photo.filename, mimetype=photo.content_type, max_age=86400)
+    response = file_storage.send(key_of(photo), mimetype=photo.content_type, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"
     if not public:
         # Only the FC and admins may see it, and may stop being allowed to: no cache keeps a copy.
@@ -139,9 +139,9 @@ def _send(directory: str, photo_id: int):
 
 @bp.route("/photos/<id:photo_id>")
 def photo(photo_id: int):
-    return _send(photo_dir(), photo_id)
+    return _send(photo_key, photo_id)
 
 
 @bp.route("/photos/<id:photo_id>/thumb")
 def photo_thumbnail(photo_id: int):
-    return _send(thumb_dir(), photo_id)
+    return _send(thumb_key, photo_id)
