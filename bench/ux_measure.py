@@ -1,11 +1,13 @@
 #!/usr/bin/env python
 """Header height, sideways overflow and axe-core serious/critical findings of the main pages, at 375×812 and
-1280×900, in Japanese and English, signed out and signed in (producer, FC staff, admin).
+1280×900, in every language of the app (ja, en, zh_Hans, zh_Hant, ko; `--langs` picks some), signed out and
+signed in (producer, FC staff, admin).
 
 Run from the repository root (needs /usr/bin/chromium; no network):
 
     .venv/bin/python bench/ux_measure.py            # prints a Markdown table
     .venv/bin/python bench/ux_measure.py --no-axe   # layout only (faster)
+    .venv/bin/python bench/ux_measure.py --langs ja,en
 
 It builds a fresh temporary SQLite database (migrations + seeds), a producer with one production and shoot,
 FC staff of the Kagawa FC and an admin, serves the app on a free loopback port with no tile server, and
@@ -78,6 +80,7 @@ def pages(facts) -> list[tuple[str, str | None, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-axe", action="store_true")
+    parser.add_argument("--langs", default="ja,en,zh_Hans,zh_Hant,ko", help="comma-separated languages")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -114,7 +117,7 @@ def main() -> None:
                 return contexts[key]
 
             for label, role, path in pages(facts):
-                for lang in ("ja", "en"):
+                for lang in args.langs.split(","):
                     cells = [label, lang]
                     for viewport in (PHONE, DESKTOP):
                         page = context_for(role, viewport).new_page()
