@@ -164,6 +164,7 @@ def apply_authorities(plan: AuthorityPlan) -> ImportResult:
         if authority is None:
             authority = existing[values["code"]] = PermitAuthority(code=values["code"])
             db.session.add(authority)
+        authority.layer = "app"  # the admin's table wins over the seed files at the next setup
         for name, value in values.items():
             if name == "kind":
                 authority.kind = kinds[value]
