@@ -241,3 +241,14 @@ def app_context_seed(name: str) -> str:
     from flask import current_app
 
     return Loader(current_app.config["SEEDS_DIR"]).path(name)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_Hans", "zh_Hant", "ko"])
+def test_the_page_speaks_the_readers_language(app, lang):
+    """An OpenStreetMap station has only its Japanese name: it, and the municipality names, are marked as such."""
+    from tests.core.test_languages import wrong_script
+
+    with app.app_context():
+        kotohira = authority("osm-police-n9711").id
+    html = signed_in(app, role="admin").get(edit_url(kotohira, lang)).get_data(as_text=True)
+    assert 'id="candidate-note"' in html and wrong_script(html, lang) == []
