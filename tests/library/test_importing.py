@@ -518,6 +518,7 @@ def test_authorities_round_trip_and_upsert_by_code(app_context, fmt):
         assert changed.updated == 1 and changed.changes[0].fields == {"name_ja": ["テスト警察署", "高松テスト警察署"]}
         authority = db.session.scalar(select(PermitAuthority).where(PermitAuthority.code == "test-imp-police"))
         assert [p.code for p in authority.prefectures] == ["37"] and authority.coords_are_estimate
+        assert authority.layer == "app"  # the admin's table: later seed runs keep it
     finally:
         db.session.rollback()
 
