@@ -138,6 +138,14 @@ def test_an_officer_edits_their_own_office_from_the_portal(app, office):
         assert event.actor == office["officer"] and "website" in event.changes
 
 
+def test_the_contacts_saved_in_the_app_are_on_the_prefecture_page(app, office):
+    client = signed_in(app, role="admin")
+    client.post(edit_url(office["id"]), data=form_data(app, office["id"], email="kotsu@example.jp",
+                                                        contact_note="Phone the traffic section first"))
+    html = app.test_client().get("/prefectures/37?lang=en").get_data(as_text=True)
+    assert "Email: kotsu@example.jp" in html and "Phone the traffic section first" in html
+
+
 def test_an_officer_gets_404_for_another_office_and_others_are_refused(app, office):
     with app.app_context():
         other = make_authority(prefecture_code="38", parent="police-hq-38").id
