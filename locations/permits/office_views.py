@@ -1,6 +1,6 @@
 """The authority edit page: admins reach it for every office from the admin list, an officer for the offices
 they act for (their own, and its unconfirmed candidate stations) from the authority portal; another office
-answers 404."""
+answers 404 and the attempt is logged."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..core import audit
 from ..core.access import officers_or_admins
 from ..core.editing import Conflict, conflict_page
 from ..core.extensions import db
@@ -46,6 +47,7 @@ def _form(authority: PermitAuthority, groups, parents) -> AuthorityForm:
 def _shown(values: dict, names: dict[str, str]) -> dict:
     """Stored or submitted values as people recognise them: municipality and office names, not codes."""
     return {**values, "served": [names.get(c, c) for c in values["served"]],
+            "parent": names.get(values["parent"], values["parent"]),
             "jurisdiction": str(JURISDICTION_LABELS.get(values["jurisdiction"], values["jurisdiction"]))}
 
 
@@ -54,6 +56,8 @@ def _shown(values: dict, names: dict[str, str]) -> dict:
 def edit_authority(authority_id: int):
     authority = db.get_or_404(PermitAuthority, authority_id)
     if not _may_edit(authority):
+        audit.record("denied", authority, detail=f"{request.method} {request.path}"[:500])
+        db.session.commit()
         abort(404)
     groups = offices.municipality_groups(authority)
     parents = offices.parent_options(authority)
@@ -76,6 +80,7 @@ def edit_authority(authority_id: int):
         except (Conflict, StaleDataError):
             db.session.rollback()
             names = {m.code: localized_value(m.name_ja, m.name_romaji) for _, group in groups for m in group}
+            names.update({a.code: _office_label(a) for a in parents})
             saved, yours = _shown(offices.stored(authority), names), _shown(submitted, names)
             rows = [(getattr(form, n).label.text, saved[n], yours[n]) for n in offices.FIELDS]
             return conflict_page(rows, url_for("permits.edit_authority", authority_id=authority_id))

@@ -154,6 +154,10 @@ def test_an_officer_gets_404_for_another_office_and_others_are_refused(app, offi
     login(client, office["officer"])
     assert client.get(edit_url(other)).status_code == 404
     assert client.post(edit_url(other), data=form_data(app, other, phone="1")).status_code == 404
+    with app.app_context():
+        denied = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "denied").order_by(AuditEvent.id.desc()))
+        assert (denied.entity_type, denied.entity_id, denied.actor) == ("permit_authority", other, office["officer"])
+        assert db.session.get(PermitAuthority, other).phone is None
     for role in ("producer", "fc_staff"):
         assert signed_in(app, role=role).get(edit_url(office["id"])).status_code == 403
     anonymous = app.test_client().get(edit_url(office["id"]))
@@ -194,9 +198,10 @@ def test_a_stale_page_gets_the_conflict_page_and_changes_nothing(app, office):
     client = signed_in(app, role="admin")
     stale = form_data(app, office["id"])
     assert client.post(edit_url(office["id"]), data=form_data(app, office["id"], phone="0877-75-0110")).status_code == 302
-    response = client.post(edit_url(office["id"]), data={**stale, "phone": "0877-00-0000"})
+    response = client.post(edit_url(office["id"]), data={**stale, "phone": "0877-00-0000", "parent": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "0877-75-0110" in html and "0877-00-0000" in html
+    assert "Kagawa Prefectural Police Headquarters" in html  # the saved parent, by name
     with app.app_context():
         assert db.session.get(PermitAuthority, office["id"]).phone == "0877-75-0110"
 
