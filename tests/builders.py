@@ -19,7 +19,7 @@ from locations.core.clock import today_jst
 from locations.core.extensions import db
 from locations.directory.models import FilmCommission, Municipality, Prefecture, RegionalBlock
 from locations.library.models import Location
-from locations.permits.models import PermitAuthority, PermitType
+from locations.permits.models import AuthorityKind, PermitAuthority, PermitType
 from locations.reports.models import ShootReport
 
 _serial = count(1)
@@ -85,6 +85,23 @@ def make_commission(**overrides) -> FilmCommission:
     db.session.add(fc)
     db.session.flush()
     return fc
+
+
+def make_authority(kind: str = "police_station", prefecture_code: str = "37", parent: str | None = "police-hq-37",
+                   candidate: bool = True, **overrides) -> PermitAuthority:
+    """An office in one prefecture; by default an unconfirmed candidate police station (as the OpenStreetMap
+    layer loads them) under the Kagawa police HQ, with no position and no jurisdiction."""
+    n = next(_serial)
+    values = {"code": f"test-office-{n}", "kind_id": _seeded(AuthorityKind, code=kind).id,
+              "name_ja": f"試験{n}号署", "name_en": f"Test office {n}", "source": "test builder",
+              "is_candidate": candidate, "layer": "osm" if candidate else "seed",
+              "parent_id": authority(parent).id if parent else None}
+    values.update(overrides)
+    office = PermitAuthority(**values)
+    office.prefectures = [prefecture(prefecture_code)]
+    db.session.add(office)
+    db.session.flush()
+    return office
 
 
 def make_user(role: str, commission=None, authority=None, email=None, active=True, verified=True) -> User:

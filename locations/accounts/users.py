@@ -125,10 +125,8 @@ def officers_of(authority_id: Optional[int]) -> list[User]:
 
 def acting_authority_ids(user: User) -> set[int]:
     """The offices an officer acts for: their own, and its unconfirmed candidate children."""
-    if user.role != "authority" or user.authority_id is None:
+    if user.role != "authority":
         return set()
-    from ..permits.models import PermitAuthority
+    from ..permits.offices import acting_authority_ids as acting_for
 
-    children = db.session.scalars(select(PermitAuthority.id).where(
-        PermitAuthority.parent_id == user.authority_id, PermitAuthority.is_candidate.is_(True)))
-    return {user.authority_id, *children}
+    return acting_for(user.authority_id)

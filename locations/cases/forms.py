@@ -18,15 +18,9 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import LONG_TEXT, VersionedForm, WholeNumberField, choices
+from ..core.forms import LONG_TEXT, MultiCheckboxField, VersionedForm, WholeNumberField, choices
 from .labels import ORIGIN_LABELS, PRODUCTION_TYPE_LABELS
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ProductionForm(VersionedForm):

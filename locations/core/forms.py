@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SubmitField
+from wtforms import HiddenField, IntegerField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .limits import LONG_TEXT  # noqa: F401 (the forms' field limit)
 
@@ -26,6 +27,13 @@ class WholeNumberField(IntegerField):
 class VersionedForm(FlaskForm):
     # The version the editor started from; a save based on an older one is a conflict (409).
     version = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice as a list of checkboxes: usable without JavaScript, unlike a multi-select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def choices(pairs) -> list[SelectChoice]:

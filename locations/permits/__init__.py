@@ -6,7 +6,7 @@ bp = Blueprint("permits", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     # rulebook: its version stamp must be watched in every process that may write the reference data.
-    from . import queries, rulebook, views  # noqa: F401 — the routes attach themselves to bp
+    from . import office_views, queries, rulebook, views  # noqa: F401 — the routes attach themselves to bp
 
     app.register_blueprint(bp)
     # Pages of the directory list a prefecture's authorities and count the permit types without importing these.

@@ -1,9 +1,10 @@
-"""Import and export permit authorities (admin only), in the columns of seeds/authorities.csv; key: ``code``.
+"""Import and export permit authorities (admin only), in the columns of seeds/authorities.csv plus the two
+contacts only the app keeps; key: ``code``.
 
 The jurisdiction columns make it the format a prefecture can load all its stations in at once:
 ``jurisdiction`` (municipalities / prefecture / unknown), ``served_municipalities`` (codes, ";"-separated),
-``parent_code`` (a police station's HQ, a fire station's 消防本部) and ``takes_applications``. Rows are written
-through the ORM (prefectures and served towns are many-to-many); a few thousand rows take seconds.
+``parent_code`` (a police station's HQ, a fire station's 消防本部) and ``takes_applications``; the contacts
+the edit page keeps travel too (``email``, ``contact_note``). Rows are written through the ORM (prefectures and served towns are many-to-many); a few thousand rows take seconds.
 """
 from __future__ import annotations
 
@@ -39,10 +40,11 @@ from .models import AuthorityKind, PermitAuthority
 
 COLUMNS = ("code", "kind", "name_ja", "name_en", "prefecture_codes", "municipality_code", "address", "lat", "lon",
            "phone", "website", "jurisdiction", "served_municipalities", "parent_code", "takes_applications", "source",
-           "coords_are_estimate", "is_estimate")
+           "coords_are_estimate", "is_estimate", "email", "contact_note")
 REQUIRED = ("code", "kind", "name_ja", "prefecture_codes", "source")
 CODE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 URL = re.compile(r"https?://[^\s<>\"']+")
+EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
 _T = PermitAuthority.__table__
 _LOAD = (selectinload(PermitAuthority.prefectures), selectinload(PermitAuthority.kind),
          selectinload(PermitAuthority.municipality), selectinload(PermitAuthority.served),
@@ -126,6 +128,8 @@ def _value(name: str, raw: Any, kinds: set[str], prefectures: set[str], municipa
         raise Invalid(N_("must be one of %(values)s", values=", ".join(PermitAuthority.JURISDICTIONS)))
     if name == "parent_code" and not CODE.fullmatch(value):
         raise Invalid(N_("must be an authority code"))
+    if name == "email" and not EMAIL.fullmatch(value):
+        raise Invalid(N_("must be an e-mail address"))
     if name == "website" and not URL.fullmatch(value):
         raise Invalid(N_("must be an http:// or https:// address"))  # it becomes a link: no javascript: URLs
     return value
@@ -164,6 +168,7 @@ def apply_authorities(plan: AuthorityPlan) -> ImportResult:
         if authority is None:
             authority = existing[values["code"]] = PermitAuthority(code=values["code"])
             db.session.add(authority)
+        authority.layer = "app"  # the admin's table wins over the seed files at the next setup
         for name, value in values.items():
             if name == "kind":
                 authority.kind = kinds[value]

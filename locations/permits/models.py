@@ -115,7 +115,9 @@ class PermitQuestion(db.Model):
 
 class PermitAuthority(db.Model):
     """An office that grants or receives a permit. Its jurisdiction is a list of municipalities, the whole of
-    its prefectures, or not known; candidates (e.g. from OpenStreetMap) are offices not yet confirmed."""
+    its prefectures, or not known; candidates (e.g. from OpenStreetMap) are offices not yet confirmed.
+    ``layer`` says where the record comes from: the sourced seed, the OpenStreetMap candidates, or "app" once an
+    admin or the office's officer has edited it (a later seed run then leaves it alone)."""
 
     JURISDICTIONS = ("unknown", "municipalities", "prefecture")
     LAYERS = ("seed", "osm", "app")
@@ -141,6 +143,12 @@ class PermitAuthority(db.Model):
     takes_applications: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     is_candidate: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     layer: Mapped[str] = mapped_column(String(10), default="seed", server_default="seed", index=True)
+    # How to apply, in the office's words (opening hours, which section, whether to phone first).
+    contact_note: Mapped[Optional[str]] = mapped_column(String(500))
+    # Optimistic locking: an edit made from an old page is refused instead of overwriting (permits/offices.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     kind: Mapped[AuthorityKind] = relationship()
     municipality: Mapped[Optional[Municipality]] = relationship()

@@ -106,7 +106,8 @@ def load_activity_permits(loader: Loader) -> None:
 
 def load_authorities(loader: Loader) -> None:
     """The sourced authorities, then the candidate offices from OpenStreetMap (authorities_osm.csv, ODbL): a
-    separate, replaceable layer, every row marked a candidate (its area is not on record)."""
+    separate, replaceable layer, every row marked a candidate (its area is not on record). Records edited in
+    the app (layer "app") are left as they are."""
     existing = loader.existing(PermitAuthority, "code")
     _load_authority_file(loader, "authorities.csv", "seed", existing)
     if os.path.exists(loader.path("authorities_osm.csv")):
@@ -144,6 +145,11 @@ def _load_authority_file(loader: Loader, name: str, layer: str, existing: dict) 
             served.append(municipalities[code])
         if (jurisdiction == "municipalities") != bool(served):
             raise SeedError(path, line, "list served_municipalities exactly when the jurisdiction is 'municipalities'")
+        kept = existing.get(row["code"])
+        if kept is not None and kept.layer == "app":
+            # Edited in the app (its edit page or the admin import): that record wins over the file.
+            loader.report.tally(PermitAuthority.__tablename__, "unchanged")
+            continue
         parent = None
         if row.get("parent_code"):
             parent = existing.get(row["parent_code"])

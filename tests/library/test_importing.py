@@ -518,6 +518,7 @@ def test_authorities_round_trip_and_upsert_by_code(app_context, fmt):
         assert changed.updated == 1 and changed.changes[0].fields == {"name_ja": ["テスト警察署", "高松テスト警察署"]}
         authority = db.session.scalar(select(PermitAuthority).where(PermitAuthority.code == "test-imp-police"))
         assert [p.code for p in authority.prefectures] == ["37"] and authority.coords_are_estimate
+        assert authority.layer == "app"  # the admin's table: later seed runs keep it
     finally:
         db.session.rollback()
 
@@ -544,6 +545,17 @@ def test_a_prefecture_loads_its_stations_with_their_jurisdiction_in_one_file(app
     plan = parse_authorities(bad.encode(), "csv")
     assert [(e.field, e.reason[:30]) for e in plan.errors] == [
         ("served_municipalities", "list the municipalities exactl")]
+
+
+def test_authority_contacts_kept_in_the_app_travel_in_the_file(app_context):
+    header = "code,kind,name_ja,prefecture_codes,source,email,contact_note\n"
+    good = header + "test-imp-contact,police_station,テスト警察署,37,test,kotsu@example.jp,平日 8:30–17:15 交通課\n"
+    apply_authorities(parse_authorities(good.encode(), "csv"))
+    exported = export_authorities("csv")
+    assert "kotsu@example.jp,平日 8:30–17:15 交通課" in exported
+    bad = parse_authorities((header + "test-imp-contact,police_station,署,37,test,not-an-address,\n").encode(), "csv")
+    assert [(e.line, e.field) for e in bad.errors] == [(2, "email")]
+    db.session.rollback()
 
 
 def test_bad_authority_rows_are_all_reported(app_context):

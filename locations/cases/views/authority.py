@@ -11,6 +11,7 @@ from ...accounts.users import acting_authority_ids
 from ...core.access import officers_only
 from ...core.clock import today_jst
 from ...core.extensions import db
+from ...permits.offices import candidate_children
 from .. import bp
 from .. import workflow as cases
 from ..labels import STEP_STATUS_LABELS as STATUS_LABELS
@@ -38,5 +39,7 @@ def authority_queue():
         elif shown == "decided":
             query = query.where(PermitStep.status.in_(cases.CLOSED))
         rows = db.session.scalars(query).all()
+    candidates = candidate_children(authority.id) if authority is not None else []
     return render_template("cases/authority.html", authority=authority, rows=rows, shown=shown, filters=FILTERS,
+                           candidates=candidates,
                            today=today_jst(), cases=cases, status_labels=STATUS_LABELS)
