@@ -430,17 +430,23 @@ STEP_GROUPS = {
     "step_note": ("step_notes", _l("Notes and documents on permit steps")),
     "step_due_soon": ("reminders", _l("Filing deadline reminders")),
     "step_overdue": ("reminders", _l("Filing deadline reminders")),
+    "step_reminders": ("reminders", _l("Filing deadline reminders")),
 }
+DUE_SOON_TEXT = _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s.")
+OVERDUE_TEXT = _l("%(production)s · %(shoot)s: “%(permit)s” was due on %(due)s and is overdue.")
 register_kinds({
     "step_created": _l("%(production)s · %(shoot)s: new permit step “%(permit)s”, file by %(due)s."),
     "steps_created": _l("%(production)s · %(shoot)s: %(count)s new permit steps (%(permits)s); the first is due by "
                         "%(due)s."),
     "step_status": _l("%(production)s · %(shoot)s: “%(permit)s” changed from %(from)s to %(to)s (by %(by)s)."),
     "step_note": _l("%(production)s · %(shoot)s: %(by)s added a note or document to “%(permit)s”."),
-    "step_due_soon": _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s."),
-    "step_overdue": _l("%(production)s · %(shoot)s: “%(permit)s” was due on %(due)s and is overdue."),
+    # Rows from before the daily digest (one per step) still read.
+    "step_due_soon": DUE_SOON_TEXT,
+    "step_overdue": OVERDUE_TEXT,
+    "step_reminders": _l("Filing deadlines: %(overdue)s overdue, %(due_soon)s due within %(days)s days."),
     "shoot_withdrawn": _l("%(production)s · %(shoot)s was withdrawn by %(by)s: “%(permit)s” closed as withdrawn, "
                           "decisions kept on record. %(reason)s"),
     "shoot_deleted": _l("%(production)s · %(shoot)s was deleted by %(by)s before any work on it: "
                         "“%(permit)s” no longer needed."),
-}, status_params={"step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS}}, groups=STEP_GROUPS)
+}, status_params={"step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS}}, groups=STEP_GROUPS,
+   items={"step_reminders": {"due_soon": DUE_SOON_TEXT, "overdue": OVERDUE_TEXT}})
