@@ -1,7 +1,7 @@
 """Accessibility (issue 14 point 9), in Chromium: axe-core (vendored, see tests/browser/vendor/axe-core) finds no
 serious or critical issue on the main pages in every language (ja, en, zh_Hans, zh_Hant, ko); map points are
-reachable from a keyboard list under each map; focus is visible; the /reports table's scroll box takes focus; a Japanese fallback text on an
-English page is marked lang="ja"."""
+reachable from a keyboard list under each map; focus is visible; the /reports table's scroll box takes focus; a
+Japanese fallback text on an English page is marked lang="ja"."""
 from __future__ import annotations
 
 import re
