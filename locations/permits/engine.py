@@ -87,9 +87,20 @@ class Fact:
     value: Optional[str]
     note_ja: str
     note_en: str
+    # note_en as a catalogue text with %(name)s placeholders and their values, for readers of other languages.
+    template: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
     def note(self, lang: Lang) -> str:
         return self.note_en if lang == "en" else self.note_ja
+
+    def note_for(self, lang: Lang, tr: Translate) -> str:
+        if tr is _same or not self.template:
+            return self.note(lang)
+        try:
+            return tr(self.template) % dict(self.params)
+        except (KeyError, TypeError, ValueError):
+            return self.note_en
 
 
 @dataclass(frozen=True)
@@ -136,15 +147,16 @@ class Answer:
     note: str = ""  # for data answers: what the layer found
 
 
-def answer_for(question: Question, answers: Mapping[str, str], facts: Mapping[str, Fact], lang: Lang) -> Answer:
+def answer_for(question: Question, answers: Mapping[str, str], facts: Mapping[str, Fact], lang: Lang,
+               tr: Translate = _same) -> Answer:
     """The producer's answer wins (they know the plan); else the spatial data, when it can tell."""
     given = answers.get(question.code)
     if given not in (None, ""):
         return Answer(str(given), "producer")
     fact = facts.get(question.answered_by or "")
     if fact is not None and fact.value is not None:
-        return Answer(fact.value, "data", fact.note(lang))
-    return Answer(None, "none", fact.note(lang) if fact is not None else "")
+        return Answer(fact.value, "data", fact.note_for(lang, tr))
+    return Answer(None, "none", fact.note_for(lang, tr) if fact is not None else "")
 
 
 def _number(value: Optional[str]) -> Optional[float]:
@@ -708,7 +720,7 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: str = "en",
     def answer(code: str) -> Answer:
         if code not in cache:
             question = rules.questions.get(code)
-            cache[code] = answer_for(question, shoot.answers, shoot.facts, lang) if question else Answer(None, "none")
+            cache[code] = answer_for(question, shoot.answers, shoot.facts, lang, tr) if question else Answer(None, "none")
         return cache[code]
 
     def said(codes: Iterable[str]) -> str:

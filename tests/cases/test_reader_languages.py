@@ -64,8 +64,10 @@ def test_the_planners_reasons_and_questions_are_in_the_readers_language(client, 
     content = main(page)
     assert [text for text in english if text in content] == []
     assert [text for text in questions if text in content] == []
-    # The engine's own English words do not slip through either.
-    for fragment in ("only if:", "needed:", "to confirm:", "routing:", "you answered", "ask the local"):
+    # The engine's own English words, and what the map layers say, do not slip through either.
+    for fragment in ("only if:", "needed:", "to confirm:", "routing:", "you answered", "ask the local",
+                     "inside the DID", "DID edge", "outside every DID", "nearest airport", "nearest heliport",
+                     "cultural propert"):
         assert fragment not in content, fragment
     assert len(reasons(page)) == len(english)
 
