@@ -116,7 +116,9 @@ def message_items(kind: str, params: Any, lang: str) -> list[tuple[str, str | No
             except (TypeError, ValueError):
                 continue
             link = item.get("link")
-            lines.append((text, link if isinstance(link, str) and link.startswith("/") else None))
+            # App-relative links only ("//host" would leave the site).
+            safe = isinstance(link, str) and link.startswith("/") and not link.startswith("//")
+            lines.append((text, link if safe else None))
     return lines
 
 

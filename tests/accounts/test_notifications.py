@@ -79,6 +79,9 @@ def test_a_digest_lists_its_items_in_the_readers_language(request_context, lang)
         assert "기한" in overdue or "마감" in overdue or "지났" in overdue
     assert message_items("step_created", PARAMS["step_created"], lang) == []
     assert message_items("step_reminders", "not json", lang) == []
+    foreign = {**PARAMS["step_reminders"], "items": [{**STEP, "state": "overdue", "link": "//example.com/x"},
+                                                     {**STEP, "state": "due_soon", "link": "/productions/1"}]}
+    assert [link for _, link in message_items("step_reminders", foreign, lang)] == [None, "/productions/1"]
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
