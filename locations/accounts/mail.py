@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 from ..core.clock import now as clock_now
 from ..core.extensions import db
 from .models import Notification, OutboxMessage
-from .notifications import message
+from .notifications import message, message_items
 
 FOOTER = _l("Sent by Japan Film Locations. You can read all your notifications after signing in.")
 # How long a worker may hold claimed messages before another worker may take them.
@@ -73,16 +73,23 @@ def _envelope(to_address: str, subject: str) -> EmailMessage:
 def build_email(note: Notification) -> EmailMessage:
     """The message in Japanese and English (we do not know which the reader prefers), with its link."""
     ja, en = message(note.kind, note.params, "ja"), message(note.kind, note.params, "en")
+    # A digest's lines go in the body only; the subject stays its one summary line.
+    lines_ja, lines_en = (_lines(message_items(note.kind, note.params, lang)) for lang in ("ja", "en"))
     with force_locale("ja"):
         footer_ja = str(FOOTER)
     with force_locale("en"):
         footer_en = str(FOOTER)
     mail = _envelope(note.user.email, ja if ja == en else f"{ja} / {en}")
     link = absolute_link(note.link)
-    body = ja if ja == en else f"{ja}\n\n{en}"
+    body_ja, body_en = ja + lines_ja, en + lines_en
+    body = body_ja if body_ja == body_en else f"{body_ja}\n\n{body_en}"
     footer = footer_ja if footer_ja == footer_en else f"{footer_ja}\n{footer_en}"
     mail.set_content(f"{body}\n\n{link}\n\n-- \n{footer}\n")
     return mail
+
+
+def _lines(items: list[tuple[str, str | None]]) -> str:
+    return "".join(f"\n- {text}" + (f"\n  {absolute_link(link)}" if link else "") for text, link in items)
 
 
 def build_outbox_email(row: OutboxMessage) -> EmailMessage:

@@ -5,7 +5,8 @@ With email on, each notification also gets an outbox row in that same transactio
 A notification stores a ``kind`` and JSON ``params``, never finished text: ``message`` renders it in the
 reader's language when it is shown (and in both languages when it is emailed). One change a person makes is one
 notification per reader (a digest when it touches several things, e.g. ``steps_created``), so the unread badge
-counts changes, not rows they touched. Each kind belongs to an email group that users can mute on their
+counts changes, not rows they touched. A digest may list what it concerns as ``params["items"]``, each rendered
+by its ``state``'s text (``register_kinds(items=…)``) and shown under the notification and in its email. Each kind belongs to an email group that users can mute on their
 account page (``EMAIL_GROUPS``); the notification itself is always kept.
 """
 from __future__ import annotations
@@ -31,13 +32,17 @@ BILINGUAL_PARAMS = ("permit", "fc", "from_fc")
 # Email groups a user can mute: code → label, and kind → group code (kinds without one are always emailed).
 EMAIL_GROUPS: dict[str, Any] = {}
 KIND_GROUPS: dict[str, str] = {}
+# Digest kinds: kind → {item state → text with %(name)s placeholders} for the lines of ``params["items"]``.
+ITEM_TEXTS: dict[str, dict[str, Any]] = {}
 
 
 def register_kinds(texts: Mapping[str, Any], status_params: Optional[Mapping[str, dict]] = None,
-                   groups: Optional[Mapping[str, tuple[str, Any]]] = None) -> None:
-    """Add notification kinds: their texts (lazy gettext strings), the params that hold status codes, and
-    each kind's email group as (code, label)."""
+                   groups: Optional[Mapping[str, tuple[str, Any]]] = None,
+                   items: Mapping[str, dict[str, Any]] | None = None) -> None:
+    """Add notification kinds: their texts (lazy gettext strings), the params that hold status codes,
+    each kind's email group as (code, label), and the item texts of digest kinds."""
     KINDS.update(texts)
+    ITEM_TEXTS.update(items or {})
     STATUS_PARAMS.update(status_params or {})
     for kind, (code, label) in (groups or {}).items():
         EMAIL_GROUPS.setdefault(code, label)
@@ -88,6 +93,33 @@ def message(kind: str, params: Any, lang: str) -> str:
             return str(template) % _values(kind, params, lang)
         except (TypeError, ValueError):
             return str(_l("You have a new notification."))
+
+
+def message_items(kind: str, params: Any, lang: str) -> list[tuple[str, str | None]]:
+    """The lines a digest lists, as (text in ``lang``, app-relative link or None); [] for other kinds."""
+    texts = ITEM_TEXTS.get(kind)
+    if not texts:
+        return []
+    if isinstance(params, str):
+        try:
+            params = json.loads(params)
+        except ValueError:
+            return []
+    items = params.get("items") if isinstance(params, dict) else None
+    lines = []
+    with force_locale(lang):
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict) or item.get("state") not in texts:
+                continue
+            try:
+                text = str(texts[item["state"]]) % _values(kind, item, lang)
+            except (TypeError, ValueError):
+                continue
+            link = item.get("link")
+            # App-relative links only ("//host" would leave the site).
+            safe = isinstance(link, str) and link.startswith("/") and not link.startswith("//")
+            lines.append((text, link if safe else None))
+    return lines
 
 
 def notify(users: Iterable[User], kind: str, params: dict[str, Any], link: Optional[str] = None,

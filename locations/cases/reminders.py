@@ -33,23 +33,41 @@ def reminder_recipients(production: Production) -> list[User]:
     return [production.owner, *fc_staff_of(production)]
 
 
+def reminder_item(step: PermitStep, today: date) -> dict[str, str]:
+    return {**step_params(step), "state": "overdue" if step.due_date < today else "due_soon", "link": step_link(step)}
+
+
 def queue_reminders(today: date, days_before: int) -> int:
-    """Notify about steps not filed yet that are due within ``days_before`` days or already overdue; once
-    per step, kind and day. Returns how many notifications were added."""
+    """One ``step_reminders`` digest per person and day listing the steps not filed yet that are due within
+    ``days_before`` days or already overdue (overdue first), so the badge and the inbox count one reminder,
+    not one per step. A second run the same day adds nothing. Returns how many notifications were added."""
     horizon = today + timedelta(days=days_before)
     steps = db.session.scalars(
         select(PermitStep).where(PermitStep.status.in_(AWAITING_FILING), PermitStep.due_date <= horizon)
         .options(selectinload(PermitStep.production).selectinload(Production.commissions),
                  selectinload(PermitStep.shoot), selectinload(PermitStep.permit_type))
         .order_by(PermitStep.due_date, PermitStep.id)).all()
-    added = 0
     recipients: dict[int, list[User]] = {}  # per production: one staff query each, not one per step
+    per_user: dict[int, tuple[User, list[PermitStep]]] = {}
     for step in steps:
-        kind = "step_overdue" if step.due_date < today else "step_due_soon"
         if step.production_id not in recipients:
             recipients[step.production_id] = reminder_recipients(step.production)
-        made = notify(recipients[step.production_id], kind, step_params(step), step_link(step),
-                      dedupe_key=f"{kind}:{step.id}:{today.isoformat()}")
+        for user in recipients[step.production_id]:
+            if user is not None:
+                own = per_user.setdefault(user.id, (user, []))[1]
+                if step not in own:
+                    own.append(step)
+    added = 0
+    for user, own in per_user.values():
+        items = [reminder_item(step, today) for step in own]
+        productions = {step.production_id for step in own}
+        # One production: its case page; several: the inbox, where each line links to its step.
+        link = f"/productions/{own[0].production_id}" if len(productions) == 1 else "/notifications"
+        overdue = sum(item["state"] == "overdue" for item in items)
+        made = notify([user], "step_reminders", {"count": len(items), "overdue": overdue,
+                                                 "due_soon": len(items) - overdue, "days": days_before,
+                                                 "items": items},
+                      link, dedupe_key=f"step_reminders:{today.isoformat()}")
         added += len(made)
     return added
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable, Optional
 
+from flask import current_app
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, select
 
@@ -234,6 +236,13 @@ def sync_steps(shoot, rules, today: date, link_for: Callable[[PermitStep], str],
     target = engine_shoot(shoot)
     plans = {lang: permits.plan_permits(target, rules, today=today, lang=lang) for lang in ("ja", "en")}
     english = {p.code: p for p in plans["en"].permits}
+    # The reasons in the other reader languages too, so the case page shows them in each (names via the catalogue).
+    readers: dict[str, dict[str, tuple[str, ...]]] = {}
+    for lang in current_app.config["LANGUAGES"]:
+        if lang not in ("ja", "en"):
+            with force_locale(lang):
+                plan = permits.plan_permits(target, rules, today=today, lang=lang, translate=gettext)
+            readers[lang] = {p.code: p.reasons for p in plan.permits}
     type_ids = dict(db.session.execute(select(PermitType.code, PermitType.id)).all())
     existing = {step.permit_type.code: step for step in shoot.steps}
     # Warnings about one permit ("no office on record", "too late") show on its step; keep the general ones.
@@ -241,7 +250,9 @@ def sync_steps(shoot, rules, today: date, link_for: Callable[[PermitStep], str],
                                          if not any(w.startswith(p.name(lang) + ":") for p in plan.permits)]
                                   for lang, plan in plans.items()})
     for permit in plans["ja"].permits:
-        reasons = json.dumps([{"ja": ja, "en": en} for ja, en in zip(permit.reasons, english[permit.code].reasons)],
+        reasons = json.dumps([{"ja": ja, "en": en, **{lang: texts[permit.code][n] for lang, texts in readers.items()
+                                                        if n < len(texts.get(permit.code, ()))}}
+                              for n, (ja, en) in enumerate(zip(permit.reasons, english[permit.code].reasons))],
                              ensure_ascii=False)
         values = {
             "requirement": permit.status,
@@ -430,17 +441,23 @@ STEP_GROUPS = {
     "step_note": ("step_notes", _l("Notes and documents on permit steps")),
     "step_due_soon": ("reminders", _l("Filing deadline reminders")),
     "step_overdue": ("reminders", _l("Filing deadline reminders")),
+    "step_reminders": ("reminders", _l("Filing deadline reminders")),
 }
+DUE_SOON_TEXT = _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s.")
+OVERDUE_TEXT = _l("%(production)s · %(shoot)s: “%(permit)s” was due on %(due)s and is overdue.")
 register_kinds({
     "step_created": _l("%(production)s · %(shoot)s: new permit step “%(permit)s”, file by %(due)s."),
     "steps_created": _l("%(production)s · %(shoot)s: %(count)s new permit steps (%(permits)s); the first is due by "
                         "%(due)s."),
     "step_status": _l("%(production)s · %(shoot)s: “%(permit)s” changed from %(from)s to %(to)s (by %(by)s)."),
     "step_note": _l("%(production)s · %(shoot)s: %(by)s added a note or document to “%(permit)s”."),
-    "step_due_soon": _l("%(production)s · %(shoot)s: “%(permit)s” is due on %(due)s."),
-    "step_overdue": _l("%(production)s · %(shoot)s: “%(permit)s” was due on %(due)s and is overdue."),
+    # Rows from before the daily digest (one per step) still read.
+    "step_due_soon": DUE_SOON_TEXT,
+    "step_overdue": OVERDUE_TEXT,
+    "step_reminders": _l("Filing deadlines: %(overdue)s overdue, %(due_soon)s due within %(days)s days."),
     "shoot_withdrawn": _l("%(production)s · %(shoot)s was withdrawn by %(by)s: “%(permit)s” closed as withdrawn, "
                           "decisions kept on record. %(reason)s"),
     "shoot_deleted": _l("%(production)s · %(shoot)s was deleted by %(by)s before any work on it: "
                         "“%(permit)s” no longer needed."),
-}, status_params={"step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS}}, groups=STEP_GROUPS)
+}, status_params={"step_status": {"from": STEP_STATUS_LABELS, "to": STEP_STATUS_LABELS}}, groups=STEP_GROUPS,
+   items={"step_reminders": {"due_soon": DUE_SOON_TEXT, "overdue": OVERDUE_TEXT}})

@@ -115,6 +115,22 @@ def localized_html(obj: Any, field: str) -> Markup:
     return Markup('<span lang="ja">{}</span>').format(ja)
 
 
+def localized_entry(entry: Any) -> Markup:
+    """One stored {"ja": …, "en": …, and maybe "zh_Hans"/"zh_Hant"/"ko": …} text (a permit step's reasons) in
+    the reader's language; where it has none (rows older than those languages), the English one marked
+    lang="en"."""
+    if not isinstance(entry, dict):
+        return escape(entry or "")
+    lang = current_language()
+    if entry.get(lang):
+        return escape(entry[lang])
+    if lang == "ja":
+        return escape(entry.get("en") or "")
+    if lang == "en" or not entry.get("en"):
+        return escape(entry.get("en") or entry.get("ja") or "")
+    return Markup('<span lang="en">{}</span>').format(entry["en"])
+
+
 def localized(obj: Any, field: str) -> str:
     """The ``field_ja``/``field_en`` value in the current language (see ``localized_value``)."""
     return localized_value(getattr(obj, f"{field}_ja", None), getattr(obj, f"{field}_en", None))
@@ -155,7 +171,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(_remember_language)
     app.jinja_env.globals.update(
-        localized=localized, localized_html=localized_html, localized_value=localized_value, localized_lang=localized_lang, current_language=current_language,
+        localized=localized, localized_html=localized_html, localized_entry=localized_entry, localized_value=localized_value, localized_lang=localized_lang, current_language=current_language,
         data_language=data_language, html_lang=html_lang, vocabulary=vocabulary, reason_text=reason_text, url_in_language=url_in_language,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )

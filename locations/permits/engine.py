@@ -14,11 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Iterable, Literal, Mapping, Optional
+from typing import Any, Callable, Iterable, Literal, Mapping, Optional
 
 import holidays
 
 Lang = Literal["en", "ja"]
+# The records carry Japanese and English; a reader of another language gets the plan's sentences from _TEXT in
+# their language and the English names passed through the caller's ``translate`` (the app's catalogue).
+Translate = Callable[[str], str]
+
+
+def _same(text: str) -> str:
+    return text
 
 # A shoot, and so a plan, covers at most a year of days; longer ones are split.
 MAX_SHOOT_DAYS = 366
@@ -80,9 +87,20 @@ class Fact:
     value: Optional[str]
     note_ja: str
     note_en: str
+    # note_en as a catalogue text with %(name)s placeholders and their values, for readers of other languages.
+    template: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
     def note(self, lang: Lang) -> str:
         return self.note_en if lang == "en" else self.note_ja
+
+    def note_for(self, lang: Lang, tr: Translate) -> str:
+        if tr is _same or not self.template:
+            return self.note(lang)
+        try:
+            return tr(self.template) % dict(self.params)
+        except (KeyError, TypeError, ValueError):
+            return self.note_en
 
 
 @dataclass(frozen=True)
@@ -129,15 +147,16 @@ class Answer:
     note: str = ""  # for data answers: what the layer found
 
 
-def answer_for(question: Question, answers: Mapping[str, str], facts: Mapping[str, Fact], lang: Lang) -> Answer:
+def answer_for(question: Question, answers: Mapping[str, str], facts: Mapping[str, Fact], lang: Lang,
+               tr: Translate = _same) -> Answer:
     """The producer's answer wins (they know the plan); else the spatial data, when it can tell."""
     given = answers.get(question.code)
     if given not in (None, ""):
         return Answer(str(given), "producer")
     fact = facts.get(question.answered_by or "")
     if fact is not None and fact.value is not None:
-        return Answer(fact.value, "data", fact.note(lang))
-    return Answer(None, "none", fact.note(lang) if fact is not None else "")
+        return Answer(fact.value, "data", fact.note_for(lang, tr))
+    return Answer(None, "none", fact.note_for(lang, tr) if fact is not None else "")
 
 
 def _number(value: Optional[str]) -> Optional[float]:
@@ -550,6 +569,95 @@ _TEXT: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "municipality": "市区町村", "prefecture": "都道府県",
         "the_office": "上記の窓口",
     }),
+    "zh_Hans": MappingProxyType({
+        "trigger": "{activity} → {permit}（{law}）",
+        "condition": " — 适用条件：{condition}",
+        "typical": "{category}类拍摄地通常需要{permit}",
+        "typical_plain": "此拍摄地通常需要{permit}",
+        "equivalent": "请向当地的{kind}申请；因无登记，此处显示其上级{used}：{name}",
+        "other_town": "已登记的最近的{kind}位于其他市区町村：请确认其是否管辖此地",
+        "candidate": "窗口：已登记的最近的{kind}（{distance}），其管辖区域无记录：请确认其是否负责此地",
+        "candidate_unconfirmed": "此窗口来自OpenStreetMap数据，尚未确认",
+        "derived": "窗口：{name}（依法为{body}自身的机关）；无联系方式记录",
+        "via_fc": "窗口：此地无{kind}的登记；请询问熟悉当地机关的“{name}”",
+        "coords_estimate": "该机关的位置为概略位置，因此距离也是估算",
+        "no_authority": "{permit}：此地没有登记“{kind}”类机关；请向当地的影视委员会确认由哪个机关受理",
+        "past_start": "开始日期 {date} 已经过去",
+        "end_before_start": "结束日期 {end} 早于开始日期 {start}",
+        "too_late": "{permit}：来不及了：安全的最晚申请日期 {date} 已过",
+        "estimates": "部分所需天数或要求为估计值，并非已确认的规则：{permits}",
+        "unknown_activity": "已忽略未知的拍摄内容 {code!r}",
+        "unknown_permit": "已忽略未知的许可种类 {code!r}",
+        "needed_because": "需要：{answers}",
+        "not_needed_because": "不需要：{answers}",
+        "to_confirm": "待确认：{questions} — 如不确定，请询问“{whom}”",
+        "answered": "{question} {answer}",
+        "by_producer": "您的回答：{answer}",
+        "by_data": "{answer}：{note}",
+        "yes": "是", "no": "否",
+        "municipality": "市区町村", "prefecture": "都道府县",
+        "the_office": "上述窗口",
+    }),
+    "zh_Hant": MappingProxyType({
+        "trigger": "{activity} → {permit}（{law}）",
+        "condition": " — 適用條件：{condition}",
+        "typical": "{category}類拍攝地通常需要{permit}",
+        "typical_plain": "此拍攝地通常需要{permit}",
+        "equivalent": "請向當地的{kind}申請；因無登記，此處顯示其上級{used}：{name}",
+        "other_town": "已登記的最近的{kind}位於其他市區町村：請確認其是否管轄此地",
+        "candidate": "窗口：已登記的最近的{kind}（{distance}），其管轄區域無記錄：請確認其是否負責此地",
+        "candidate_unconfirmed": "此窗口來自OpenStreetMap資料，尚未確認",
+        "derived": "窗口：{name}（依法為{body}本身的機關）；無聯絡方式記錄",
+        "via_fc": "窗口：此地無{kind}的登記；請詢問熟悉當地機關的「{name}」",
+        "coords_estimate": "該機關的位置為概略位置，因此距離也是估算",
+        "no_authority": "{permit}：此地沒有登記「{kind}」類機關；請向當地的影視委員會確認由哪個機關受理",
+        "past_start": "開始日期 {date} 已經過去",
+        "end_before_start": "結束日期 {end} 早於開始日期 {start}",
+        "too_late": "{permit}：來不及了：安全的最晚申請日期 {date} 已過",
+        "estimates": "部分所需天數或要求為估計值，並非已確認的規則：{permits}",
+        "unknown_activity": "已忽略未知的拍攝內容 {code!r}",
+        "unknown_permit": "已忽略未知的許可種類 {code!r}",
+        "needed_because": "需要：{answers}",
+        "not_needed_because": "不需要：{answers}",
+        "to_confirm": "待確認：{questions} — 如不確定，請詢問「{whom}」",
+        "answered": "{question} {answer}",
+        "by_producer": "您的回答：{answer}",
+        "by_data": "{answer}：{note}",
+        "yes": "是", "no": "否",
+        "municipality": "市區町村", "prefecture": "都道府縣",
+        "the_office": "上述窗口",
+    }),
+    "ko": MappingProxyType({
+        "trigger": "{activity} → {permit}({law})",
+        "condition": " — 적용 조건: {condition}",
+        "typical": "{category} 촬영지는 보통 {permit}이(가) 필요합니다",
+        "typical_plain": "이 촬영지는 보통 {permit}이(가) 필요합니다",
+        "equivalent": "관할 {kind}에 신청하세요. 등록된 곳이 없어 상위 {used}을(를) 표시합니다: {name}",
+        "other_town": "등록된 가장 가까운 {kind}은(는) 다른 시구정촌에 있습니다. 관할 여부를 확인하세요",
+        "candidate": "창구: 등록된 가장 가까운 {kind}({distance}). 관할 구역 기록이 없으니 이곳을 담당하는지 "
+                     "확인하세요",
+        "candidate_unconfirmed": "이 창구는 OpenStreetMap 데이터에서 온 것으로 확인되지 않았습니다",
+        "derived": "창구: {name}(법령상 {body} 자체의 기관). 연락처는 등록되어 있지 않습니다",
+        "via_fc": "창구: 이곳의 {kind}은(는) 등록되어 있지 않습니다. 지역 기관을 잘 아는 “{name}”에 문의하세요",
+        "coords_estimate": "기관의 위치가 대략적이므로 거리도 어림값입니다",
+        "no_authority": "{permit}: 이곳에는 “{kind}” 기관이 등록되어 있지 않습니다. 지역 필름 커미션에 담당 기관을 "
+                        "확인하세요",
+        "past_start": "시작일 {date}은(는) 이미 지났습니다",
+        "end_before_start": "종료일 {end}이(가) 시작일 {start}보다 앞입니다",
+        "too_late": "{permit}: 늦었습니다. 안전한 최종 신청일 {date}이(가) 지났습니다",
+        "estimates": "일부 소요 일수나 요건은 확인된 규칙이 아닌 추정치입니다: {permits}",
+        "unknown_activity": "알 수 없는 촬영 내용 {code!r}은(는) 무시했습니다",
+        "unknown_permit": "알 수 없는 허가 종류 {code!r}은(는) 무시했습니다",
+        "needed_because": "필요: {answers}",
+        "not_needed_because": "불필요: {answers}",
+        "to_confirm": "확인 필요: {questions} — 잘 모르면 “{whom}”에 문의하세요",
+        "answered": "{question} {answer}",
+        "by_producer": "답변: {answer}",
+        "by_data": "{answer}: {note}",
+        "yes": "예", "no": "아니요",
+        "municipality": "시구정촌", "prefecture": "도도부현",
+        "the_office": "위의 창구",
+    }),
 })
 
 _ONLY_IF = re.compile(r"^(only if|if)\s+", re.IGNORECASE)
@@ -561,37 +669,43 @@ def short_law(legal_basis: str) -> str:
     return _LAW_END.split(legal_basis, maxsplit=1)[0].strip() or legal_basis.strip()
 
 
-def _kind_name(rules: RuleBook, kind: str, lang: Lang, in_sentence: bool = False) -> str:
+def _kind_name(rules: RuleBook, kind: str, lang: Lang, in_sentence: bool = False, tr: Translate = _same) -> str:
     label = rules.kinds.get(kind)
-    name = label.name(lang) if label else kind.replace("_", " ")
+    name = tr(label.name(lang)) if label else kind.replace("_", " ")
     # "the local police station", not "the local Police station" (names are stored capitalised), but
     # "Ministry of the Environment" keeps its capital: a proper name has other capitalised words.
     proper = any(word[:1].isupper() for word in name.split()[1:])
     return name[:1].lower() + name[1:] if in_sentence and lang == "en" and not proper else name
 
 
-def _condition(link: ActivityLink, lang: Lang) -> Optional[str]:
+def _condition(link: ActivityLink, lang: Lang, tr: Translate = _same) -> Optional[str]:
     if lang == "ja":
         return link.condition_ja or link.condition_en
+    if tr is not _same and link.condition_en:
+        return tr(link.condition_en)  # the catalogue holds the seed's text as it is
     return _ONLY_IF.sub("", link.condition_en) if link.condition_en else link.condition_ja
 
 
 # ----------------------------------------------------------------------------------------------- engine
 
-def _answer_text(lang: Lang, question: Question, answer: Answer) -> str:
-    text = _TEXT[lang]
+def _answer_text(text: Mapping[str, str], lang: Lang, question: Question, answer: Answer,
+                 tr: Translate = _same) -> str:
     shown = text.get(answer.value or "", answer.value or "")
     if question.unit and answer.value not in ("yes", "no"):
         shown = f"{shown} {question.unit}"
     said = text["by_data"].format(answer=shown, note=answer.note) if answer.by == "data" else \
         text["by_producer"].format(answer=shown)
-    return f"{question.text(lang)} {said}"
+    return f"{tr(question.text(lang))} {said}"
 
 
-def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") -> PermitPlan:
+def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: str = "en",
+                 translate: Translate | None = None) -> PermitPlan:
     """The permits a shoot may need, each needed / to confirm / not needed with why, where to file it and by
-    when; needed and to-confirm permits sorted by that date."""
-    text = _TEXT[lang]
+    when; needed and to-confirm permits sorted by that date. ``lang`` is "ja", "en" or a reader language of
+    _TEXT (zh_Hans, zh_Hant, ko), whose names come from the English ones through ``translate``."""
+    text = _TEXT.get(lang, _TEXT["en"])
+    tr = translate if translate is not None and lang not in ("ja", "en") else _same
+    lang = "ja" if lang == "ja" else "en"  # from here on: the language of the records
     warnings: list[str] = []
     reasons: dict[str, list[str]] = {}
     outcome: dict[str, list[Optional[bool]]] = {}
@@ -606,7 +720,7 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
     def answer(code: str) -> Answer:
         if code not in cache:
             question = rules.questions.get(code)
-            cache[code] = answer_for(question, shoot.answers, shoot.facts, lang) if question else Answer(None, "none")
+            cache[code] = answer_for(question, shoot.answers, shoot.facts, lang, tr) if question else Answer(None, "none")
         return cache[code]
 
     def said(codes: Iterable[str]) -> str:
@@ -614,7 +728,7 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
         for code in codes:
             question = rules.questions.get(code)
             if question is not None:
-                parts.append(_answer_text(lang, question, answer(code)))
+                parts.append(_answer_text(text, lang, question, answer(code), tr))
         return "; ".join(parts)
 
     for activity_code in dict.fromkeys(shoot.activities):
@@ -626,10 +740,10 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
             permit = rules.permits.get(link.permit_code)
             if permit is None:
                 continue
-            reason = text["trigger"].format(activity=activity.name(lang), permit=permit.name(lang),
+            reason = text["trigger"].format(activity=tr(activity.name(lang)), permit=tr(permit.name(lang)),
                                             law=short_law(permit.legal_basis))
             if not link.rule:
-                condition = _condition(link, lang)
+                condition = _condition(link, lang, tr)
                 add(permit.code, reason + (text["condition"].format(condition=condition) if condition else ""))
                 outcome.setdefault(permit.code, []).append(True)
                 continue
@@ -650,11 +764,11 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
             warnings.append(text["unknown_permit"].format(code=code))
             continue
         outcome.setdefault(code, []).append(True)
-        name = permit.name(lang)
-        label = category.name(lang) if category else (shoot.category_code or "").replace("_", " ")
+        name = tr(permit.name(lang))
+        label = tr(category.name(lang)) if category else (shoot.category_code or "").replace("_", " ")
         if not label:
             add(code, text["typical_plain"].format(permit=name))
-        elif lang == "en":
+        elif text is _TEXT["en"]:
             label = label.lower()
             article = "an" if label[0] in "aeiou" else "a"
             add(code, text["typical"].format(article=article, category=label, permit=name))
@@ -670,12 +784,12 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
         routed = used = None
         if status != "not_needed":
             routed, used = route(shoot, permit.authority_kind, rules)
-            _routing_reasons(shoot, rules, permit, routed, used, why, warnings, text, lang)
+            _routing_reasons(shoot, rules, permit, routed, used, why, warnings, text, lang, tr)
         open_codes = tuple(opens.get(code, ())) if status == "to_confirm" else ()
         if open_codes:
             whom = routed.authority.name(lang) if routed is not None else text["the_office"]
             why.append(text["to_confirm"].format(
-                questions="; ".join(rules.questions[q].text(lang) for q in open_codes if q in rules.questions),
+                questions="; ".join(tr(rules.questions[q].text(lang)) for q in open_codes if q in rules.questions),
                 whom=whom))
         entry = RequiredPermit(
             code=code, name_ja=permit.name_ja, name_en=permit.name_en, legal_basis=permit.legal_basis,
@@ -694,9 +808,9 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
                                                         end=shoot.end_date.isoformat()))
     for permit in listed:  # never for permits the answers rule out
         if permit.latest_filing_date < today:
-            warnings.append(text["too_late"].format(permit=permit.name(lang),
+            warnings.append(text["too_late"].format(permit=tr(permit.name(lang)),
                                                     date=permit.latest_filing_date.isoformat()))
-    estimates = [p.name(lang) for p in listed if p.is_estimate]
+    estimates = [tr(p.name(lang)) for p in listed if p.is_estimate]
     if estimates:
         warnings.append(text["estimates"].format(permits=", ".join(estimates)))
     asked: dict[str, list[str]] = {}
@@ -713,15 +827,15 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: Lang = "en") 
 
 def _routing_reasons(shoot: Shoot, rules: RuleBook, permit: PermitRule, routed: Optional[RoutedAuthority],
                      used: Optional[str], why: list[str], warnings: list[str], text: Mapping[str, str],
-                     lang: Lang) -> None:
+                     lang: Lang, tr: Translate = _same) -> None:
     """Say how sure the routing is (the rung), in the permit's reasons."""
-    kind = _kind_name(rules, permit.authority_kind, lang, True)
+    kind = _kind_name(rules, permit.authority_kind, lang, text is _TEXT["en"], tr)
     if routed is None:
-        warnings.append(text["no_authority"].format(permit=permit.name(lang), kind=kind))
+        warnings.append(text["no_authority"].format(permit=tr(permit.name(lang)), kind=kind))
         return
     authority = routed.authority
     if routed.rung == "parent":
-        why.append(text["equivalent"].format(kind=kind, used=_kind_name(rules, used, lang, True),
+        why.append(text["equivalent"].format(kind=kind, used=_kind_name(rules, used, lang, text is _TEXT["en"], tr),
                                              name=authority.name(lang)))
     elif routed.rung == "film_commission":
         why.append(text["via_fc"].format(kind=kind, name=authority.name(lang)))

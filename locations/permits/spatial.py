@@ -15,7 +15,7 @@ import math
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from .engine import Fact
 
@@ -145,34 +145,44 @@ def app_layers() -> Layers:
 
 # ------------------------------------------------------------------------------------------------ facts
 
+def N_(text: str) -> str:
+    """Marks a note's English template for the catalogue (readers of zh/ko get it through ``Fact.note_for``)."""
+    return text
+
+
+def _fact(value: str | None, ja: str, template: str, **params: Any) -> Fact:
+    values = {key: str(v) for key, v in params.items()}
+    return Fact(value, ja, template % values if values else template, template, tuple(values.items()))
+
+
 def did_fact(layers: Layers, lat: float, lon: float) -> Fact:
     from shapely.geometry import Point
 
     if layers.did is None:
-        return Fact(None, "人口集中地区のデータがありません", "no DID data is loaded")
+        return _fact(None, "人口集中地区のデータがありません", N_("no DID data is loaded"))
     point = Point(lon, lat)
     inside = layers.did.containing(point)
     if inside:
         p = layers.did.properties[inside[0]]
         year_ja = "平成22年" if p["year"] == 2010 else "令和2年"
-        return Fact("yes", f"{p['name']}の人口集中地区内({year_ja}国勢調査)",
-                    f"inside the DID of “{p['name']}” ({p['year']} census"
-                    + ("; Osaka is still the 2010 DID" if p["year"] == 2010 else "") + ")")
+        template = N_("inside the DID of “%(name)s” (%(year)s census; Osaka is still the 2010 DID)") \
+            if p["year"] == 2010 else N_("inside the DID of “%(name)s” (%(year)s census)")
+        return _fact("yes", f"{p['name']}の人口集中地区内({year_ja}国勢調査)", template, name=p["name"], year=p["year"])
     if layers.did.near(point, DID_EDGE_KM):
-        return Fact(None, f"人口集中地区の境界から約{DID_EDGE_KM * 1000:.0f} m以内。地理院地図で確認してください",
-                    f"within about {DID_EDGE_KM * 1000:.0f} m of a DID edge: check the official DID map")
-    return Fact("no", "人口集中地区の外(令和2年国勢調査)", "outside every DID (2020 census)")
+        return _fact(None, f"人口集中地区の境界から約{DID_EDGE_KM * 1000:.0f} m以内。地理院地図で確認してください",
+                     N_("within about %(m)s m of a DID edge: check the official DID map"), m=f"{DID_EDGE_KM * 1000:.0f}")
+    return _fact("no", "人口集中地区の外(令和2年国勢調査)", N_("outside every DID (2020 census)"))
 
 
 def park_fact(layers: Layers, lat: float, lon: float) -> tuple[Fact, Optional[dict]]:
     from shapely.geometry import Point
 
     if layers.parks is None:
-        return Fact(None, "自然公園のデータがありません", "no park data is loaded"), None
+        return _fact(None, "自然公園のデータがありません", N_("no park data is loaded")), None
     found = [layers.parks.properties[i] for i in layers.parks.containing(Point(lon, lat))]
     if not found:
-        return Fact(None, "国立公園の区域外。国定公園・都道府県立自然公園は未収録のため確認が必要です",
-                    "outside the national parks; quasi-national and prefectural parks are not mapped, so ask"), None
+        return _fact(None, "国立公園の区域外。国定公園・都道府県立自然公園は未収録のため確認が必要です",
+                     N_("outside the national parks; quasi-national and prefectural parks are not mapped, so ask")), None
     best = min(found, key=lambda p: _ZONE_RANK.index(p["grade"]) if p["grade"] in _ZONE_RANK else 99)
     ja = f"{best['park']}国立公園 {ZONES_JA.get(best['grade'], best['grade'])}"
     en = f"“{best['park']}” National Park, {ZONES_EN.get(best['grade'], best['grade'])}"
@@ -202,32 +212,37 @@ def airport_fact(layers: Layers, lat: float, lon: float) -> tuple[Fact, Optional
             elif here is None and verdict == "no":
                 verdict = None
     if layers.landing is None and layers.premises is None:
-        return Fact(None, "空港のデータがありません", "no airport data is loaded"), None
+        return _fact(None, "空港のデータがありません", N_("no airport data is loaded")), None
     if nearest is None:
-        return Fact("no", f"{AIRPORT_NO_KM:.0f} km以内に空港・ヘリポートはありません(OpenStreetMap)",
-                    f"no airport or heliport within {AIRPORT_NO_KM:.0f} km (OpenStreetMap)"), None
-    kind_ja = "ヘリポート" if nearest["kind"] == "heliport" else "空港"
-    ja = f"最寄りの{kind_ja}: {nearest['name']}({nearest['km']:.1f} km)"
-    en = f"nearest {nearest['kind']}: “{nearest['name']}” ({nearest['km']:.1f} km)"
+        return _fact("no", f"{AIRPORT_NO_KM:.0f} km以内に空港・ヘリポートはありません(OpenStreetMap)",
+                     N_("no airport or heliport within %(km)s km (OpenStreetMap)"), km=f"{AIRPORT_NO_KM:.0f}"), None
+    heliport = nearest["kind"] == "heliport"
+    ja = f"最寄りの{'ヘリポート' if heliport else '空港'}: {nearest['name']}({nearest['km']:.1f} km)"
     if verdict is None:
         ja += "。制限表面の中か地理院地図で確認してください"
-        en += "; check its restricted surfaces on the official map"
-    return Fact(verdict, ja, en), nearest
+        template = N_("nearest heliport: “%(name)s” (%(km)s km); check its restricted surfaces on the official map") \
+            if heliport else \
+            N_("nearest airport: “%(name)s” (%(km)s km); check its restricted surfaces on the official map")
+    else:
+        template = N_("nearest heliport: “%(name)s” (%(km)s km)") if heliport else \
+            N_("nearest airport: “%(name)s” (%(km)s km)")
+    return _fact(verdict, ja, template, name=nearest["name"], km=f"{nearest['km']:.1f}"), nearest
 
 
 def cultural_fact(layers: Layers, lat: float, lon: float) -> tuple[Fact, Optional[dict]]:
     if layers.cultural is None:
-        return Fact(None, "文化財の位置データは未収録です(指定文化財は対象外)",
-                    "cultural properties are not mapped here (designated ones never are)"), None
+        return _fact(None, "文化財の位置データは未収録です(指定文化財は対象外)",
+                     N_("cultural properties are not mapped here (designated ones never are)")), None
     near = layers.cultural.within_km(lat, lon, CULTURAL_NEAR_M / 1000)
     if not near:
-        return Fact(None, f"{CULTURAL_NEAR_M:.0f} m以内に登録有形文化財(建造物)はありません。指定文化財は未収録です",
-                    f"no registered tangible cultural property within {CULTURAL_NEAR_M:.0f} m; designated "
-                    "properties are not mapped"), None
+        return _fact(None, f"{CULTURAL_NEAR_M:.0f} m以内に登録有形文化財(建造物)はありません。指定文化財は未収録です",
+                     N_("no registered tangible cultural property within %(m)s m; designated properties are not "
+                        "mapped"), m=f"{CULTURAL_NEAR_M:.0f}"), None
     distance, i = near[0]
     name = layers.cultural.properties[i]["name"]
-    return Fact(None, f"登録有形文化財「{name}」まで{distance * 1000:.0f} m",
-                f"registered tangible cultural property “{name}” is {distance * 1000:.0f} m away"), \
+    return _fact(None, f"登録有形文化財「{name}」まで{distance * 1000:.0f} m",
+                 N_("registered tangible cultural property “%(name)s” is %(m)s m away"), name=name,
+                 m=f"{distance * 1000:.0f}"), \
         {"name": name, "m": distance * 1000}
 
 

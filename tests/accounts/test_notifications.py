@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from locations.accounts.models import Notification, User
-from locations.accounts.notifications import KINDS, message, notify, unread_count
+from locations.accounts.notifications import KINDS, message, message_items, notify, unread_count
 from locations.cases.labels import STEP_STATUS_LABELS
 from locations.collaboration.inquiries import STATUS_LABELS as INQUIRY_STATUS_LABELS
 from locations.core.config import from_environment
@@ -27,6 +27,8 @@ PARAMS = {
     "step_note": {**CASE, "by": "Producer Sato"},
     "step_due_soon": STEP,
     "step_overdue": STEP,
+    "step_reminders": {"count": 2, "overdue": 1, "due_soon": 1, "days": 3,
+                       "items": [{**STEP, "state": "overdue"}, {**STEP, "state": "due_soon"}]},
     "shoot_withdrawn": {**CASE, "by": "Producer Sato", "reason": "The scene was cut"},
     "shoot_deleted": {**CASE, "by": "Producer Sato"},
     "inquiry_new": {"subject": "Night shoot at the port", "from": "Sato"},
@@ -63,6 +65,23 @@ def test_each_kind_renders_in_the_readers_language(request_context, kind, lang):
             assert params[f"{name}_{lang}"] in text
             other = "en" if lang == "ja" else "ja"
             assert params[f"{name}_{other}"] not in text
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "ko"])
+def test_a_digest_lists_its_items_in_the_readers_language(request_context, lang):
+    lines = message_items("step_reminders", json.dumps(PARAMS["step_reminders"], ensure_ascii=False), lang)
+    assert len(lines) == 2 and all("%(" not in text and link is None for text, link in lines)
+    overdue, due_soon = (text for text, _ in lines)
+    assert overdue != due_soon and all(STEP["production"] in text and STEP["due"] in text for text, _ in lines)
+    if lang == "ja":
+        assert STEP["permit_ja"] in overdue
+    elif lang == "ko":
+        assert "기한" in overdue or "마감" in overdue or "지났" in overdue
+    assert message_items("step_created", PARAMS["step_created"], lang) == []
+    assert message_items("step_reminders", "not json", lang) == []
+    foreign = {**PARAMS["step_reminders"], "items": [{**STEP, "state": "overdue", "link": "//example.com/x"},
+                                                     {**STEP, "state": "due_soon", "link": "/productions/1"}]}
+    assert [link for _, link in message_items("step_reminders", foreign, lang)] == [None, "/productions/1"]
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -1,7 +1,7 @@
 """Accessibility (issue 14 point 9), in Chromium: axe-core (vendored, see tests/browser/vendor/axe-core) finds no
-serious or critical issue on the main pages in Japanese and English; map points are reachable from a keyboard
-list under each map; focus is visible; the /reports table's scroll box takes focus; a Japanese fallback text on an
-English page is marked lang="ja"."""
+serious or critical issue on the main pages in every language (ja, en, zh_Hans, zh_Hant, ko); map points are
+reachable from a keyboard list under each map; focus is visible; the /reports table's scroll box takes focus; a
+Japanese fallback text on an English page is marked lang="ja"."""
 from __future__ import annotations
 
 import re
@@ -24,7 +24,7 @@ def a_seeded_location(live_server) -> str:
             .order_by(Location.id).limit(1))
 
 
-@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("lang", ["ja", "en", "zh_Hans", "zh_Hant", "ko"])
 def test_axe_finds_nothing_serious_on_the_main_pages(new_page, browser_log, live_server, world, lang):  # noqa: F811
     pages = {}
     found = {}

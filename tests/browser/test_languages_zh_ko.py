@@ -61,6 +61,13 @@ def test_a_chinese_reader_finds_a_place_and_plans_its_permits(new_page, browser_
     expect(page.locator("main h2", has_text=re.compile(r"\d+ 项需要或待确认的许可或申报"))).to_be_visible()
     expect(page.locator("main table.permits")).to_contain_text("无人机飞行许可/批准（国土交通省）")
     expect(page.locator("main table.permits thead")).to_contain_text("最晚安全提交日期")
+    # Why each permit applies, and the questions that decide the rest, read in Chinese too.
+    drone = page.locator("main table.permits tr[data-permit=DRONE_FLIGHT]")
+    expect(drone).to_contain_text("无人机拍摄 → 无人机飞行许可/批准（国土交通省）")
+    expect(drone).to_contain_text("人口密集地区")
+    expect(drone).not_to_contain_text("inside the DID")
+    expect(page.locator("#questions legend").first).not_to_contain_text(re.compile(r"^(Will|Is) "))
+    expect(page.locator("#questions")).to_contain_text("无人机是否会")
     browser_log.assert_clean()
 
 

@@ -13,7 +13,7 @@ from ...core.i18n import current_language
 from ...core.security import safe_next
 from .. import bp
 from ..models import Notification
-from ..notifications import message
+from ..notifications import message, message_items
 
 PAGE_SIZE = 50
 
@@ -27,7 +27,8 @@ def notifications():
                               .order_by(Notification.created_at.desc(), Notification.id.desc())
                               .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     lang = current_language()
-    items = [(note, message(note.kind, note.params, lang)) for note in rows[:PAGE_SIZE]]
+    items = [(note, message(note.kind, note.params, lang), message_items(note.kind, note.params, lang))
+             for note in rows[:PAGE_SIZE]]
     return render_template("accounts/notifications.html", items=items, page=page, has_more=len(rows) > PAGE_SIZE,
                            action=ActionForm())
 

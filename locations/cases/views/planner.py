@@ -5,12 +5,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...core.clock import today_jst
 from ...core.extensions import db
-from ...core.i18n import data_language
+from ...core.i18n import current_language, data_language, localized_value
 from ...core.params import LATLON
 from ...directory import geo
 from ...directory.geo import nearest_municipality
@@ -85,14 +86,17 @@ def planner():
                                       typical_permits=typical,
                                       category=category_label(loc.category) if loc is not None else None,
                                       answers=answers, facts=ground_facts(lat, lon))
-                plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)
+                # Reasons in the reader's language; names the records have in ja/en only come through the catalogue.
+                plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=current_language(),
+                                            translate=gettext)
     activities = sorted(rules.activities.values(), key=lambda a: a.code)
     asked = []
     if plan is not None:
         open_ones = {q.question.code: q for q in plan.questions}
         for code in [*open_ones, *[c for c in rules.questions if c in answers and c not in open_ones]]:
             question, found = rules.questions[code], open_ones.get(code)
-            decides = [rules.permits[p].name(lang) for p in found.permits] if found else []
+            decides = [localized_value(rules.permits[p].name_ja, rules.permits[p].name_en) for p in found.permits] \
+                if found else []
             asked.append((question, answers.get(code, ""), found.hint if found else "", decides))
     kept = [(k, v) for k, v in request.args.items(multi=True) if not k.startswith("q_")]
     clear_url = url_for("cases.planner") + ("?" + urlencode(kept) if kept else "")
