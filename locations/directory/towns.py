@@ -13,13 +13,14 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Collection
 from typing import Optional
 
 from flask import current_app
 from sqlalchemy import select
 
 from ..core.extensions import db
-from .geo import Place, municipality_in_address
+from .geo import Place, geocode, municipality_in_address
 from .models import Municipality, Prefecture
 
 TOWNS_FILE = "japan_towns.csv.gz"
@@ -228,3 +229,29 @@ def _without_municipality(data: Towns, address: str) -> Optional[Place]:
     town = _municipality(data, codes[0])
     found = data.find(codes[0], rest)
     return None if town is None or found is None else _place(town, codes[0], found)
+
+
+# How precise a geocoded point is, as locations and shoots store it (Location.PRECISIONS).
+PRECISION = {"town": "town", "municipality": "municipality", "prefecture": "prefecture", "nominatim": "town"}
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々]")
+
+
+def locate(query: str, areas: Collection[str] = ()) -> Optional[Place]:
+    """An address or place name typed by a person: the town geocoder, then the gazetteer (or Nominatim).
+
+    Text without Japanese ("China", "SOMA", "Mine") is a place only when it is the whole name of one in one of
+    ``areas`` (prefecture codes: the FC's, the production's FCs'); otherwise English words would land on 知名町,
+    相馬市 or 美祢市."""
+    place = geocode_address(query) or geocode(query)
+    return place if place is not None and foreign_text_allowed(query, place, areas) else None
+
+
+def foreign_text_allowed(query: str, place: Place, areas: Collection[str]) -> bool:
+    if JAPANESE.search(query):
+        return True
+
+    def key(text: str) -> str:
+        return re.sub(r"[^a-z]", "", text.lower())
+
+    return (place.prefecture_code in areas and place.kind != "nominatim"
+            and key(query) == key(place.name_en.split(",")[0]))
