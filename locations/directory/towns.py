@@ -24,11 +24,15 @@ from .geo import Place, geocode, municipality_in_address
 from .models import Municipality, Prefecture
 
 TOWNS_FILE = "japan_towns.csv.gz"
-_OLD_FORMS = str.maketrans("澤邊邉齋齊嶋﨑惠條廣國櫻瀧濱藏龍鐵冨舘驛與來壽團當燈證豐萬靜栁髙德濵", "沢辺辺斎斉島崎恵条広国桜滝浜蔵竜鉄富館駅与来寿団当灯証豊万静柳高徳浜")
+_OLD_FORMS = str.maketrans("澤邊邉齋齊嶋﨑惠條廣國櫻瀧濱藏龍鐵冨舘驛與來壽團當燈證豐萬靜栁髙德濵",
+                           "沢辺辺斎斉島崎恵条広国桜滝浜蔵竜鉄富館駅与来寿団当灯証豊万静柳高徳浜")
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _HYPHENS = re.compile(r"[‐‑‒–—―−ーｰ－]")
 _MAX_TOWN = 24
 _MAX_KOAZA = 8
+# Kanji numbers before these are numbers (一丁目, 北一条, 第三号, 第2地割); elsewhere they stay (一宮, 三原).
+# Both sides are normalised alike, so a name such as 九条山 (→ 9条山) still matches.
+_NUMBERED = re.compile(r"([〇一二三四五六七八九十]+)(丁目|番町|条|線|号|地割)")
 STEM_SPREAD_M = 2_000
 _KOAZA_END = re.compile(r"[\d\-番の部、,(（\s]")
 
@@ -45,7 +49,7 @@ def normalise(text: str) -> str:
     """The form both the address and the town names are compared in."""
     text = unicodedata.normalize("NFKC", text).replace("ヶ", "ケ").replace("ヵ", "カ").translate(_OLD_FORMS)
     text = re.sub(r"\s+", "", text)
-    text = re.sub(r"([〇一二三四五六七八九十]+)(丁目|番町|条|線|号|地割)", lambda m: _kanji_number(m.group(1)) + m.group(2), text)
+    text = _NUMBERED.sub(lambda m: _kanji_number(m.group(1)) + m.group(2), text)
     text = re.sub(r"^大?字|(?<=[市区町村])大字|(?<=[市区町村])字(?!\d)", "", text)
     return _HYPHENS.sub("-", text)
 
@@ -70,6 +74,7 @@ class Towns:
         self.koaza: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
         self.stems: dict[str, dict[str, list[str]]] = {}  # code → {first characters: town keys}, built on use
         self.prefectures: Optional[dict[str, str]] = None
+        self.wards: dict[str, list[str]] = {}  # designated city's name → its wards' codes, read on first use
         self.names: dict[str, object] = {}  # code → (name, prefecture name, prefecture code), read on first use
         own_point: set[tuple[str, str]] = set()
         with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
@@ -185,8 +190,37 @@ def geocode_address(address: str) -> Optional[Place]:
             break
     if not rest:
         return None
+    rest = _KYOTO_DIRECTIONS.sub("", rest)  # "烏丸通七条下る東塩小路町": the town follows the street directions
+    if code not in data.by_code:  # a designated city without its ward ("浜松市元城町") or with a former one
+        return _in_some_ward(data, town, rest)
     found = data.find(code, rest)
     return None if found is None else _place(town, code, found)
+
+
+# Kyoto's street addresses: the street, the crossing street and 上る/下る/東入る/西入る before the town's name.
+_KYOTO_DIRECTIONS = re.compile(r"^.*(?:上る|下る|上ル|下ル|東入る|西入る|東入ル|西入ル|東入|西入)")
+
+
+def _in_some_ward(data: Towns, city, rest: str) -> Optional[Place]:
+    """The town in one of the city's wards, when exactly one ward has it (本町 is in several of them); a ward
+    name the data no longer has (浜松市中区, before 2024) is skipped first."""
+    wards = data.wards.get(city.name_ja)
+    if wards is None:
+        wards = data.wards[city.name_ja] = list(db.session.scalars(select(Municipality.code).where(
+            Municipality.name_ja.like(f"{city.name_ja}%区"), Municipality.name_ja != city.name_ja)))
+    stripped = re.sub(r"^.{1,3}?区", "", rest)
+    hits = {}
+    for ward in wards:
+        for text in (rest, stripped):
+            found = data.find(ward, text) if ward in data.by_code else None
+            if found is not None and found[3] != "stem":
+                hits[ward] = found
+                break
+    if len(hits) != 1:
+        return None
+    (ward, found), = hits.items()
+    town = _municipality(data, ward)
+    return None if town is None else _place(town, ward, found)
 
 
 def _municipality(data: Towns, code: str):

@@ -106,3 +106,28 @@ def test_build_towns_keeps_koaza_strips_gun_and_files_hamamatsus_old_wards_under
     towns = Towns(str(seeds / "japan_towns.csv.gz"))
     assert towns.find("17365", "向粟崎イ12")[2:] == ("字向粟崎イ", "koaza")
     assert towns.find("17365", "室5")[:2] == (36.69387, 136.68219)  # a town with only 小字 takes the first one's point
+
+
+@pytest.mark.parametrize(("address", "name"), [
+    ("浜松市元城町103-2", "静岡県浜松市中央区元城町"),  # the ward left out
+    ("静岡県浜松市中区元城町103-2", "静岡県浜松市中央区元城町"),  # a ward merged away on 2024-01-01
+    ("大阪市梅田1-1", "大阪府大阪市北区梅田一丁目"),
+])
+def test_a_designated_city_without_its_ward_finds_the_one_ward_with_the_town(app_context, address, name):
+    assert place(address).name == name
+
+
+def test_a_town_in_several_wards_is_not_guessed(app_context):
+    from locations.directory.towns import towns
+    # 金山一丁目 is a town of Nagoya's 中区 and of its 熱田区.
+    assert [code for code in ("23106", "23109") if "金山1丁目" in towns().by_code[code]] == ["23106", "23109"]
+    assert geocode_address("名古屋市金山1-1") is None
+    assert place("名古屋市中区金山1-1").name == "愛知県名古屋市中区金山一丁目"
+
+
+@pytest.mark.parametrize(("address", "name"), [
+    ("京都市下京区烏丸通七条下る東塩小路町", "京都府京都市下京区東塩小路町"),
+    ("京都府京都市中京区寺町通御池上る上本能寺前町488", "京都府京都市中京区上本能寺前町"),
+])
+def test_kyoto_street_directions_are_read_past(app_context, address, name):
+    assert place(address).name == name
