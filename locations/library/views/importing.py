@@ -137,9 +137,12 @@ def import_locations():
 def import_progress(progress_id: str):
     """The phase and counts of the import this page sent (reading, checking, placing, writing, done)."""
     fc = own_commission()
-    found = read_progress(progress_path(os.path.join(current_app.instance_path, STASH_DIR), fc.id, progress_id))
-    if found is None:
-        return jsonify(phase=None, reason="no import with this id is running or finished here"), 404
+    path = progress_path(os.path.join(current_app.instance_path, STASH_DIR), fc.id, progress_id)
+    if path is None:
+        return jsonify(phase=None, reason="progress_id: must be 32 hexadecimal digits"), 404
+    found = read_progress(path)
+    if found is None:  # not begun yet (the upload is still arriving), or not this commission's: no 404 in the console
+        return jsonify(phase=None, done=0, total=0, label=_("Sending the file…"))
     labels = {"read": _("Reading the file…"), "check": _("Checking the rows…"),
               "place": _("Placing the rows on the map…"), "write": _("Writing the locations…"), "done": _("Done.")}
     return jsonify({**found, "label": labels[found["phase"]]})
