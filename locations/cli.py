@@ -87,6 +87,23 @@ def build_layers_command(shared: str, out: str | None) -> None:
     click.echo(f"aerodromes and heliports: {layers_build.build_landing_sites(shared, out)}")
 
 
+@click.command("build-towns")
+@click.option("--shared", default=os.path.join("..", "shared", "data"), show_default=True,
+              help="The folder of open datasets (japan-addresses/).")
+@with_appcontext
+def build_towns_command(shared: str) -> None:
+    """Rebuild seeds/japan_towns.csv.gz (the offline address geocoder's towns and 小字) from Geolonia's points."""
+    from .directory import towns_build
+
+    source = os.path.join(shared, "japan-addresses", "japan_towns_geolonia.csv.gz")
+    if not os.path.exists(source):
+        raise click.ClickException(f"{source}: no such file (give --shared)")
+    seeds = current_app.config["SEEDS_DIR"]
+    counts = towns_build.build(source, os.path.join(seeds, "municipalities_localgovjp.csv"),
+                               os.path.join(seeds, "japan_towns.csv.gz"))
+    click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()))
+
+
 @click.command("rotate-secret-key")
 @with_appcontext
 def rotate_secret_key_command() -> None:
@@ -165,4 +182,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(build_layers_command)
+    app.cli.add_command(build_towns_command)
     app.cli.add_command(rotate_secret_key_command)

@@ -105,6 +105,8 @@ class Shoot(db.Model):
     address: Mapped[Optional[str]] = mapped_column(String(300))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
+    # As Location.position_precision: "exact", or where a geocoded address landed (town, municipality, prefecture).
+    position_precision: Mapped[str] = mapped_column(String(12), default="exact", server_default="exact")
     prefecture_id: Mapped[Optional[int]] = mapped_column(ForeignKey("prefecture.id"), index=True)
     municipality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipality.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date, index=True)
@@ -130,6 +132,10 @@ class Shoot(db.Model):
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+    @property
+    def approximate(self) -> bool:
+        return self.position_precision != "exact"
 
 
 class PermitStep(db.Model):

@@ -113,6 +113,9 @@ class Place:
     kind: Literal["prefecture", "municipality", "town", "nominatim"]
     prefecture_code: Optional[str]
     approximate: bool
+    # For town points, what the address reached: "block" (町丁目), "koaza" (小字), "oaza" (a 大字 or a town
+    # without 丁目, often km wide), "stem" (several towns sharing the name's first characters).
+    level: str = ""
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -61,7 +61,7 @@ from ..core.fileformats import (
 from ..core.seeding import slugify
 from ..directory.geo import geocode, romanize_reading
 from ..directory.models import FilmCommission
-from ..directory.towns import geocode_address
+from ..directory.towns import PRECISION, foreign_text_allowed, geocode_address
 from ..permits.models import PermitType
 from .models import Location, LocationCategory
 from .placing import Places, Spot
@@ -267,36 +267,22 @@ def _keeps_coordinates(values: dict[str, Any], before) -> bool:
 def _place(entry: PlanEntry, cache: dict[str, Any], use_name: bool = True, area: Optional[str] = None) -> bool:
     """Coordinates from the row's address (or, in the app's own format, its name); records how precise.
 
-    Text without Japanese ("China", "SOMA", "Mine") is a place only when it is the whole name of one in the
-    importing FC's prefecture (``area``): otherwise English words would land on 知名町, 相馬市 or 美祢市."""
+    Text without Japanese is a place only when it is the whole name of one in the importing FC's prefecture
+    (``area``; see towns.foreign_text_allowed)."""
     for query in (entry.values.get("address"), entry.values.get("name_ja") if use_name else None):
         if not query:
             continue
         if query not in cache:
             cache[query] = geocode_address(query) or geocode(query)
         place = cache[query]
-        if place is not None and not _JAPANESE.search(query) and not _whole_name_in_area(query, place, area):
+        if place is not None and not foreign_text_allowed(query, place, (area,) if area else ()):
             place = None
         if place is not None and in_japan(place.lat, place.lon):
             entry.values["lat"], entry.values["lon"] = place.lat, place.lon
-            entry.values["position_precision"] = _PRECISION.get(place.kind, "municipality")
+            entry.values["position_precision"] = PRECISION.get(place.kind, "municipality")
             entry.geocoded, entry.geocoded_as = True, place.name
             return True
     return False
-
-
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々]")
-
-
-def _whole_name_in_area(query: str, place, area: Optional[str]) -> bool:
-    def key(text: str) -> str:
-        return re.sub(r"[^a-z]", "", text.lower())
-
-    return (area is not None and place.prefecture_code == area and place.kind != "nominatim"
-            and key(query) == key(place.name_en.split(",")[0]))
-
-
-_PRECISION = {"town": "town", "municipality": "municipality", "prefecture": "prefecture", "nominatim": "town"}
 
 
 def _existing_rows(slugs: Iterable[str]) -> dict[str, Any]:

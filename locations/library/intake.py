@@ -92,6 +92,8 @@ def plan_file(data: bytes, filename: str, commission: FilmCommission, spec: Any 
         own.errors = sorted(own.errors + table.errors, key=lambda e: e.line)
         own.rows_read, own.headers, own.mapping, own.chosen = len(table.rows), table.headers, "own", chosen
         own.preview = plan.preview
+        if progress:  # the app's own format is checked in one pass (importing.parse_locations)
+            progress("check", len(table.rows), len(table.rows))
         return own
     plan.mapping, plan.chosen = chosen.name, chosen
     rows, errors = mappings.apply_mapping(table, chosen, _label(chosen, filename))

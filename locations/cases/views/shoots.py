@@ -17,23 +17,22 @@ from ...core.errors import parse_id
 from ...core.extensions import db
 from ...core.forms import ActionForm, choices
 from ...core.i18n import current_language, data_language, localized_value
-from ...directory import geo
+from ...directory import towns
 from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import rulebook
 from ...permits.engine import MAX_SHOOT_DAYS
 from ...permits.models import Activity
 from ...permits.places import clean_answers
-from .. import bp
-from .. import places
+from .. import bp, places
 from .. import workflow as cases
 from ..forms import ShootForm, WithdrawShootForm
 from ..labels import STEP_STATUS_LABELS
 from ..models import Production, Shoot
 from . import fetch, owned_production
 
-SHOOT_FIELDS = ("name", "location_id", "address", "lat", "lon", "prefecture_id", "municipality_id", "start_date",
-                "end_date", "start_time", "end_time", "crew_size", "notes")
+SHOOT_FIELDS = ("name", "location_id", "address", "lat", "lon", "position_precision", "prefecture_id",
+                "municipality_id", "start_date", "end_date", "start_time", "end_time", "crew_size", "notes")
 
 
 @bp.route("/productions/shoot-here")
@@ -79,10 +78,10 @@ def _shoot_form(shoot: Shoot | None) -> ShootForm:
     return form
 
 
-def _place(form: ShootForm, commission_ids: list[int]) -> dict | None:
+def _place(form: ShootForm, commissions: list) -> dict | None:
     """Where the shoot is, from the chosen way of saying it, or None with the problem on the form."""
     if form.where.data == "library":
-        choice = places.resolve(form.location.data or "", form.location_slug.data or "", commission_ids)
+        choice = places.resolve(form.location.data or "", form.location_slug.data or "", [c.id for c in commissions])
         location = choice.location
         if location is None:
             if choice.candidates:
@@ -97,26 +96,30 @@ def _place(form: ShootForm, commission_ids: list[int]) -> dict | None:
         form.location_slug.data = location.slug
         town = location.municipality or nearest_municipality(location.lat, location.lon)
         return {"location": location, "lat": location.lat, "lon": location.lon, "address": location.address,
-                "municipality": town, "prefecture": location.prefecture}
+                "precision": location.position_precision, "municipality": town, "prefecture": location.prefecture}
     if form.where.data == "point":
         if form.lat.data is None or form.lon.data is None:
             form.lat.errors.append(_("Click the map or give both latitude and longitude."))
             return None
-        lat, lon, address = float(form.lat.data), float(form.lon.data), None
+        lat, lon, address, precision = float(form.lat.data), float(form.lon.data), None, "exact"
     else:
         query = (form.address.data or "").strip()
-        found = geo.geocode(query[:200]) if query else None
+        # The library's geocoder: the town block first, and English words only as a whole place name in the
+        # production's FC prefectures ("China" is not 知名町).
+        areas = {c.prefecture.code for c in commissions if c.prefecture is not None}
+        found = towns.locate(query[:200], areas) if query else None
         if found is None:
             form.address.errors.append(_("No place called “%(place)s” was found.", place=query[:60]) if query
                                        else _("Give an address or place name."))
             return None
         lat, lon, address = found.lat, found.lon, query
+        precision = towns.PRECISION.get(found.kind, "municipality") if found.approximate else "exact"
     town = nearest_municipality(lat, lon)
     if town is None:
         (form.lat if form.where.data == "point" else form.address).errors.append(_("This point is not in Japan."))
         return None
-    return {"location": None, "lat": lat, "lon": lon, "address": address, "municipality": town,
-            "prefecture": town.prefecture}
+    return {"location": None, "lat": lat, "lon": lon, "address": address, "precision": precision,
+            "municipality": town, "prefecture": town.prefecture}
 
 
 def _dates_ok(form: ShootForm) -> bool:
@@ -137,7 +140,7 @@ def _shoot_snapshot(shoot: Shoot) -> dict:
 
 
 def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
-    place = _place(form, [c.id for c in production.commissions]) if _dates_ok(form) else None
+    place = _place(form, list(production.commissions)) if _dates_ok(form) else None
     if place is None:
         return None
     is_new = shoot is None
@@ -147,7 +150,7 @@ def _save_shoot(production: Production, shoot: Shoot | None, form: ShootForm):
         shoot = shoot or Shoot(production=production)
         shoot.name = form.name.data.strip()
         shoot.location, shoot.address = place["location"], place["address"]
-        shoot.lat, shoot.lon = place["lat"], place["lon"]
+        shoot.lat, shoot.lon, shoot.position_precision = place["lat"], place["lon"], place["precision"]
         shoot.municipality, shoot.prefecture = place["municipality"], place["prefecture"]
         for name in ("start_date", "end_date", "start_time", "end_time", "crew_size"):
             setattr(shoot, name, getattr(form, name).data)

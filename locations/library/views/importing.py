@@ -6,10 +6,11 @@ not upload the file again; the token is scoped to the commission.
 """
 from __future__ import annotations
 
+import os
 import re
 import secrets
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from .. import bp, importing, intake
 from .. import mapping as mappings
 from ..forms import ImportForm
 from ..models import ImportMapping, LocationCategory
+from ..progress import PROGRESS_DIR, ImportProgress, progress_path, read_progress
 from .workspace import _record_import
 
 STASH_DIR = "imports"
@@ -106,21 +108,41 @@ def import_locations():
         write = not form.dry_run.data
     else:
         return render_template("library/import.html", form=form, plan=None, fc=fc), 400 if form.errors else 200
-    plan = intake.plan_file(data, filename, fc, spec)
+    progress = ImportProgress(progress_path(os.path.join(current_app.instance_path, PROGRESS_DIR), fc.id,
+                                            request.form.get("progress_id", "")))
+    plan = intake.plan_file(data, filename, fc, spec, progress=progress)
     if action == "problems":
         return Response(intake.problems_csv(plan), mimetype="text/csv", headers={
             "Content-Disposition": "attachment; filename=import-problems.csv"})
     if write and not plan.errors and plan.entries:
         if request.form.get("save_as") and plan.chosen is not None and plan.chosen.name not in ("own",):
             intake.save_mapping(fc, request.form["save_as"].strip()[:80], plan.chosen)
-        result = importing.apply_plan(plan, fc)
+        result = importing.apply_plan(plan, fc, progress=progress.writing(len(plan.entries)))
         _record_import(result, "location", fc.id)
         db.session.commit()
+        progress("done", len(plan.entries), len(plan.entries))
         flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged; %(skipped)d rows "
                 "skipped.", created=result.created, updated=result.updated, unchanged=result.unchanged,
                 skipped=len({e.line for e in plan.skipped})))
         return redirect(url_for("library.workspace_locations"))
+    progress("done", plan.rows_read, plan.rows_read)
     return _render(form, plan, fc, token, filename, action)
+
+
+@bp.route("/commission/import/progress/<progress_id>")
+@fc_staff_only
+def import_progress(progress_id: str):
+    """The phase and counts of the import this page sent (reading, checking, placing, writing, done)."""
+    fc = own_commission()
+    path = progress_path(os.path.join(current_app.instance_path, PROGRESS_DIR), fc.id, progress_id)
+    if path is None:
+        return jsonify(phase=None, reason="progress_id: must be 32 hexadecimal digits"), 404
+    found = read_progress(path)
+    if found is None:  # not begun yet (the upload is still arriving), or not this commission's: no 404 in the console
+        return jsonify(phase=None, done=0, total=0, label=_("Sending the file…"))
+    labels = {"read": _("Reading the file…"), "check": _("Checking the rows…"),
+              "place": _("Placing the rows on the map…"), "write": _("Writing the locations…"), "done": _("Done.")}
+    return jsonify({**found, "label": labels[found["phase"]]})
 
 
 def _render(form, plan, fc, token, filename, action):
