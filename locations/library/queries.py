@@ -317,6 +317,8 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
             total, capped = VIEWPORT_SCAN_CAP, True
     if total > cap:
         return Viewport(clusters=clusters, total=total, capped=capped)
+    if total == 0:
+        return Viewport()  # the sea, or a box with nothing in it: no query for points
     first_photo = (
         select(Photo.id).where(Photo.location_id == Location.id, Photo.deleted_at.is_(None))
         .order_by(Photo.position, Photo.id).limit(1).correlate(Location).scalar_subquery()
@@ -326,7 +328,9 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
         Location.is_synthetic, LocationCategory.code, LocationCategory.name_ja, LocationCategory.name_en, first_photo,
     ).join(Location.category)
     query, _, _ = _matching(columns, filters)
-    rows = db.session.execute(query.where(in_box).order_by(Location.id).limit(cap)).all()
+    # At most ``total`` (<= cap) rows are in the box, so no LIMIT: with one, PostgreSQL walked the primary key
+    # through a million rows looking for ``cap`` of them in a box that had a few (450 ms at 1M).
+    rows = db.session.execute(query.where(in_box).order_by(Location.id)).all()[:cap]
     return Viewport(points=[MapPoint(*row) for row in rows], total=total)
 
 
