@@ -19,10 +19,14 @@ from ..core.extensions import db
 from ..directory import geo
 from ..directory.boundaries import boundaries
 from ..directory.models import Municipality, Prefecture
+from ..directory.towns import geocode_address
 from .models import LocationCategory
 
 AGREE_KM = 6.0  # the 0.1 % polygons are off by up to ~5 km at Takamatsu's edges (国分寺町)
 ISLAND_KM = 15.0  # islands the simplification dropped (男木島 is ~9 km off the Takamatsu polygon)
+# How far a point may lie from its address's town point before the two disagree: a 町丁目 or 小字 is a few
+# hundred metres across, a rural 大字 a few km.
+TOWN_SPAN_KM = {"block": 3.0, "koaza": 3.0, "oaza": 8.0}
 _KM_PER_DEGREE = 111.0
 
 
@@ -97,7 +101,9 @@ class Places:
             return self._spot(address_code)
         if address_code and address_code in self.by_code and (found is None or not self._agrees(found.code, address_code)):
             if self._km_to(address_code, lat, lon) <= (AGREE_KM if found is not None else ISLAND_KM):
-                return self._spot(address_code)
+                # Near enough to the named municipality for the simplified polygons to be wrong: the address
+                # decides, unless the address's own town is far from the point (a wrong point, not a wrong polygon).
+                return self._spot(address_code, self._far_from_town(address, lat, lon))
             if found is not None:
                 named = self.by_code[address_code]
                 here = self.by_code.get(found.code)
@@ -108,6 +114,19 @@ class Places:
         if found is None:
             return None
         return self._spot(found.code)
+
+    def _far_from_town(self, address: str, lat: float, lon: float) -> Optional[str]:
+        """A review note when the town (町丁目, 小字 or 大字) the address names lies farther from the point than a
+        town of that kind spans; None when it is near or the address reaches no town."""
+        town = geocode_address(address)
+        if town is None or town.level not in TOWN_SPAN_KM:
+            return None
+        scale = math.cos(math.radians(lat))
+        km = math.hypot(town.lat - lat, (town.lon - lon) * scale) * _KM_PER_DEGREE
+        if km <= TOWN_SPAN_KM[town.level]:
+            return None
+        return (f"地点は住所の町（{town.name}）から{km:.0f} km離れています / the point lies {km:.0f} km from the "
+                f"address's town ({town.name})")
 
     def _spot(self, code: str, note: Optional[str] = None) -> Spot:
         municipality = self.by_code.get(code)

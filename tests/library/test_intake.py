@@ -93,6 +93,24 @@ def test_rows_with_only_an_address_are_placed_at_their_town_block_and_marked_app
     assert all(s.approximate for s in shown)
 
 
+def test_a_point_far_from_its_address_town_is_flagged_even_when_the_address_decides(fc):
+    """Ishikawa's compiled file puts 能登町's halls 10-17 km from their towns, in 穴水町 or 七尾市: those beyond the
+    polygons' tolerance were flagged, those within it took the address's municipality silently. Now every one is
+    flagged; 野々市市's rows, whose points lie in their towns, are not."""
+    plan = plan_file(data("ishikawa_noto_nonoichi_public_facility_20rows.csv"), "ishikawa.csv", fc)
+    assert plan.errors == [] and plan.skipped == [] and len(plan.entries) == 20
+    noto = [e for e in plan.entries if "能登町" in (e.values.get("address") or "")]
+    nonoichi = [e for e in plan.entries if "野々市市" in (e.values.get("address") or "")]
+    assert len(noto) == 12 and len(nonoichi) == 8
+    assert all(e.spot.review_note for e in noto), [e.values["name_ja"] for e in noto if not e.spot.review_note]
+    # Those within the polygons' tolerance of 能登町 keep it (the address decides) and say how far the point is
+    # from the address's town; before, these went in silently.
+    near = [(code, e) for code, e in zip(municipality_codes(plan), plan.entries) if e in noto and code == "17463"]
+    assert len(near) >= 3
+    assert all("km from the address's town" in e.spot.review_note for _, e in near)
+    assert not any(e.spot.review_note for e in nonoichi)
+
+
 def test_kana_gives_the_romanised_name(fc):
     plan = plan_file(data("katsushika_131229_tourism.csv"), "k.csv", fc)
     romaji = {e.values["name_ja"]: e.values["name_romaji"] for e in plan.entries}
