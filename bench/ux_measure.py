@@ -37,8 +37,7 @@ def build(database_url: str):
     from locations.core.extensions import db
     from locations.library.models import Location
     from locations.seeding import seed_all
-    from tests.builders import make_user
-    from tests.builders_cases import make_production, make_shoot, make_step
+    from tests.builders import make_production, make_shoot, make_step, make_user
     from tests.conftest import make_test_config
 
     app = create_app(make_test_config(database_url, GEOCODER="offline", SESSION_COOKIE_SECURE=False))
