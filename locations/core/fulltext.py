@@ -74,16 +74,24 @@ def _is_latin(token: str) -> bool:
     return not _CJK.match(token[0])
 
 
-def fts5_query(words: list[list[str]]) -> str:
-    """FTS5 MATCH syntax: each word a quoted phrase, prefix-matched when it ends in Latin text."""
+def filter_token(kind: str, row_id: int) -> str:
+    """The index token of a filter value: the database generates "xc<category id> xp<prefecture id>" for every
+    location (migration 3c8d5e7f9a12), so words with these filters are answered by the text index alone."""
+    return f"x{kind}{int(row_id)}"
+
+
+def fts5_query(words: list[list[str]], required: Iterable[Iterable[str]] = ()) -> str:
+    """FTS5 MATCH syntax: each word a quoted phrase, prefix-matched when it ends in Latin text; then each group
+    of ``required`` filter tokens (one of a group, exactly) in the tokens' column, which the ranking weighs 0."""
     phrases = []
     for tokens in words:
         phrase = '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
         phrases.append(phrase + ("*" if _is_latin(tokens[-1]) else ""))
+    phrases += ["{filter_tokens} : (" + " OR ".join(f'"{token}"' for token in group) + ")" for group in required]
     return " AND ".join(phrases)
 
 
-def tsquery(words: list[list[str]]) -> str:
+def tsquery(words: list[list[str]], required: Iterable[Iterable[str]] = ()) -> str:
     """PostgreSQL to_tsquery syntax with the same meaning as fts5_query."""
     parts = []
     for tokens in words:
@@ -91,6 +99,7 @@ def tsquery(words: list[list[str]]) -> str:
         if _is_latin(tokens[-1]):
             quoted[-1] += ":*"
         parts.append("(" + " <-> ".join(quoted) + ")")
+    parts += ["(" + " | ".join(f"'{token}'" for token in group) + ")" for group in required]
     return " & ".join(parts)
 
 
@@ -112,7 +121,7 @@ def apply_text_search(query: Select, location_id, search_text, words: list[list[
     query = query.join(location_fts, location_fts.c.rowid == location_id).where(
         location_fts.c.search_text.op("MATCH")(fts5_query(words))
     )
-    return query, func.bm25(literal_column("location_fts"))
+    return query, func.bm25(literal_column("location_fts"), 1.0, 0.0)  # the words' column alone ranks
 
 
 # PostgreSQL's narrow copy of the visible locations (migration 9b2e4d7a1c30), kept by a trigger.
@@ -130,20 +139,21 @@ _INDEX_SQL = {
         "SELECT rowid FROM (SELECT rowid, rank FROM location_fts WHERE location_fts MATCH :q LIMIT :c) "
         "ORDER BY rank, rowid LIMIT :n OFFSET :o",
     ),
+    # :q selects (words and filter tokens), :w ranks (the words alone).
     "postgresql": (
         "SELECT count(*) FROM (SELECT 1 FROM location_search "
         "WHERE vector @@ to_tsquery('simple'::regconfig, :q) LIMIT :c) AS matches",
         "SELECT id FROM location_search WHERE vector @@ to_tsquery('simple'::regconfig, :q) "
-        "ORDER BY ts_rank(vector, to_tsquery('simple'::regconfig, :q)) DESC, id LIMIT :n OFFSET :o",
+        "ORDER BY ts_rank(vector, to_tsquery('simple'::regconfig, :w)) DESC, id LIMIT :n OFFSET :o",
         "SELECT id FROM (SELECT id, vector FROM location_search WHERE vector @@ to_tsquery('simple'::regconfig, :q) "
         "LIMIT :c) AS first_matches "
-        "ORDER BY ts_rank(vector, to_tsquery('simple'::regconfig, :q)) DESC, id LIMIT :n OFFSET :o",
+        "ORDER BY ts_rank(vector, to_tsquery('simple'::regconfig, :w)) DESC, id LIMIT :n OFFSET :o",
     ),
 }
 
 
 def index_page(words: list[list[str]], limit: int, offset: int, cap: int, rank_cap: int,
-               dialect: str) -> tuple[int, list[int]]:
+               dialect: str, required: Iterable[Iterable[str]] = ()) -> tuple[int, list[int]]:
     """(number of matches up to ``cap + 1``, ids of one page by rank) from the text index alone (SQLite's FTS5
     table, PostgreSQL's narrow search table): both hold exactly the locations producers see.
 
@@ -151,20 +161,25 @@ def index_page(words: list[list[str]], limit: int, offset: int, cap: int, rank_c
     million rows costs what one matching ``cap`` does; below the caps the answer is that of a full ranking.
     """
     count_sql, ranked_sql, bounded_sql = _INDEX_SQL[dialect]
-    query = fts5_query(words) if dialect == "sqlite" else tsquery(words)
+    required = [list(group) for group in required]
+    query = fts5_query(words, required) if dialect == "sqlite" else tsquery(words, required)
     total = db.session.execute(text(count_sql), {"q": query, "c": cap + 1}).scalar_one()
     # Past ``rank_cap`` matches, the first ``rank_cap`` in index order are ranked; the rest are not looked at.
     ranked = ranked_sql if total <= rank_cap else bounded_sql
-    ids = db.session.execute(text(ranked), {"q": query, "c": rank_cap, "n": limit, "o": offset}).scalars().all()
+    values = {"q": query, "c": rank_cap, "n": limit, "o": offset}
+    if dialect != "sqlite":
+        values["w"] = tsquery(words)
+    ids = db.session.execute(text(ranked), values).scalars().all()
     return total, list(ids)
 
 
-def word_matches_in_box(words: list[list[str]], bbox: tuple[float, float, float, float]) -> Select:
+def word_matches_in_box(words: list[list[str]], bbox: tuple[float, float, float, float],
+                        required: Iterable[Iterable[str]] = ()) -> Select:
     """PostgreSQL: (lat, lon) of the visible locations matching ``words`` inside ``bbox``, from the narrow
     search table alone (a map viewport filtered by words only)."""
     west, south, east, north = bbox
     table = location_search.c
-    ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(words))
+    ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(words, required))
     return select(table.lat, table.lon).where(table.vector.op("@@")(ts_query), table.lat.between(south, north),
                                               table.lon.between(west, east))
 

@@ -99,6 +99,26 @@ _LIST_LOADS = (
 )
 
 
+def _index_filters(filters: LocationFilter) -> Optional[list[list[str]]]:
+    """The filters as groups of index tokens (one of each group must be present), or None when a filter is
+    not in the index (commission, facilities, near): the query then joins the table. An empty group (an
+    unknown code) matches nothing, as the table would."""
+    if filters.commission or filters.facilities or filters.near:
+        return None
+    groups = []
+    if filters.category:
+        found = db.session.scalar(select(LocationCategory.id).where(LocationCategory.code == filters.category))
+        groups.append([search.filter_token("c", found)] if found is not None else [])
+    if filters.prefecture:
+        found = db.session.scalar(select(Prefecture.id).where(Prefecture.code == filters.prefecture))
+        groups.append([search.filter_token("p", found)] if found is not None else [])
+    if filters.block:
+        ids = db.session.scalars(select(Prefecture.id).join(Prefecture.block).where(RegionalBlock.code == filters.block)
+                                 .order_by(Prefecture.id)).all()
+        groups.append([search.filter_token("p", i) for i in ids])
+    return groups
+
+
 def _filtered(base: Select, filters: LocationFilter) -> Select:
     """Published locations narrowed by every filter except text and distance."""
     query = base.where(Location.status == "published", Location.hidden_stale.is_(False))
@@ -164,9 +184,13 @@ def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20,
     at ``cap`` matches and ranking at ``rank_cap``."""
     words = search.query_words(filters.text)
     offset = (page - 1) * per_page
-    if words and filters == LocationFilter(text=filters.text):
-        # Words only: the index holds exactly the visible locations, so it counts and ranks alone.
-        total, ids = search.index_page(words, per_page, offset, cap, rank_cap, db.engine.dialect.name)
+    required = _index_filters(filters) if words else None
+    if required is not None:
+        # Words, with or without category / prefecture / block: the index holds exactly the visible locations
+        # and their filter tokens, so it counts and ranks alone.
+        if not all(required):
+            return SearchPage(results=[], total=0, page=page, per_page=per_page, cap=cap)
+        total, ids = search.index_page(words, per_page, offset, cap, rank_cap, db.engine.dialect.name, required)
         found = {loc.id: loc for loc in db.session.scalars(select(Location).where(Location.id.in_(ids)).options(*_LIST_LOADS))}
         return SearchPage(results=[(found[i], None) for i in ids if i in found], total=min(total, cap), page=page,
                           per_page=per_page, cap=cap, capped=total > cap,
@@ -307,8 +331,9 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
         total, clusters = _cells_in(bbox, zoom)
     else:
         words = search.query_words(filters.text)
-        if words and filters == LocationFilter(text=filters.text) and db.engine.dialect.name == "postgresql":
-            matches = search.word_matches_in_box(words, bbox)
+        required = _index_filters(filters) if words and db.engine.dialect.name == "postgresql" else None
+        if required is not None and all(required):
+            matches = search.word_matches_in_box(words, bbox, required)
         else:
             matches = _matching(select(Location.lat, Location.lon), filters)[0].where(in_box)
         total, clusters = _live_clusters(matches, zoom)

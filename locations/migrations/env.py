@@ -45,7 +45,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     tsvector column, its index and the narrow search table) out of autogenerate."""
     if type_ == "table" and name.startswith(("location_fts", "location_search")):
         return False
-    return name not in ("search_vector", "ix_location_search_vector", "ix_location_search_words",
+    return name not in ("search_vector", "filter_tokens", "ix_location_search_vector", "ix_location_search_words",
                         "ix_location_search_position")
 
 

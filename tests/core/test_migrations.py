@@ -5,8 +5,8 @@ from alembic.migration import MigrationContext
 from locations.core.extensions import db
 
 # Made by hand in the migrations, per dialect, and unknown to the models.
-HAND_MADE = ("location_fts", "location_search", "ix_location_search_text", "search_vector", "ix_location_search_vector",
-             "ix_location_search_words", "ix_location_search_position")
+HAND_MADE = ("location_fts", "location_search", "filter_tokens", "ix_location_search_text", "search_vector",
+             "ix_location_search_vector", "ix_location_search_words", "ix_location_search_position")
 
 
 def include_object(obj, name, type_, reflected, compare_to):

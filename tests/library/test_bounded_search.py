@@ -17,6 +17,11 @@ FILTERS = [
     LocationFilter(text="寺"), LocationFilter(text="公園", category="park"), LocationFilter(text="高松 公園"),
     LocationFilter(category="park"), LocationFilter(), LocationFilter(prefecture="37"),
     LocationFilter(text="公園", near=Near(*TAKAMATSU, radius_km=5)), LocationFilter(near=Near(*TAKAMATSU, radius_km=5)),
+    # Words with filters the index answers by its filter tokens, and one it cannot (facilities): as the table says.
+    LocationFilter(text="公園", prefecture="37"), LocationFilter(text="公園", prefecture="13"),
+    LocationFilter(text="寺", block="SKK"), LocationFilter(text="公園", block="KNT"), LocationFilter(text="park", block="XYZ"),
+    LocationFilter(text="寺", category="temple_shrine"), LocationFilter(text="寺", category="temple_shrine", prefecture="37"),
+    LocationFilter(text="公園", category="nowhere"), LocationFilter(text="公園", facilities=("parking",)),
 ]
 
 
@@ -116,3 +121,19 @@ def test_the_page_and_the_api_show_more_than(client, monkeypatch):
 
 def test_query_words_are_unchanged_by_the_caps():
     assert search.query_words("高松 公園") == [["高", "松"], ["公", "園"]]
+
+
+def test_the_filter_tokens_follow_a_change_of_category_and_prefecture(app_context):
+    from tests.builders import commission, published_location
+
+    place = published_location(commission())
+    words = place.name_ja[:2]
+    before = LocationFilter(text=words, category=place.category.code)
+    assert place.id in {loc.id for loc, _ in search_locations(before, per_page=400).results}
+    other = db.session.scalar(select(queries.LocationCategory).where(queries.LocationCategory.code == "museum"))
+    place.category_id = other.id
+    db.session.flush()
+    assert place.id not in {loc.id for loc, _ in search_locations(before, per_page=400).results}
+    after = LocationFilter(text=words, category="museum", prefecture="37")
+    assert place.id in {loc.id for loc, _ in search_locations(after, per_page=400).results}
+    db.session.rollback()
