@@ -24,6 +24,7 @@ def a_seeded_location(live_server) -> str:
             .order_by(Location.id).limit(1))
 
 
+@pytest.mark.markup_only
 @pytest.mark.parametrize("lang", ["ja", "en", "zh_Hans", "zh_Hant", "ko"])
 def test_axe_finds_nothing_serious_on_the_main_pages(new_page, browser_log, live_server, world, lang):  # noqa: F811
     pages = {}
@@ -46,6 +47,7 @@ def test_axe_finds_nothing_serious_on_the_main_pages(new_page, browser_log, live
     browser_log.assert_clean()
 
 
+@pytest.mark.markup_only
 def test_map_points_are_reachable_from_a_keyboard_list(page, browser_log):
     page.goto("/locations?near=高松市&radius_km=3&lang=en")
     fmap = page.locator(".folium-map")
@@ -66,6 +68,7 @@ def test_map_points_are_reachable_from_a_keyboard_list(page, browser_log):
     browser_log.assert_clean()
 
 
+@pytest.mark.markup_only
 def test_focus_is_visible_and_the_reports_table_takes_focus(page, browser_log):
     page.goto("/reports?lang=en")
     box = page.locator(".table-scroll").first
@@ -78,6 +81,7 @@ def test_focus_is_visible_and_the_reports_table_takes_focus(page, browser_log):
     browser_log.assert_clean()
 
 
+@pytest.mark.markup_only
 def test_japanese_fallback_text_is_marked_japanese(page, browser_log, live_server):
     slug = a_seeded_location(live_server)
     page.goto(f"/locations/{slug}?lang=en")

@@ -1,8 +1,10 @@
 """The API reference page draws the OpenAPI description with Swagger UI from the Python package, offline and
 under the site's Content-Security-Policy."""
+import pytest
 from playwright.sync_api import expect
 
 
+@pytest.mark.markup_only
 def test_the_api_reference_lists_every_operation(page, browser_log):
     page.goto("/api/docs?lang=en")
     expect(page.locator(".opblock-summary-path").first).to_be_visible()

@@ -86,6 +86,7 @@ def failing_tiles_server(seeded_app, database_url):
         db.engine.dispose()
 
 
+@pytest.mark.markup_only
 def test_failing_tiles_fall_back_to_the_outlines_by_themselves(browser, failing_tiles_server):
     context = browser.new_context(base_url=failing_tiles_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)

@@ -67,6 +67,7 @@ def main_pages(world) -> list[tuple[str | None, str]]:
     ]
 
 
+@pytest.mark.markup_only
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_main_pages_fit_a_phone_and_a_desktop(new_page, browser_log, world, lang):
     pages = {}
@@ -85,6 +86,7 @@ def test_main_pages_fit_a_phone_and_a_desktop(new_page, browser_log, world, lang
     browser_log.assert_clean()
 
 
+@pytest.mark.markup_only
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_the_phone_menu_opens_and_reaches_every_action(new_page, browser_log, world, lang):
     page = open_as(new_page, world["producer"], PHONE)
