@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -129,4 +130,10 @@ def acting_authority_ids(user: User) -> set[int]:
         return set()
     from ..permits.offices import acting_authority_ids as acting_for
 
-    return acting_for(user.authority_id)
+    if not has_request_context():
+        return acting_for(user.authority_id)
+    # Asked once per step on a case page: one query per request, not one per step.
+    known = g.setdefault("acting_authority_ids", {})
+    if user.authority_id not in known:
+        known[user.authority_id] = acting_for(user.authority_id)
+    return known[user.authority_id]

@@ -30,6 +30,12 @@ TOWN_SPAN_KM = {"block": 3.0, "koaza": 3.0, "oaza": 8.0}
 _KM_PER_DEGREE = 111.0
 
 
+def _km_between(lat_a: float, lon_a: float, lat: float, lon: float) -> float:
+    """Equirectangular km: exact enough at the few km these checks compare."""
+    scale = math.cos(math.radians(lat))
+    return math.hypot(lat_a - lat, (lon_a - lon) * scale) * _KM_PER_DEGREE
+
+
 @dataclass(frozen=True)
 class Spot:
     municipality_id: Optional[int]
@@ -78,8 +84,7 @@ class Places:
         """How far the point is from the municipality: its polygons, or its office (islands such as 青ヶ島村 and
         御蔵島村 lost their whole polygon to the simplification)."""
         town = self.by_code[code]
-        scale = math.cos(math.radians(lat))
-        office = math.hypot(town.office_lat - lat, (town.office_lon - lon) * scale) * _KM_PER_DEGREE
+        office = _km_between(town.office_lat, town.office_lon, lat, lon)
         point = shapely.Point(lon, lat)
         return min([office] + [shape.distance(point) * _KM_PER_DEGREE for shape in self._shapes.get(code, ())])
 
@@ -121,8 +126,7 @@ class Places:
         town = geocode_address(address)
         if town is None or town.level not in TOWN_SPAN_KM:
             return None
-        scale = math.cos(math.radians(lat))
-        km = math.hypot(town.lat - lat, (town.lon - lon) * scale) * _KM_PER_DEGREE
+        km = _km_between(town.lat, town.lon, lat, lon)
         if km <= TOWN_SPAN_KM[town.level]:
             return None
         return (f"地点は住所の町（{town.name}）から{km:.0f} km離れています / the point lies {km:.0f} km from the "
