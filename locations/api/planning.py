@@ -21,6 +21,7 @@ from ..core.i18n import data_language
 from ..core.limits import MAX_YEN
 from ..core.params import SLUG, first_nul, json_nesting
 from ..core.security import limiter, rate_limits_off
+from ..directory import boundaries
 from ..directory.geo import nearest_municipality
 from ..incentives import estimator as incentives
 from ..library.models import Location
@@ -93,7 +94,7 @@ def _plan_date(body: dict, name: str, errors: list[str]) -> Optional[date]:
     return parsed
 
 
-def _plan_place(value: Any, errors: list[str]) -> Optional[dict]:
+def _plan_place(value: Any, rules: permits.RuleBook, errors: list[str]) -> Optional[dict]:
     """Where the shoot is: a published location by slug, or coordinates placed by the nearest town hall."""
     if not isinstance(value, dict):
         errors.append("location: required, an object with either slug or lat and lon")
@@ -113,7 +114,7 @@ def _plan_place(value: Any, errors: list[str]) -> Optional[dict]:
             return None
         return {"lat": found.lat, "lon": found.lon, "prefecture": found.prefecture.code,
                 "municipality": found.municipality.code if found.municipality else None,
-                "town": found.municipality,
+                "fields": place_fields(found.municipality),
                 "category": found.category.code,
                 "category_label": category_label(found.category),
                 "typical_permits": tuple(found.permit_codes or
@@ -127,12 +128,18 @@ def _plan_place(value: Any, errors: list[str]) -> Optional[dict]:
     lon = _plan_number(value["lon"], "location.lon", *JAPAN_LON, errors)
     if lat is None or lon is None:
         return None
-    town = nearest_municipality(lat, lon)
-    if town is None:
-        errors.append("location: no Japanese municipality near these coordinates (outside Japan?)")
-        return None
-    return {"lat": lat, "lon": lon, "prefecture": town.prefecture.code, "municipality": town.code, "town": town,
-            "category": None, "typical_permits": (), "slug": None}
+    # The municipality whose boundary holds the point, from the rule book's copy (no row read); off every
+    # boundary, or for a code the directory lacks, the one whose office is closest.
+    inside = boundaries.place(lat, lon)
+    fields = rules.towns.get(inside.code) if inside is not None else None
+    if fields is None:
+        town = nearest_municipality(lat, lon)
+        if town is None:
+            errors.append("location: no Japanese municipality near these coordinates (outside Japan?)")
+            return None
+        fields = place_fields(town)
+    return {"lat": lat, "lon": lon, "prefecture": fields["prefecture_code"], "municipality": fields["municipality_code"],
+            "fields": fields, "category": None, "typical_permits": (), "slug": None}
 
 
 def _plan_answers(value: Any, rules, errors: list[str]) -> dict[str, str]:
@@ -199,13 +206,13 @@ def permit_plan():
     body, lang, errors = _json_body()
     if body is None:
         return bad_request(errors)
-    place = _plan_place(body.get("location"), errors)
+    rules = rulebook.cached_rules(db.session)
+    place = _plan_place(body.get("location"), rules, errors)
     start, end = _plan_date(body, "start_date", errors), _plan_date(body, "end_date", errors)
     if start and end and end < start:
         errors.append("end_date: before start_date")
     elif start and end and (end - start).days + 1 > MAX_SHOOT_DAYS:
         errors.append(f"end_date: a plan covers at most {MAX_SHOOT_DAYS} days")
-    rules = rulebook.cached_rules(db.session)
     chosen = body.get("activities")
     codes: list[str] = []
     if not isinstance(chosen, list):
@@ -224,7 +231,7 @@ def permit_plan():
     if errors or place is None or start is None or end is None:
         return bad_request(errors)
     shoot = permits.Shoot(
-        lat=place["lat"], lon=place["lon"], **place_fields(place["town"]), start_date=start, end_date=end,
+        lat=place["lat"], lon=place["lon"], **place["fields"], start_date=start, end_date=end,
         activities=tuple(codes), category_code=place["category"], typical_permits=place["typical_permits"],
         category=place.get("category_label"), answers=answers, facts=ground_facts(place["lat"], place["lon"]))
     plan = permits.plan_permits(shoot, rules, today=today_jst(), lang=lang)

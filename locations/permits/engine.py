@@ -285,12 +285,14 @@ class RuleBook:
     # (kind, "p:" prefecture | "m:" municipality | "j:" served municipality | "jp:" whole prefecture) →
     # offices that take applications, so routing never scans thousands of candidate offices.
     places: Mapping[tuple[str, str], tuple[AuthorityInfo, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # Municipality code → the place part of a Shoot (``town_place``), so a plan by coordinates reads no row.
+    towns: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def build(cls, permits: Iterable[PermitRule], activities: Iterable[ActivityInfo],
               links: Iterable[ActivityLink], authorities: Iterable[AuthorityInfo],
               kinds: Iterable[Label] = (), categories: Iterable[Label] = (), questions: Iterable[Question] = (),
-              commissions: Iterable[AuthorityInfo] = ()) -> RuleBook:
+              commissions: Iterable[AuthorityInfo] = (), towns: Iterable[Mapping[str, Any]] = ()) -> RuleBook:
         by_activity: dict[str, list[ActivityLink]] = {}
         for link in links:
             by_activity.setdefault(link.activity_code, []).append(link)
@@ -326,7 +328,21 @@ class RuleBook:
             authorities=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
             kinds=MappingProxyType({k.code: k for k in kinds}),
             categories=MappingProxyType({c.code: c for c in categories}),
+            towns=MappingProxyType({t["municipality_code"]: MappingProxyType(dict(t)) for t in towns}),
         )
+
+
+def town_place(code: str, name_ja: str, name_romaji: Optional[str], is_ward: bool, prefecture_code: str,
+               prefecture_ja: str, prefecture_en: str) -> dict[str, Any]:
+    """The place part of a Shoot (codes and names) for a municipality and its prefecture."""
+    return {
+        "prefecture_code": prefecture_code,
+        "municipality_code": code,
+        # A designated city's wards share its code but for the last digit (01101 → 01100, 22138 → 22130).
+        "parent_municipality_code": code[:4] + "0" if is_ward else None,
+        "municipality": Label(code, name_ja, name_romaji or name_ja),
+        "prefecture": Label(prefecture_code, prefecture_ja, prefecture_en),
+    }
 
 
 @dataclass(frozen=True)
@@ -414,6 +430,7 @@ def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and not is_year_end_closure(day) and day not in _public_holidays(day.year)
 
 
+@lru_cache(maxsize=8192)
 def business_days_before(day: date, count: int) -> date:
     """The date ``count`` business days before ``day`` (with 0: the last business day up to ``day``)."""
     current = day
@@ -446,11 +463,12 @@ def _distance(shoot: Shoot, authority: AuthorityInfo) -> Optional[float]:
 
 
 def _nearest(shoot: Shoot, candidates: list[AuthorityInfo], rung: str) -> Optional[RoutedAuthority]:
-    placed = [RoutedAuthority(a, _distance(shoot, a), rung) for a in candidates]
-    if not placed:
+    if not candidates:
         return None
     # Unplaced authorities still count, after every placed one; the code breaks ties so results are stable.
-    return min(placed, key=lambda r: (r.distance_km is None, r.distance_km or 0.0, r.authority.code))
+    distance, authority = min(((_distance(shoot, a), a) for a in candidates),
+                              key=lambda pair: (pair[0] is None, pair[0] or 0.0, pair[1].code))
+    return RoutedAuthority(authority, distance, rung)
 
 
 def _derived(shoot: Shoot, kind: str) -> Optional[RoutedAuthority]:
@@ -958,4 +976,7 @@ def load_rules(session) -> RuleBook:
             lat=f.lat, lon=f.lon, prefecture_codes=(f.prefecture.code,),
             municipality_code=f.municipality.code if f.municipality else None,
             coords_are_estimate=bool(f.coords_approximate)) for f in commissions],
+        towns=[town_place(*row) for row in session.execute(select(
+            Municipality.code, Municipality.name_ja, Municipality.name_romaji, Municipality.is_ward,
+            Prefecture.code, Prefecture.name_ja, Prefecture.name_en).join(Municipality.prefecture))],
     )

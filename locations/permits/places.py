@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .engine import Label
+from .engine import town_place
 
 
 def place_fields(municipality: Optional[Any]) -> dict[str, Any]:
@@ -11,16 +11,8 @@ def place_fields(municipality: Optional[Any]) -> dict[str, Any]:
     if municipality is None:
         return {"prefecture_code": None, "municipality_code": None}
     prefecture = municipality.prefecture
-    # A designated city's wards share its code but for the last digit (01101 → 01100, 22138 → 22130).
-    parent = municipality.code[:4] + "0" if municipality.is_ward else None
-    return {
-        "prefecture_code": prefecture.code,
-        "municipality_code": municipality.code,
-        "parent_municipality_code": parent,
-        "municipality": Label(municipality.code, municipality.name_ja,
-                              municipality.name_romaji or municipality.name_ja),
-        "prefecture": Label(prefecture.code, prefecture.name_ja, prefecture.name_en),
-    }
+    return town_place(municipality.code, municipality.name_ja, municipality.name_romaji, municipality.is_ward,
+                      prefecture.code, prefecture.name_ja, prefecture.name_en)
 
 
 def ground_facts(lat: float, lon: float) -> dict:

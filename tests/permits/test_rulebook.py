@@ -34,8 +34,27 @@ def codes(rules):
 def test_second_plan_reads_only_the_stamp(app, client):
     assert client.post("/api/permit-plan", json=BODY).status_code == 200
     statements = count_statements(app, lambda: client.post("/api/permit-plan", json=BODY))
-    assert not any("FROM permit_type" in s or "FROM permit_authority" in s for s in statements), statements
-    assert any("data_version" in s for s in statements)
+    # The municipality and prefecture of the point come from the rule book's copy as well.
+    read = [s for s in statements if s != "BEGIN"]
+    assert len(read) == 1 and "data_version" in read[0], statements
+
+
+def test_a_renamed_municipality_is_seen_at_the_next_plan(app, client):
+    from locations.directory.models import Municipality
+
+    assert client.post("/api/permit-plan", json=BODY).get_json()["location"]["municipality"] == "37201"
+    with app.app_context():
+        town = db.session.scalar(sa.select(Municipality).filter_by(code="37201"))
+        old = town.name_romaji
+        town.name_romaji = "Takamatsu-renamed"
+        db.session.commit()
+    try:
+        answer = client.post("/api/permit-plan", json=BODY | {"activities": ["public_facility"], "lang": "en"}).get_json()
+        assert "Takamatsu-renamed" in str(answer), answer
+    finally:
+        with app.app_context():
+            db.session.scalar(sa.select(Municipality).filter_by(code="37201")).name_romaji = old
+            db.session.commit()
 
 
 def test_cached_rules_equal_a_fresh_load(app_context):
