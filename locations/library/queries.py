@@ -7,7 +7,7 @@ from typing import NamedTuple, Optional
 
 from geopy.distance import great_circle
 from sqlalchemy import Integer, Select, and_, cast, delete, func, literal, select, text
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ..core import fulltext as search
 from ..core.extensions import db
@@ -94,8 +94,9 @@ _LIST_LOADS = (
     load_only(Location.id, Location.slug, Location.name_ja, Location.name_en, Location.name_romaji,
               Location.address, Location.lat, Location.lon, Location.is_synthetic, Location.category_id,
               Location.prefecture_id, Location.commission_id),
-    selectinload(Location.category), selectinload(Location.prefecture),
-    selectinload(Location.photos), selectinload(Location.commission),
+    # Each row has one of these: joined in the same statement rather than read by three more.
+    joinedload(Location.category, innerjoin=True), joinedload(Location.prefecture, innerjoin=True),
+    joinedload(Location.commission, innerjoin=True), selectinload(Location.photos),
 )
 
 
@@ -331,9 +332,9 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
         total, clusters = _cells_in(bbox, zoom)
     else:
         words = search.query_words(filters.text)
-        required = _index_filters(filters) if words and db.engine.dialect.name == "postgresql" else None
+        required = _index_filters(filters) if words else None
         if required is not None and all(required):
-            matches = search.word_matches_in_box(words, bbox, required)
+            matches = search.word_matches_in_box(words, bbox, required, db.engine.dialect.name)
         else:
             matches = _matching(select(Location.lat, Location.lon), filters)[0].where(in_box)
         total, clusters = _live_clusters(matches, zoom)

@@ -3,6 +3,7 @@ of a full count and ranking (the reference below is the search as it was before 
 count says "more than" and only the first matches are ranked. On SQLite and PostgreSQL alike."""
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sa_text
 
 from locations.core import fulltext as search
 from locations.core.extensions import db
@@ -63,13 +64,64 @@ def test_below_the_caps_everything_is_as_before(app_context, filters):
     assert found.pages == max(1, -(-total // per_page))
 
 
+# Kagawa (its south and a 2° grid line at 34.0, and 134.0 across it), central Takamatsu over 0.125° and
+# 0.03125° lines, a box whose edges lie on 0.5° lines, and one of sea.
+BOXES = [KAGAWA_BOX, (134.03, 34.31, 134.07, 34.36), (133.5, 34.0, 134.5, 34.5), (134.0, 34.25, 134.125, 34.375),
+         (135.0, 33.0, 136.0, 33.5)]
+
+
 @pytest.mark.parametrize("filters", [f for f in FILTERS if f.text], ids=repr)
 def test_word_filtered_viewports_are_as_before(app_context, filters):
-    for zoom, cap in ((5, 10), (10, 10), (12, 500), (15, 500)):
-        view = viewport(KAGAWA_BOX, zoom, filters, cap)
-        total, clusters = reference_viewport(KAGAWA_BOX, zoom, filters, cap)
-        assert not view.capped and view.total == total
-        assert rounded(view.clusters) == rounded(clusters)  # the average of the same points, summed in another order
+    for box in BOXES:
+        for zoom, cap in ((5, 10), (10, 10), (12, 500), (15, 500)):
+            view = viewport(box, zoom, filters, cap)
+            total, clusters = reference_viewport(box, zoom, filters, cap)
+            assert not view.capped and view.total == total, (box, zoom)
+            # The average of the same points, summed in another order.
+            assert rounded(view.clusters) == rounded(clusters), (box, zoom)
+
+
+def test_the_grid_cells_cover_the_box_in_few_tokens():
+    central = search.grid_cells((134.03, 34.31, 134.07, 34.36))  # 3 rows and 3 columns of 0.03125°
+    assert len(central) == 9 and all(cell.startswith("xg3y") for cell in central)
+    assert {search.grid_token(3, lat, lon) for lat in (34.31, 34.3428, 34.36) for lon in (134.03, 134.07)} <= set(central)
+    japan = search.grid_cells((122.9, 24.0, 153.9, 45.6))
+    assert japan is None  # the whole country: nothing to gain
+    z8 = search.grid_cells((130.0, 33.0, 137.0, 35.8))
+    assert z8[0].startswith("xg0y") and len(z8) == 4 * 2
+    assert search.grid_cells((134.5, 34.0, 134.0, 34.5)) is None
+
+
+def test_the_database_puts_each_location_in_the_cells_python_computes(app_context):
+    # Points on grid lines (34.0 and 134.0 are on every grid's lines, 34.125 on the two finest) and beside one.
+    spots = ((34.0, 134.0), (34.125, 134.03125), (34.3428, 134.0465), (33.99999999, 133.99999999))
+    places = db.session.scalars(select(Location).where(Location.status == "published").order_by(Location.id)
+                                .limit(len(spots))).all()
+    for place, (lat, lon) in zip(places, spots):
+        place.lat, place.lon = lat, lon
+    db.session.flush()
+    for place in places:
+        stored = db.session.scalar(select(sa_text("filter_tokens")).select_from(Location).where(Location.id == place.id))
+        grid = [t for t in stored.split() if t.startswith("xg")]
+        assert grid == [search.grid_token(level, place.lat, place.lon) for level in range(len(search.GRID_SIZES))]
+    db.session.rollback()
+
+
+def test_a_moved_location_is_found_in_its_new_box(app_context):
+    from tests.builders import commission, published_location
+
+    place = published_location(commission())
+    place.lat, place.lon = 34.3428, 134.0465
+    db.session.flush()
+    words = LocationFilter(text=place.name_ja[:2])
+    takamatsu, tokyo = (134.03, 34.31, 134.07, 34.36), (139.7, 35.65, 139.8, 35.72)
+    assert viewport(takamatsu, 15, words, 500).total >= 1
+    before = viewport(tokyo, 15, words, 500).total
+    place.lat, place.lon = 35.68, 139.76
+    db.session.flush()
+    assert viewport(tokyo, 15, words, 500).total == before + 1
+    assert place.id not in {p.id for p in viewport(takamatsu, 15, words, 500).points}
+    db.session.rollback()
 
 
 def rounded(clusters):
