@@ -80,10 +80,16 @@ def _postgresql(with_grid: bool) -> None:
     # change of lat or lon; only the column's expression and the stored vectors change.
     op.execute("ALTER TABLE location DROP COLUMN filter_tokens, ADD COLUMN filter_tokens text GENERATED ALWAYS AS "
                f"({_postgresql_tokens(with_grid)}) STORED")
-    op.execute("UPDATE location_search SET vector = location.search_vector || "
-               "to_tsvector('simple'::regconfig, location.filter_tokens) "
-               "FROM location WHERE location.id = location_search.id")
-    op.execute("SELECT gin_clean_pending_list('ix_location_search_words'::regclass)")
+    # Refilled rather than updated, with its indexes built afresh: an UPDATE of every row left the table and
+    # its indexes twice their size, and search at 1M rows twice as slow (93 ms instead of 43 ms a page).
+    op.execute("DROP INDEX ix_location_search_words")
+    op.execute("DROP INDEX ix_location_search_position")
+    op.execute("TRUNCATE location_search")
+    op.execute("INSERT INTO location_search (id, vector, lat, lon) "
+               "SELECT id, search_vector || to_tsvector('simple'::regconfig, filter_tokens), lat, lon FROM location "
+               "WHERE status = 'published' AND hidden_stale IS FALSE")
+    op.execute("CREATE INDEX ix_location_search_words ON location_search USING gin (vector)")
+    op.execute("CREATE INDEX ix_location_search_position ON location_search (lat, lon)")
     op.execute("ANALYZE location_search")
 
 
