@@ -1,4 +1,4 @@
-"""The app at scale through real HTTP: gunicorn (gunicorn.conf.py, 3 workers of one thread) on SQLite and PostgreSQL,
+"""The app at scale through real HTTP: gunicorn (gunicorn.conf.py, 3 sync workers) on SQLite and PostgreSQL,
 at 100k and 1M locations, with a bounded concurrent client (1, 8, 32), against the issue's targets.
 
     .venv/bin/python bench/http_bench.py                      # 100k and 1M, SQLite, and PostgreSQL if configured

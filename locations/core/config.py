@@ -75,7 +75,7 @@ class DefaultConfig:
     # A relative SQLite path lands in the instance folder (Flask-SQLAlchemy resolves it there).
     SQLALCHEMY_DATABASE_URI = "sqlite:///locations.db"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    # PostgreSQL connections per process (see gunicorn.conf.py): a gunicorn worker of one thread serves one request
+    # PostgreSQL connections per process (see gunicorn.conf.py): a sync gunicorn worker serves one request
     # at a time, and `serve` adds the mail worker's thread; the overflow covers a burst of threads. Each
     # process may open DB_POOL_SIZE + DB_MAX_OVERFLOW, so workers × that must stay below max_connections.
     DB_POOL_SIZE = 2
