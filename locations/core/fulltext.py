@@ -207,7 +207,7 @@ def index_page(words: list[list[str]], limit: int, offset: int, cap: int, rank_c
 
 def word_matches_in_box(words: list[list[str]], bbox: tuple[float, float, float, float],
                         required: Iterable[Iterable[str]], dialect: str) -> Select:
-    """(lat, lon) of the visible locations matching ``words`` and the ``required`` token groups inside
+    """(lat, lon, id) of the visible locations matching ``words`` and the ``required`` token groups inside
     ``bbox``, from the text index alone (SQLite's FTS5 table, PostgreSQL's narrow search table), in index
     order. The grid cells covering the box join the required groups, so only the matches near it are read."""
     west, south, east, north = bbox
@@ -218,11 +218,11 @@ def word_matches_in_box(words: list[list[str]], bbox: tuple[float, float, float,
     if dialect == "postgresql":
         table = location_search.c
         ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(words, groups))
-        return select(table.lat, table.lon).where(table.vector.op("@@")(ts_query), table.lat.between(south, north),
-                                                  table.lon.between(west, east))
+        return select(table.lat, table.lon, table.id).where(
+            table.vector.op("@@")(ts_query), table.lat.between(south, north), table.lon.between(west, east))
     place = location_columns.c
     lat, lon = place.lat, place.lon
-    return (select(lat, lon).select_from(location_fts).join(location_columns, place.id == location_fts.c.rowid)
+    return (select(lat, lon, place.id).select_from(location_fts).join(location_columns, place.id == location_fts.c.rowid)
             .where(literal_column("location_fts").op("MATCH")(fts5_query(words, groups)),
                    lat.between(south, north), lon.between(west, east)))
 
