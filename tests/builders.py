@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
+from contextlib import contextmanager
 from itertools import count
 
 from sqlalchemy import select
@@ -273,3 +274,22 @@ def totp_code(secret: str, steps_ahead: int = 1) -> str:
 
     totp = pyotp.TOTP(secret)
     return totp.generate_otp(int(time.time()) // totp.interval + steps_ahead)
+
+
+@contextmanager
+def committed_change(app, model, where: dict, **values):
+    """A seeded row changed and committed (as another process would see it), put back afterwards."""
+    with app.app_context():
+        row = db.session.scalar(select(model).filter_by(**where))
+        old = {name: getattr(row, name) for name in values}
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.session.commit()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            row = db.session.scalar(select(model).filter_by(**where))
+            for name, value in old.items():
+                setattr(row, name, value)
+            db.session.commit()

@@ -5,13 +5,12 @@ import json
 import re
 
 import brotli
-import sqlalchemy as sa
 
 from locations.core import versions
 from locations.core.extensions import db
 from locations.directory import layers
 from locations.directory.models import Prefecture
-from tests.builders import login, make_user
+from tests.builders import committed_change, login, make_user
 
 
 def outlines_url(html: str) -> str:
@@ -70,21 +69,13 @@ def test_outlines_are_versioned_and_kept_a_year(app, client):
 
 def test_a_changed_outline_gets_a_new_url(app, client):
     url = outlines_url(client.get("/map?lang=en").get_data(as_text=True))
-    with app.app_context():
-        kagawa = db.session.scalar(sa.select(Prefecture).filter_by(code="37"))
-        name = kagawa.name_en
-        kagawa.name_en = "Kagawa (renamed)"
-        db.session.commit()
-    try:
+    with committed_change(app, Prefecture, {"code": "37"}, name_en="Kagawa (renamed)"):
         new_url = outlines_url(client.get("/map?lang=en").get_data(as_text=True))
         assert new_url != url
         assert client.get(url).cache_control.max_age == 300  # the old version is no longer pinned
         assert "Kagawa (renamed)" in client.get(new_url).get_data(as_text=True)
-    finally:
-        with app.app_context():
-            db.session.scalar(sa.select(Prefecture).filter_by(code="37")).name_en = name
-            db.session.commit()
-            assert versions.current(db.session, layers.OUTLINES) >= 2
+    with app.app_context():
+        assert versions.current(db.session, layers.OUTLINES) >= 2
 
 
 def test_a_compressed_static_file_is_read_once_and_closed(client):

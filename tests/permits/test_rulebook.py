@@ -41,20 +41,12 @@ def test_second_plan_reads_only_the_stamp(app, client):
 
 def test_a_renamed_municipality_is_seen_at_the_next_plan(app, client):
     from locations.directory.models import Municipality
+    from tests.builders import committed_change
 
     assert client.post("/api/permit-plan", json=BODY).get_json()["location"]["municipality"] == "37201"
-    with app.app_context():
-        town = db.session.scalar(sa.select(Municipality).filter_by(code="37201"))
-        old = town.name_romaji
-        town.name_romaji = "Takamatsu-renamed"
-        db.session.commit()
-    try:
+    with committed_change(app, Municipality, {"code": "37201"}, name_romaji="Takamatsu-renamed"):
         answer = client.post("/api/permit-plan", json=BODY | {"activities": ["public_facility"], "lang": "en"}).get_json()
         assert "Takamatsu-renamed" in str(answer), answer
-    finally:
-        with app.app_context():
-            db.session.scalar(sa.select(Municipality).filter_by(code="37201")).name_romaji = old
-            db.session.commit()
 
 
 def test_cached_rules_equal_a_fresh_load(app_context):
