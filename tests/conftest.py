@@ -22,9 +22,32 @@ from tests.builders import login, make_production, make_shoot, make_step, make_u
 PG_ENV = "TEST_DATABASE_URL"
 
 
+def worker_number() -> int:
+    """Which of pytest-xdist's parallel workers runs this process (0 for gw0 or without xdist)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") else 0
+
+
 def _postgres_url() -> str | None:
     url = os.environ.get(PG_ENV)
-    return normalise_database_url(url) if url else None
+    if not url:
+        return None
+    url = normalise_database_url(url)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return url
+    # Each parallel worker migrates and seeds a database of its own beside the given one.
+    given = sa.engine.make_url(url)
+    own = given.set(database=f"{given.database}_{os.environ['PYTEST_XDIST_WORKER']}")
+    engine = sa.create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}):
+                conn.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    except sa.exc.OperationalError:
+        return url  # database_url below reports the server as unreachable
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:

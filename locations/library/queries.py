@@ -1,4 +1,7 @@
-"""Finding locations: filters, text and distance search, map viewports with clusters (no request, no commit)."""
+"""Finding locations: filters, text and distance search, map viewports with clusters (no request, no commit).
+
+Long because the result lists and the map viewports share the filters, the index filter tokens and the caps;
+the viewport and cell half (from ``cell_size`` on) is the part to move out when this grows again."""
 from __future__ import annotations
 
 import math

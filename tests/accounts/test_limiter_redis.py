@@ -7,13 +7,14 @@ keys are deleted). They are skipped without it, except in CI (CI is set), where 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 
 from locations import create_app
 from locations.core.extensions import db
-from tests.conftest import make_test_config
+from tests.conftest import make_test_config, worker_number
 
 REDIS_ENV = "TEST_REDIS_URL"
 # Nothing listens on port 1: the storage is down from the start.
@@ -26,6 +27,13 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+def _worker_database(url: str) -> str:
+    """Parallel test workers count in Redis databases of their own: the given one, the one below it, …"""
+    parts = urlsplit(url)
+    given = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(given - worker_number()) % 16}"))
+
+
 def _forget_counts(client: redis.Redis) -> None:
     for key in client.scan_iter("LIMITS*"):
         client.delete(key)
@@ -36,6 +44,7 @@ def redis_url():
     url = os.environ.get(REDIS_ENV)
     if not url:
         _unavailable(f"{REDIS_ENV} is not set")
+    url = _worker_database(url)
     client = redis.Redis.from_url(url)
     try:
         client.ping()
