@@ -21,15 +21,13 @@ from ..core.i18n import data_language
 from ..core.limits import MAX_YEN
 from ..core.params import SLUG, first_nul, json_nesting
 from ..core.security import limiter, rate_limits_off
-from ..directory import boundaries
-from ..directory.geo import nearest_municipality
 from ..incentives import estimator as incentives
 from ..library.models import Location
 from ..permits import engine as permits
 from ..permits import rulebook
 from ..permits.engine import MAX_SHOOT_DAYS
 from ..permits.models import Activity
-from ..permits.places import clean_answers, ground_facts, place_fields
+from ..permits.places import clean_answers, ground_facts, place_at, place_fields
 from . import bp
 from .responses import bad_request
 
@@ -128,16 +126,10 @@ def _plan_place(value: Any, rules: permits.RuleBook, errors: list[str]) -> Optio
     lon = _plan_number(value["lon"], "location.lon", *JAPAN_LON, errors)
     if lat is None or lon is None:
         return None
-    # The municipality whose boundary holds the point, from the rule book's copy (no row read); off every
-    # boundary, or for a code the directory lacks, the one whose office is closest.
-    inside = boundaries.place(lat, lon)
-    fields = rules.towns.get(inside.code) if inside is not None else None
+    fields = place_at(lat, lon, rules)
     if fields is None:
-        town = nearest_municipality(lat, lon)
-        if town is None:
-            errors.append("location: no Japanese municipality near these coordinates (outside Japan?)")
-            return None
-        fields = place_fields(town)
+        errors.append("location: no Japanese municipality near these coordinates (outside Japan?)")
+        return None
     return {"lat": lat, "lon": lon, "prefecture": fields["prefecture_code"], "municipality": fields["municipality_code"],
             "fields": fields, "category": None, "typical_permits": (), "slug": None}
 

@@ -88,9 +88,14 @@ GRID_SIZES = (2.0, 0.5, 0.125, 0.03125)
 MAX_GRID_CELLS = 32  # more cells than this and the finer matches cost more to merge than they save
 
 
+def _grid_index(value: float, offset: float, size: float) -> int:
+    # As the migration's SQL computes it: both offsets make the value positive, so truncation is a floor.
+    return int((value + offset) / size)
+
+
 def grid_token(level: int, lat: float, lon: float) -> str:
     size = GRID_SIZES[level]
-    return f"xg{level}y{int((lat + 90.0) / size)}x{int((lon + 180.0) / size)}"
+    return f"xg{level}y{_grid_index(lat, 90.0, size)}x{_grid_index(lon, 180.0, size)}"
 
 
 def grid_cells(bbox: tuple[float, float, float, float]) -> Optional[list[str]]:
@@ -101,8 +106,8 @@ def grid_cells(bbox: tuple[float, float, float, float]) -> Optional[list[str]]:
         return None
     for level in reversed(range(len(GRID_SIZES))):
         size = GRID_SIZES[level]
-        rows = range(int((south + 90.0) / size), int((north + 90.0) / size) + 1)
-        columns = range(int((west + 180.0) / size), int((east + 180.0) / size) + 1)
+        rows = range(_grid_index(south, 90.0, size), _grid_index(north, 90.0, size) + 1)
+        columns = range(_grid_index(west, 180.0, size), _grid_index(east, 180.0, size) + 1)
         if len(rows) * len(columns) <= MAX_GRID_CELLS:
             return [f"xg{level}y{row}x{column}" for row in rows for column in columns]
     return None

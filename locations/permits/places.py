@@ -15,6 +15,21 @@ def place_fields(municipality: Optional[Any]) -> dict[str, Any]:
                       prefecture.code, prefecture.name_ja, prefecture.name_en)
 
 
+def place_at(lat: float, lon: float, rules) -> Optional[dict[str, Any]]:
+    """``place_fields`` for the municipality whose boundary holds the point, from the rule book's copy (no row
+    read); off every boundary, or for a code the directory lacks, the one whose office is closest; None when
+    no municipality is near (outside Japan)."""
+    from ..directory import boundaries
+    from ..directory.geo import nearest_municipality
+
+    inside = boundaries.place(lat, lon)
+    fields = rules.towns.get(inside.code) if inside is not None else None
+    if fields is not None:
+        return dict(fields)
+    town = nearest_municipality(lat, lon)
+    return place_fields(town) if town is not None else None
+
+
 def ground_facts(lat: float, lon: float) -> dict:
     """What the spatial layers say at the point, keyed as the questions' ``answered_by``."""
     from . import spatial

@@ -14,11 +14,10 @@ from ...core.extensions import db
 from ...core.i18n import current_language, data_language, localized_value
 from ...core.params import LATLON
 from ...directory import geo
-from ...directory.geo import nearest_municipality
 from ...library.models import Location
 from ...permits import engine as permits
 from ...permits import rulebook
-from ...permits.places import clean_answers, ground_facts, layer_credits, place_fields, routing_labels
+from ...permits.places import clean_answers, ground_facts, layer_credits, place_at, place_fields, routing_labels
 from .. import bp
 from ..workflow import category_label
 
@@ -75,12 +74,12 @@ def planner():
             errors.append(_("The last shooting day is before the first."))
         if place and start and end and not errors:
             label, lat, lon, loc = place
-            town = loc.municipality if loc is not None else nearest_municipality(lat, lon)
-            if town is None:
+            fields = place_fields(loc.municipality) if loc is not None else place_at(lat, lon, rules)
+            if fields is None:
                 errors.append(_("This point is not in Japan."))
             else:
                 typical = tuple(loc.permit_codes) if loc is not None else ()
-                shoot = permits.Shoot(lat=lat, lon=lon, **place_fields(town), start_date=start, end_date=end,
+                shoot = permits.Shoot(lat=lat, lon=lon, **fields, start_date=start, end_date=end,
                                       activities=tuple(chosen),
                                       category_code=loc.category.code if loc is not None else None,
                                       typical_permits=typical,
