@@ -13,7 +13,10 @@ static/js/maps.js, which puts every value into the page with ``textContent``.
 from __future__ import annotations
 
 import math
+import os
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Optional
 
 import folium
@@ -79,24 +82,24 @@ class RemoteLayer:
 
 
 class _RemoteLayers(MacroElement):
-    """Asks static/js/maps.js to draw the layers described in the JSON element ``data_id``.
+    """Asks static/js/maps.js to draw the layers described in the JSON element named after the map
+    (``<name>_layers``).
 
-    Only the map's generated name and that id are written into the script: both are made here,
-    never from data, because branca renders this script as a template a second time.
+    Only the map's generated name is written into the script, never data, because branca renders this
+    script as a template a second time.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        LocationsMaps.addLayersFrom({{ this._parent.get_name() }}, {{ this.data_id|tojson }});
+        LocationsMaps.addLayersFrom({{ this._parent.get_name() }}, {{ (this._parent.get_name() ~ "_layers")|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, data_id: str):
+    def __init__(self):
         super().__init__()
         self._name = "RemoteLayers"
-        self.data_id = data_id
 
 
 def layer_data_element(data_id: str, layers: list[dict[str, Any]]) -> Markup:
@@ -127,14 +130,14 @@ def block_colours(block_codes: list[str]) -> dict[str, str]:
 
 
 def _base_map(center: tuple[float, float], zoom: int,
-              bounds: Optional[tuple[tuple[float, float], tuple[float, float]]]) -> folium.Map:
-    """A folium map with Leaflet from our own server and the configured tiles, if any."""
+              bounds: Optional[tuple[tuple[float, float], tuple[float, float]]],
+              tile_url: str, attribution: str, leaflet: tuple[str, str]) -> folium.Map:
+    """A folium map with Leaflet from our own server (``leaflet``: its script and style URLs) and the tiles."""
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True)
     # MarkerCluster needs the map's own maxZoom: without tiles nothing else sets one.
     fmap.options.update(maxZoom=18, minZoom=3)
-    fmap.default_js = [("leaflet", url_for("vendor.leaflet_asset", filename="leaflet.js"))]
-    fmap.default_css = [("leaflet_css", url_for("vendor.leaflet_asset", filename="leaflet.css"))]
-    tile_url, attribution = tile_source(current_app.config)
+    fmap.default_js = [("leaflet", leaflet[0])]
+    fmap.default_css = [("leaflet_css", leaflet[1])]
     if tile_url:
         # A provider, not the URL: folium first looks a string up by name among xyzservices' thousand
         # providers (3 ms, a tenth of the search page). Its URL is then set back exactly as configured, since
@@ -150,6 +153,58 @@ def _base_map(center: tuple[float, float], zoom: int,
     if bounds:
         fmap.fit_bounds([list(bounds[0]), list(bounds[1])])
     return fmap
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What folium writes for a map, all but its layers (which travel as JSON beside it)."""
+
+    header: str
+    html: str
+    script: str
+    name: str  # the map's name in the script, which the layers' JSON element is named after
+    ids: tuple[str, ...]  # the elements' random ids, renewed on every page that reuses the frame
+
+
+def _element_ids(element) -> list[str]:
+    return [element._id] + [i for child in element._children.values() for i in _element_ids(child)]
+
+
+@lru_cache(maxsize=256)
+def _drawn_frame(center, zoom, bounds, tile_url, attribution, leaflet, extra_assets) -> _Frame:
+    """Drawn once per distinct frame: branca compiles each element's output as a new Jinja template, which
+    was 2 ms of every page with a map. Every argument is a number, a setting or one of our URLs."""
+    fmap = _base_map(center, zoom, bounds, tile_url, attribution, leaflet)
+    _RemoteLayers().add_to(fmap)
+    root = fmap.get_root()
+    root.render()
+    # Keep only the asset links from folium's header: its page-wide styles would fight ours.
+    assets = [child.render() for child in root.header._children.values() if isinstance(child, (JavascriptLink, CssLink))]
+    return _Frame(header="\n".join([*assets, *extra_assets]), html=root.html.render(), script=root.script.render(),
+                  name=fmap.get_name(), ids=tuple(_element_ids(root)))
+
+
+def _frame(center, zoom, bounds, viewport: bool) -> _Frame:
+    """This map's frame, its elements given new ids (as a map drawn afresh would have)."""
+    tile_url, attribution = tile_source(current_app.config)
+    leaflet = (url_for("vendor.leaflet_asset", filename="leaflet.js"),
+               url_for("vendor.leaflet_asset", filename="leaflet.css"))
+    extra = []
+    if viewport:
+        for name in ("MarkerCluster.css", "MarkerCluster.Default.css"):
+            extra.append(f'<link rel="stylesheet" href="{url_for("vendor.markercluster_asset", filename=name)}">')
+        extra.append(f'<script src="{url_for("vendor.markercluster_asset", filename="leaflet.markercluster.js")}"></script>')
+    extra.append(f'<script src="{url_for("static", filename="js/maps.js")}"></script>')
+    bounds = (tuple(bounds[0]), tuple(bounds[1])) if bounds else None
+    frame = _drawn_frame(tuple(center), zoom, bounds, tile_url, attribution, leaflet, tuple(extra))
+    fresh = {old: os.urandom(16).hex() for old in frame.ids}
+    ids = re.compile("|".join(frame.ids))
+
+    def renew(text: str) -> str:
+        return ids.sub(lambda found: fresh[found.group(0)], text)
+
+    return _Frame(header=renew(frame.header), html=renew(frame.html), script=renew(frame.script),
+                  name=renew(frame.name), ids=tuple(fresh.values()))
 
 
 def base_layer(layers: list[dict[str, Any]]) -> dict[str, Any]:
@@ -173,28 +228,12 @@ def base_layer(layers: list[dict[str, Any]]) -> dict[str, Any]:
 MUNICIPAL_MIN_ZOOM = 8
 
 
-def _render(fmap: folium.Map, layers: list[dict[str, Any]]) -> MapParts:
+def _render(center, zoom, bounds, layers: list[dict[str, Any]]) -> MapParts:
     layers = [base_layer(layers), *layers]
-    data_id = f"{fmap.get_name()}_layers"
-    _RemoteLayers(data_id).add_to(fmap)
-    root = fmap.get_root()
-    root.render()
-    # Keep only the asset links from folium's header: its page-wide styles would fight ours.
-    assets = [
-        child.render()
-        for child in root.header._children.values()
-        if isinstance(child, (JavascriptLink, CssLink))
-    ]
-    if any(layer.get("kind") == "viewport" for layer in layers):
-        for name in ("MarkerCluster.css", "MarkerCluster.Default.css"):
-            assets.append(f'<link rel="stylesheet" href="{url_for("vendor.markercluster_asset", filename=name)}">')
-        assets.append(f'<script src="{url_for("vendor.markercluster_asset", filename="leaflet.markercluster.js")}"></script>')
-    assets.append(f'<script src="{url_for("static", filename="js/maps.js")}"></script>')
-    return MapParts(
-        header=Markup("\n".join(assets)),
-        html=Markup(root.html.render()) + layer_data_element(data_id, layers),
-        script=Markup(root.script.render()),
-    )
+    frame = _frame(center, zoom, bounds, viewport=any(layer.get("kind") == "viewport" for layer in layers))
+    return MapParts(header=Markup(frame.header),
+                    html=Markup(frame.html) + layer_data_element(f"{frame.name}_layers", layers),
+                    script=Markup(frame.script))
 
 
 def build_map(
@@ -211,7 +250,7 @@ def build_map(
         lat, lon, km = circle
         options.append({"kind": "circle", "lat": lat, "lon": lon, "radiusM": km * 1000})
         bounds = bounds or circle_bounds(lat, lon, km)
-    return _render(_base_map(center, zoom, bounds), options)
+    return _render(center, zoom, bounds, options)
 
 
 def circle_bounds(lat: float, lon: float, km: float) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -316,7 +355,6 @@ def build_production_map(shoots: list[MapPin], authorities: list[MapPin], links:
     The pins travel as data and static/js/maps.js draws them, tooltips as plain text."""
     points = [(p.lat, p.lon) for p in (*shoots, *authorities)]
     bounds = bounds_around(points, margin=0.01) if len(points) > 1 else None
-    fmap = _base_map(points[0] if points else JAPAN_CENTER, 12 if points else JAPAN_ZOOM, bounds)
     layer = {
         "kind": "pins",
         "shootColor": SHOOT_COLOUR,
@@ -326,4 +364,4 @@ def build_production_map(shoots: list[MapPin], authorities: list[MapPin], links:
         "links": [{"start": list(link.start), "end": list(link.end), "lines": [str(x) for x in link.lines]}
                   for link in links],
     }
-    return _render(fmap, [layer])
+    return _render(points[0] if points else JAPAN_CENTER, 12 if points else JAPAN_ZOOM, bounds, [layer])
