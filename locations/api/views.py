@@ -112,24 +112,25 @@ def location_feature(location: Location, distance_km: Optional[float] = None, de
     }
 
 
-def point_features(points: list[library.MapPoint]) -> list[dict]:
-    """Map markers; URLs are built once and filled in, as url_for per point dominated the request."""
+def point_features(points: list[library.MapPoint], distances: Optional[list[Optional[float]]] = None) -> list[dict]:
+    """Map markers and result lists (the same properties as ``location_feature``, with each distance in km
+    when given); URLs are built once and filled in, as url_for per point dominated the request."""
     location_url = url_for("library.location", slug="__slug__")
     thumb_url = url_for("library.photo_thumbnail", photo_id=0).replace("/0/", "/__id__/")
-    return [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-            "properties": {
-                "slug": p.slug, "name_ja": p.name_ja, "name_en": p.name_en, "category": p.category,
-                "category_ja": p.category_ja, "category_en": p.category_en,
-                "url": location_url.replace("__slug__", p.slug),
-                "thumbnail": thumb_url.replace("__id__", str(p.photo_id)) if p.photo_id else None,
-                "synthetic": p.is_synthetic,
-            },
+    features = []
+    for p, distance_km in zip(points, distances or [None] * len(points)):
+        properties = {
+            "slug": p.slug, "name_ja": p.name_ja, "name_en": p.name_en, "category": p.category,
+            "category_ja": p.category_ja, "category_en": p.category_en,
+            "url": location_url.replace("__slug__", p.slug),
+            "thumbnail": thumb_url.replace("__id__", str(p.photo_id)) if p.photo_id else None,
+            "synthetic": p.is_synthetic,
         }
-        for p in points
-    ]
+        if distance_km is not None:
+            properties["distance_km"] = round(distance_km, 3)
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+                         "properties": properties})
+    return features
 
 
 def cluster_feature(lat: float, lon: float, count: int) -> dict:
@@ -168,10 +169,10 @@ def locations():
         features = [cluster_feature(*c) for c in view.clusters] or point_features(view.points)
         return geojson({"type": "FeatureCollection", "features": features,
                          "total": view.total, "clustered": bool(view.clusters), "capped": view.capped})
-    result = library.search_locations(parsed.filters, page=page, per_page=per_page)
+    result = library.search_locations(parsed.filters, page=page, per_page=per_page, points=True)
     return geojson({
         "type": "FeatureCollection",
-        "features": [location_feature(loc, distance) for loc, distance in result.results],
+        "features": point_features([point for point, _ in result.results], [km for _, km in result.results]),
         "total": result.total, "total_capped": result.capped, "page": result.page, "pages": result.pages,
     })
 

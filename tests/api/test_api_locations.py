@@ -33,6 +33,27 @@ def test_search_mode_pages_and_distances(client):
     assert distances == sorted(distances) and distances[-1] <= 1.0
 
 
+@pytest.mark.parametrize("query", [
+    "q=公園", "q=park&per_page=7&page=2", "q=滝&category=waterfall", "q=公園&prefecture=37&per_page=5", "near=34.34,134.05&radius_km=2",
+    "near=34.34,134.05&radius_km=2&q=公園&sort=distance", "facilities=parking&per_page=50", "per_page=30&page=3",
+])
+def test_result_lists_are_the_features_of_the_locations_found(app, client, query):
+    """The API lists plain columns; each feature is what the location's own feature says, in the same order."""
+    from werkzeug.datastructures import MultiDict
+
+    from locations.api.views import location_feature
+    from locations.library.filters import parse_filters
+    from locations.library.queries import search_locations
+
+    args = MultiDict([pair.split("=") for pair in query.split("&")])
+    data = client.get("/api/locations?" + query).get_json()
+    with app.test_request_context():
+        page = search_locations(parse_filters(args).filters, page=int(args.get("page", 1)),
+                                per_page=int(args.get("per_page", 100)))
+        expected = [location_feature(loc, km) for loc, km in page.results]
+    assert expected and data["features"] == expected
+
+
 def test_csv_export(client):
     response = client.get("/api/locations?q=滝&format=csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"

@@ -165,7 +165,7 @@ def test_a_viewport_over_the_scan_cap_says_so(app_context, monkeypatch):
 
 def test_the_page_and_the_api_show_more_than(client, monkeypatch):
     monkeypatch.setattr(queries, "COUNT_CAP", 5)
-    monkeypatch.setattr(search_locations, "__defaults__", (1, 20, "relevance", 5, 5))
+    monkeypatch.setattr(search_locations, "__defaults__", (1, 20, "relevance", 5, 5, False))
     html = client.get("/locations?q=高松&lang=en").get_data(as_text=True)
     assert 'data-capped="5"' in html and "More than 5 locations" in html
     ja = client.get("/locations?q=高松&lang=ja").get_data(as_text=True)
