@@ -343,10 +343,10 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
         words = search.query_words(filters.text)
         required = _index_filters(filters) if words else None
         if required is not None and all(required):
-            # Read once: the same rows give the count, the clusters and (when few) the points' ids.
-            index_matches = db.session.execute(search.word_matches_in_box(
-                words, bbox, required, db.engine.dialect.name).limit(VIEWPORT_SCAN_CAP + 1)).all()
-            total, clusters = len(index_matches), _clusters_of(index_matches[:VIEWPORT_SCAN_CAP], zoom)
+            # Counted and clustered in the database: 5,001 matches of 山 no longer cross into Python as rows
+            # (26 ms a viewport at 100k, 10 of them fetching and clustering the rows).
+            index_matches = search.word_matches_in_box(words, bbox, required, db.engine.dialect.name)
+            total, clusters = _live_clusters(index_matches, zoom)
         else:
             matches = _matching(select(Location.lat, Location.lon), filters)[0].where(_in_box(bbox))
             total, clusters = _live_clusters(matches, zoom)
@@ -360,8 +360,9 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
     columns = _point_columns()
     if index_matches is not None:
         # The points the index found, not every match of the words in Japan again: 100 ms for a box with 18
-        # of the 39,000 matches of 公園 at 1M rows.
-        query = columns.where(Location.id.in_([row[2] for row in index_matches]))
+        # of the 39,000 matches of 公園 at 1M rows. There are at most ``cap`` of them.
+        ids = [row[2] for row in db.session.execute(index_matches)]
+        query = columns.where(Location.id.in_(ids))
     else:
         query, _, _ = _matching(columns, filters)
         query = query.where(_in_box(bbox))
@@ -406,18 +407,6 @@ def _cells_in(bbox, zoom: int) -> tuple[int, list[tuple[float, float, int]]]:
     rows = db.session.execute(_CELLS_IN_BOX, {"zoom": zoom, "cy_min": cy_min, "cy_max": cy_max,
                                               "cx_min": cx_min, "cx_max": cx_max}).all()
     return sum(r.count for r in rows), [(r.sum_lat / r.count, r.sum_lon / r.count, r.count) for r in rows]
-
-
-def _clusters_of(rows, zoom: int) -> list[tuple[float, float, int]]:
-    """The clusters of these (lat, lon, …) rows, by the cells ``_live_clusters`` groups by in SQL."""
-    size = cell_size(min(zoom, max(CLUSTER_ZOOMS)))
-    cells: dict[tuple[int, int], list[float]] = {}
-    for lat, lon, *_ in rows:
-        cell = cells.setdefault((int((lat + 90.0) / size), int((lon + 180.0) / size)), [0.0, 0.0, 0])
-        cell[0] += lat
-        cell[1] += lon
-        cell[2] += 1
-    return [(sum_lat / n, sum_lon / n, n) for sum_lat, sum_lon, n in cells.values()]
 
 
 def _live_clusters(matches: Select, zoom: int) -> tuple[int, list[tuple[float, float, int]]]:

@@ -42,11 +42,11 @@ target_db = current_app.extensions['migrate'].db
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave the text indexes made by hand in the migrations (SQLite's FTS5 tables, PostgreSQL's stored
-    tsvector column, its index and the narrow search table) out of autogenerate."""
+    tsvector column, its index and the narrow search table; SQLite's position index) out of autogenerate."""
     if type_ == "table" and name.startswith(("location_fts", "location_search")):
         return False
     return name not in ("search_vector", "filter_tokens", "ix_location_search_vector", "ix_location_search_words",
-                        "ix_location_search_position")
+                        "ix_location_search_position", "ix_location_point")
 
 
 def get_metadata():

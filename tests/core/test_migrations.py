@@ -6,7 +6,8 @@ from locations.core.extensions import db
 
 # Made by hand in the migrations, per dialect, and unknown to the models.
 HAND_MADE = ("location_fts", "location_search", "filter_tokens", "ix_location_search_text", "search_vector",
-             "ix_location_search_vector", "ix_location_search_words", "ix_location_search_position")
+             "ix_location_search_vector", "ix_location_search_words", "ix_location_search_position",
+             "ix_location_point")
 
 
 def include_object(obj, name, type_, reflected, compare_to):
