@@ -134,7 +134,6 @@ def test_sqlite_plans_use_the_text_and_position_indexes(app_context):
     assert db.session.execute(text("SELECT count(*) FROM sqlite_stat1")).scalar() > 0
 
 
-
 def test_sqlite_word_filtered_viewports_read_positions_from_the_covering_index(app_context):
     """At 100k rows SQLite reads a word's matches from the text index first and joins each to its position
     by id; that join read the whole location row (11.5 ms for 5,001 matches of 山), ix_location_point
