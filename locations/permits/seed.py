@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
 from ..core.seeding import Loader, SeedError, read_csv
@@ -108,7 +109,8 @@ def load_authorities(loader: Loader) -> None:
     """The sourced authorities, then the candidate offices from OpenStreetMap (authorities_osm.csv, ODbL): a
     separate, replaceable layer, every row marked a candidate (its area is not on record). Records edited in
     the app (layer "app") are left as they are."""
-    existing = loader.existing(PermitAuthority, "code")
+    existing = loader.existing(PermitAuthority, "code", selectinload(PermitAuthority.prefectures),
+                               selectinload(PermitAuthority.served))
     _load_authority_file(loader, "authorities.csv", "seed", existing)
     if os.path.exists(loader.path("authorities_osm.csv")):
         _load_authority_file(loader, "authorities_osm.csv", "osm", existing)
