@@ -208,3 +208,16 @@ def file_storage(request, app, monkeypatch):
 
     stored_keys.mode = request.param
     return stored_keys
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``markup_only`` (what the browser draws: layout, contrast, focus, map tiles) or
+    ``database_free`` (the built wheel, which brings its own SQLite) check what no database changes: they run in
+    the SQLite pass of CI and skip themselves in the PostgreSQL one, which repeats every test that reads or writes
+    data."""
+    if not os.environ.get(PG_ENV):
+        return
+    skip = pytest.mark.skip(reason="the same on every database: checked in the SQLite run")
+    for item in items:
+        if item.get_closest_marker("markup_only") or item.get_closest_marker("database_free"):
+            item.add_marker(skip)

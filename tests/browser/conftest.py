@@ -198,15 +198,3 @@ def new_page(request, browser, live_server, browser_log):
 def page(new_page) -> Page:
     """A page in a fresh context that can reach only the live server (see ``new_page``)."""
     return new_page()
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests marked ``markup_only`` check what the browser draws (layout, contrast, focus, map tiles), which no
-    database changes: they run in the SQLite pass of CI and skip themselves in the PostgreSQL one, which repeats
-    every journey that reads or writes data."""
-    if not os.environ.get("TEST_DATABASE_URL"):
-        return
-    skip = pytest.mark.skip(reason="markup only: checked in the SQLite run; the database does not change it")
-    for item in items:
-        if item.get_closest_marker("markup_only"):
-            item.add_marker(skip)
