@@ -132,7 +132,8 @@ def naive(app, data: bytes, limit: int) -> dict:
     from locations.directory.models import FilmCommission
     from locations.library.models import Location, LocationCategory
     from locations.library.placing import Places
-    from locations.library.queries import build_index_text, count_in_cells
+    from locations.library.cells import count_in_cells
+    from locations.library.queries import build_index_text
 
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))[:limit]
     with app.app_context():

@@ -9,7 +9,8 @@ from .core.extensions import db
 from .core.seeding import Loader, SeedError, SeedReport  # noqa: F401 (SeedError: what callers catch)
 from .directory.seed import load_blocks, load_commissions, load_municipalities, load_prefectures
 from .incentives.seed import load_incentive_programs
-from .library.queries import rebuild_cells, refresh_statistics
+from .library.cells import rebuild_cells
+from .library.queries import refresh_statistics
 from .library.seed import load_categories, load_takamatsu
 from .permits.seed import (
     load_activities,

@@ -48,7 +48,7 @@ def take() -> Snapshot:
 
 def sweep(before: Snapshot) -> dict[str, int]:
     """Delete the rows added since ``before`` and commit; returns how many went, per table."""
-    from locations.library.queries import rebuild_cells
+    from locations.library.cells import rebuild_cells
 
     db.session.rollback()
     if db.engine.dialect.name == "sqlite":

@@ -9,7 +9,8 @@ from ..core.clock import today_jst
 from ..core.extensions import db
 from ..directory.models import FilmCommission, Municipality, Prefecture
 from .models import Location, LocationCategory
-from .queries import build_index_text, rebuild_cells, refresh_statistics
+from .cells import rebuild_cells
+from .queries import build_index_text, refresh_statistics
 
 SYNTHETIC_SOURCE = "synthetic test data (flask --app wsgi demo-locations --seed {seed}); not a real place"
 BATCH = 5000

@@ -22,7 +22,8 @@ from ..core import audit
 from ..core.extensions import db
 from ..directory import towns
 from .models import Location
-from .queries import index_text_for, rebuild_cells, refresh_statistics
+from .cells import rebuild_cells
+from .queries import index_text_for, refresh_statistics
 
 RADIUS_M = 60.0
 MAX_PAIRS = 300

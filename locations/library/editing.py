@@ -13,7 +13,8 @@ from ..core.extensions import db
 from ..directory.geo import nearest_municipality, romanize_name, romanize_reading
 from ..directory.models import Municipality, Prefecture
 from .models import Location, LocationCategory, Photo
-from .queries import build_index_text, count_in_cells, is_visible
+from .cells import count_in_cells, is_visible
+from .queries import build_index_text
 
 LOCATION_FIELDS = (
     "name_ja", "name_en", "description_ja", "description_en", "tags", "address", "lat", "lon",

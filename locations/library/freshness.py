@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..core.extensions import db
 from .models import Location
-from .queries import rebuild_cells
+from .cells import rebuild_cells
 
 
 @dataclass(frozen=True)

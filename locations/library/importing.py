@@ -65,7 +65,8 @@ from ..directory.towns import PRECISION, foreign_text_allowed, geocode_address
 from ..permits.models import PermitType
 from .models import Location, LocationCategory
 from .placing import Places, Spot
-from .queries import build_index_text, rebuild_cells, refresh_statistics
+from .cells import rebuild_cells
+from .queries import build_index_text, refresh_statistics
 
 FACILITY_COLUMNS = ("has_parking", "has_power", "has_toilets", "has_green_room", "has_wifi", "has_large_vehicles")
 COLUMNS = ("slug", "name_ja", "name_en", "description_ja", "description_en", "category", "tags", "address",

@@ -1,7 +1,7 @@
 """Finding locations: filters, text and distance search, map viewports with clusters (no request, no commit).
 
-Long because the result lists and the map viewports share the filters, the index filter tokens and the caps;
-the viewport and cell half (from ``cell_size`` on) is the part to move out when this grows again."""
+The result lists and the map viewports stay together because they share the filters, the index filter tokens
+and the caps; the grid cells the clusters come from are in ``cells``."""
 from __future__ import annotations
 
 import math
@@ -9,17 +9,16 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Optional
 
 from geopy.distance import great_circle
-from sqlalchemy import Integer, Select, and_, bindparam, cast, delete, func, literal, select, text
+from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ..core import fulltext as search
 from ..core.extensions import db
 from ..directory.models import FilmCommission, Prefecture, RegionalBlock
-from .models import Location, LocationCategory, LocationCell, Photo
+from .cells import CLUSTER_ZOOMS, cell_index, cell_size, cells_in, visible_total
+from .models import Location, LocationCategory, Photo
 
 KM_PER_DEGREE = 111.195  # mean great-circle km per degree of latitude
-CLUSTER_ZOOMS = range(0, 15)  # from zoom 15 on, viewports are small enough to list points
-CELL_PIXELS = 64
 # Search counts at most COUNT_CAP matches (the page then says "more than 10,000") and ranks at most
 # RANK_CAP of them (the first ones in index order), so a query's cost is bounded by the page and not by its
 # hits: ranking is ~1 µs per match, and 山 matches a sixth of the rows. Below the caps, counts and results
@@ -177,11 +176,6 @@ def _capped_count(query: Select, cap: int) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(cap + 1).subquery())) or 0
 
 
-def visible_total() -> int:
-    """Every location producers see, from the map's zoom-0 cells (exact, and a handful of rows to add up)."""
-    return db.session.scalar(select(func.coalesce(func.sum(LocationCell.count), 0)).where(LocationCell.zoom == 0))
-
-
 def search_locations(filters: LocationFilter, page: int = 1, per_page: int = 20, sort: str = "relevance",
                      cap: int = COUNT_CAP, rank_cap: int = RANK_CAP, points: bool = False) -> SearchPage:
     """One page of matching published locations, by relevance or (with ``near``) by distance; counting stops
@@ -256,60 +250,6 @@ def refresh_statistics() -> None:
     db.session.execute(text(f"PRAGMA user_version = {(int(epoch) + 1) % 2_000_000_000}"))
 
 
-def cell_size(zoom: int) -> float:
-    return 360.0 / (2 ** zoom) / (256 / CELL_PIXELS)
-
-
-def cell_of(lat: float, lon: float, zoom: int) -> tuple[int, int]:
-    size = cell_size(zoom)
-    return int((lat + 90.0) // size), int((lon + 180.0) // size)
-
-
-def _cell_index(column, offset: float, size: float):
-    value = (column + offset) / size
-    if db.engine.dialect.name == "postgresql":
-        value = func.floor(value)
-    # Both offsets make the value positive, so SQLite's truncating CAST is a floor.
-    return cast(value, Integer)
-
-
-def is_visible(location: Location) -> bool:
-    """Whether producers see the location (and so whether it counts on the map)."""
-    return location.status == "published" and not location.hidden_stale
-
-
-def rebuild_cells() -> None:
-    """Recount the visible locations per grid cell at every cluster zoom (after bulk changes)."""
-    db.session.execute(delete(LocationCell))
-    for zoom in CLUSTER_ZOOMS:
-        size = cell_size(zoom)
-        cy, cx = _cell_index(Location.lat, 90.0, size), _cell_index(Location.lon, 180.0, size)
-        grouped = (
-            select(literal(zoom), cy, cx, func.count(), func.sum(Location.lat), func.sum(Location.lon))
-            .where(Location.status == "published", Location.hidden_stale.is_(False))
-            .group_by(cy, cx)
-        )
-        db.session.execute(
-            LocationCell.__table__.insert().from_select(["zoom", "cy", "cx", "count", "sum_lat", "sum_lon"], grouped)
-        )
-
-
-def count_in_cells(lat: float, lon: float, delta: int) -> None:
-    """Add (delta=1) or remove (delta=-1) one published location from the cell counts."""
-    for zoom in CLUSTER_ZOOMS:
-        cy, cx = cell_of(lat, lon, zoom)
-        cell = db.session.get(LocationCell, (zoom, cy, cx))
-        if cell is None:
-            if delta > 0:
-                db.session.add(LocationCell(zoom=zoom, cy=cy, cx=cx, count=delta, sum_lat=lat, sum_lon=lon))
-            continue
-        cell.count += delta
-        cell.sum_lat += lat * delta
-        cell.sum_lon += lon * delta
-        if cell.count <= 0:
-            db.session.delete(cell)
-
-
 class MapPoint(NamedTuple):
     """What a map marker needs, read as plain columns: no ORM objects on the hot path."""
 
@@ -338,7 +278,7 @@ def viewport(bbox: tuple[float, float, float, float], zoom: int, filters: Locati
     """What a map shows in ``bbox`` (west, south, east, north): up to ``cap`` points, else clusters."""
     capped, index_matches = False, None
     if filters.is_empty and zoom in CLUSTER_ZOOMS:
-        total, clusters = _cells_in(bbox, zoom)
+        total, clusters = cells_in(bbox, zoom)
     else:
         words = search.query_words(filters.text)
         required = _index_filters(filters) if words else None
@@ -395,20 +335,6 @@ def _points_by_id(ids: list[int]) -> dict[int, MapPoint]:
     return {row[0]: MapPoint(*row) for row in db.session.execute(_point_columns().where(Location.id.in_(ids)))}
 
 
-# Built once: the map's most frequent statement (a tenth of an unfiltered viewport was building it).
-_CELLS_IN_BOX = select(LocationCell.count, LocationCell.sum_lat, LocationCell.sum_lon).where(
-    LocationCell.zoom == bindparam("zoom"), LocationCell.cy.between(bindparam("cy_min"), bindparam("cy_max")),
-    LocationCell.cx.between(bindparam("cx_min"), bindparam("cx_max")))
-
-
-def _cells_in(bbox, zoom: int) -> tuple[int, list[tuple[float, float, int]]]:
-    west, south, east, north = bbox
-    (cy_min, cx_min), (cy_max, cx_max) = cell_of(south, west, zoom), cell_of(north, east, zoom)
-    rows = db.session.execute(_CELLS_IN_BOX, {"zoom": zoom, "cy_min": cy_min, "cy_max": cy_max,
-                                              "cx_min": cx_min, "cx_max": cx_max}).all()
-    return sum(r.count for r in rows), [(r.sum_lat / r.count, r.sum_lon / r.count, r.count) for r in rows]
-
-
 def _live_clusters(matches: Select, zoom: int) -> tuple[int, list[tuple[float, float, int]]]:
     """(how many of ``matches`` there are, up to VIEWPORT_SCAN_CAP + 1; clusters of the first
     VIEWPORT_SCAN_CAP), in one statement that reads the matches once: ``matches`` selects (lat, lon)."""
@@ -416,7 +342,7 @@ def _live_clusters(matches: Select, zoom: int) -> tuple[int, list[tuple[float, f
     first = select(sample).limit(VIEWPORT_SCAN_CAP).subquery("first_matches")
     size = cell_size(min(zoom, max(CLUSTER_ZOOMS)))
     lat, lon = first.c[0], first.c[1]
-    cy, cx = _cell_index(lat, 90.0, size), _cell_index(lon, 180.0, size)
+    cy, cx = cell_index(lat, 90.0, size), cell_index(lon, 180.0, size)
     sampled = select(func.count()).select_from(sample).scalar_subquery()
     rows = db.session.execute(select(func.avg(lat), func.avg(lon), func.count(), sampled).group_by(cy, cx)).all()
     return (rows[0][3] if rows else 0), [(lat, lon, n) for lat, lon, n, _ in rows]

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.library.models import ImportMapping, Location
-from locations.library.queries import rebuild_cells
+from locations.library.cells import rebuild_cells
 from tests.builders import PASSWORD, make_user
 
 FILE = ("spot;where;y;x;kind\n"

@@ -19,7 +19,8 @@ from locations.accounts.notifications import notify
 from locations.core.extensions import db
 from locations.directory.models import Prefecture
 from locations.library.models import Location, LocationCategory
-from locations.library.queries import index_text_for, rebuild_cells
+from locations.library.cells import rebuild_cells
+from locations.library.queries import index_text_for
 from locations.permits.models import AuthorityKind, PermitAuthority
 from tests.builders import make_commission, make_production, make_shoot, make_step, make_user, signed_in
 

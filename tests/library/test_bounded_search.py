@@ -7,7 +7,7 @@ from sqlalchemy import text as sa_text
 
 from locations.core import fulltext as search
 from locations.core.extensions import db
-from locations.library import queries
+from locations.library import cells, queries
 from locations.library.models import Location
 from locations.library.queries import LocationFilter, Near, search_locations, viewport
 
@@ -46,8 +46,8 @@ def reference_viewport(bbox, zoom, filters, cap):
     if total <= cap:
         return total, sorted(db.session.scalars(ids))  # the points' ids
     # The clusters as they were computed before the bounded, one-pass query: every match, grouped by cell.
-    size = queries.cell_size(min(zoom, max(queries.CLUSTER_ZOOMS)))
-    cy, cx = queries._cell_index(Location.lat, 90.0, size), queries._cell_index(Location.lon, 180.0, size)
+    size = cells.cell_size(min(zoom, max(cells.CLUSTER_ZOOMS)))
+    cy, cx = cells.cell_index(Location.lat, 90.0, size), cells.cell_index(Location.lon, 180.0, size)
     rows = db.session.execute(select(func.avg(Location.lat), func.avg(Location.lon), func.count())
                               .where(Location.id.in_(ids)).group_by(cy, cx)).all()
     return total, sorted((lat, lon, n) for lat, lon, n in rows)

@@ -11,7 +11,7 @@ from locations.directory.models import FilmCommission
 from locations.library.importing import apply_plan
 from locations.library.intake import plan_file
 from locations.library.models import Location
-from locations.library.queries import rebuild_cells
+from locations.library.cells import rebuild_cells
 from tests.builders import login, make_commission, make_user
 
 ROWS = "".join(f"一括確認{i},34.3{i:02d},134.05\n" for i in range(60))

@@ -7,7 +7,7 @@ from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.library.models import Location
-from locations.library.queries import rebuild_cells
+from locations.library.cells import rebuild_cells
 from tests.builders import login, make_user
 
 HEADER = "name_ja,category,address,lat,lon,status,source\n"

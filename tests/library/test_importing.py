@@ -21,7 +21,8 @@ from locations.library import cli as cli_import
 from locations.library import importing as importing_locations
 from locations.library.importing import COLUMNS, apply_plan, export_locations, generated_slug, parse_locations
 from locations.library.models import Location, LocationCell
-from locations.library.queries import LocationFilter, index_text_for, rebuild_cells, search_locations
+from locations.library.cells import rebuild_cells
+from locations.library.queries import LocationFilter, index_text_for, search_locations
 from locations.permits.importing import apply_authorities, export_authorities, parse_authorities
 from locations.permits.models import PermitAuthority
 from tests.builders import make_commission

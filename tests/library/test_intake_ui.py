@@ -12,7 +12,7 @@ from locations.accounts.models import User
 from locations.core.extensions import db
 from locations.core.models import AuditEvent
 from locations.library.models import ImportMapping, Location
-from locations.library.queries import rebuild_cells
+from locations.library.cells import rebuild_cells
 from tests.builders import login, make_user
 
 FILE = ("spot;where;lat;lng;kind\n"

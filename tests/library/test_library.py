@@ -3,16 +3,8 @@ from sqlalchemy import func, select
 
 from locations.core.extensions import db
 from locations.library.models import Location, LocationCell
-from locations.library.queries import (
-    CLUSTER_ZOOMS,
-    LocationFilter,
-    Near,
-    cell_of,
-    count_in_cells,
-    rebuild_cells,
-    search_locations,
-    viewport,
-)
+from locations.library.cells import CLUSTER_ZOOMS, cell_of, count_in_cells, rebuild_cells
+from locations.library.queries import LocationFilter, Near, search_locations, viewport
 
 TAKAMATSU = (34.34, 134.05)
 JAPAN = (122.0, 20.0, 154.0, 46.0)

@@ -10,7 +10,8 @@ from locations.directory.models import FilmCommission
 from locations.library.importing import apply_plan
 from locations.library.intake import plan_file
 from locations.library.models import Location
-from locations.library.queries import LocationFilter, rebuild_cells, search_locations
+from locations.library.cells import rebuild_cells
+from locations.library.queries import LocationFilter, search_locations
 from tests.builders import make_commission
 
 
