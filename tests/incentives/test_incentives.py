@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from locations.core.extensions import db
+from locations.core.seeding import Loader, SeedError
 from locations.incentives import estimator as incentives
 from locations.incentives.estimator import Program, estimate
 from locations.incentives.models import IncentiveProgram
+from locations.incentives.seed import load_incentive_programs
 from tests.commands.test_seeding import copy_seeds, edit
 
 M = 1_000_000
@@ -160,7 +162,7 @@ def test_each_historical_programme(app_context, code, total, japan, countries, e
     assert (result.eligible, result.estimated_rebate_jpy) == (eligible, rebate)
 
 
-@pytest.mark.parametrize("old, new, message", [
+BAD_PROGRAMME_ROWS = [
     ("meti-location-incentive-2023,経済産業省 ロケーションインセンティブ (JLOX+),", "meti-location-incentive-2023,,",
      "line 5: 'name_ja' is empty"),
     (",2023-09-01,2024-09-13,0.5,", ",2023-13-01,2024-09-13,0.5,", "line 5: 'valid_from' '2023-13-01' is not a date"),
@@ -170,8 +172,11 @@ def test_each_historical_programme(app_context, code, total, japan, countries, e
      ",0.5,1000000000,500000000,1000000000,,10,200000000,0,", "line 5: 'min_total_budget_jpy' and"),
     (",0.5,1000000000,500000000,", ",0.5,¥1bn,500000000,", "line 5: 'cap_jpy' '¥1bn' is not a whole number"),
     ("cao-location-project-2022,", "cao-location-project-2020,", "line 4: code 'cao-location-project-2020' repeats"),
-])
-def test_bad_incentive_row_stops_with_file_and_line(runner, app, tmp_path, old, new, message):
+]
+
+
+def test_a_bad_incentive_row_stops_the_seed_command_and_writes_nothing(runner, app, tmp_path):
+    old, new, message = BAD_PROGRAMME_ROWS[1]
     seeds = copy_seeds(tmp_path)
     edit(seeds / "incentive_programs.csv", old, new)
     result = runner.invoke(args=["seed", "--seeds", str(seeds)])
@@ -181,6 +186,18 @@ def test_bad_incentive_row_stops_with_file_and_line(runner, app, tmp_path, old, 
     with app.app_context():
         assert db.session.scalar(select(IncentiveProgram.rate).where(
             IncentiveProgram.code == "meti-location-incentive-2023")) == 0.5
+
+
+# Each check of the file on its own: the whole seed command reads every other file first (8 s a case), and the
+# test above shows how its error reaches the command's output.
+@pytest.mark.parametrize("old, new, message", BAD_PROGRAMME_ROWS)
+def test_each_bad_incentive_row_is_named_with_its_file_and_line(app_context, tmp_path, old, new, message):
+    seeds = copy_seeds(tmp_path)
+    edit(seeds / "incentive_programs.csv", old, new)
+    with pytest.raises(SeedError) as raised:
+        load_incentive_programs(Loader(str(seeds)))
+    db.session.rollback()
+    assert str(raised.value).startswith(f"incentive_programs.csv, {message}")
 
 
 # ---------------------------------------------------------------------------------------------- API
