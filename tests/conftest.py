@@ -225,15 +225,10 @@ def pytest_collection_modifyitems(config, items):
         elif _is_browser_test(item) and getattr(item, "callspec", None) and item.callspec.params.get("lang") == "en":
             # The database stores and finds what either language writes the same way; Japanese text is the one
             # that tests it (search, sorting, lengths), so the English run of the same journey stays in the
-            # SQLite pass. Over 20 minutes of CI on a slower machine made this worth two minutes.
+            # SQLite pass. It saves about a minute of the PostgreSQL pass.
             item.add_marker(in_english)
 
 
 def _is_browser_test(item) -> bool:
     return os.sep + "browser" + os.sep in str(item.path)
 
-
-def pytest_xdist_auto_num_workers(config) -> int:
-    """One worker more than the cores: a third of the CPU sat idle with one per core (browser tests wait on
-    Chromium and on their live server, the concurrency tests on other processes)."""
-    return (os.cpu_count() or 1) + 1
