@@ -2,7 +2,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from locations.core.config import DEFAULT_SEEDS_DIR as DEFAULT_SEEDS
@@ -12,6 +11,7 @@ from locations.directory.models import FilmCommission, Municipality, Prefecture,
 from locations.directory.seed import parse_website
 from locations.permits.models import Activity, ActivityPermit, GuidelineStep, PermitAuthority, PermitType
 from locations.permits.seed import load_authorities
+from tests.permits.test_rulebook import count_statements
 from locations.seeding import seed_all
 
 ALL_MODELS = (RegionalBlock, Prefecture, Municipality, FilmCommission, PermitType, Activity,
@@ -81,19 +81,10 @@ def test_seeding_twice_changes_nothing(app_context):
     assert counts() == before
 
 
-def test_reseeding_reads_the_authorities_relationships_in_bulk(app_context):
+def test_reseeding_reads_the_authorities_relationships_in_bulk(app, app_context):
     # One lazy load of prefectures and served municipalities per authority was 7,670 statements (6 of the
     # command's 13 s); loaded alongside, the authorities take a handful whatever their number.
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        load_authorities(Loader(DEFAULT_SEEDS))
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
+    statements = count_statements(app, lambda: load_authorities(Loader(DEFAULT_SEEDS)))
     assert len(statements) < 50, len(statements)
 
 
