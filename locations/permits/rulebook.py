@@ -2,7 +2,8 @@
 
 ``engine.load_rules`` stays the one reader of the database; this keeps its result per app together with the
 version stamp it was read at (core/versions.py). Every write to the tables below raises the stamp in the same
-transaction, so each web process and worker sees a change at its next plan, at the cost of one small read.
+transaction; each web process and worker reads the stamp at most once a second (``versions.recent``), so
+it sees another process's change within a second and its own at the next plan.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ _lock = threading.Lock()
 
 def cached_rules(session) -> RuleBook:
     """The rule book as ``load_rules`` would read it now, from this process's copy when that is current."""
-    version = versions.current(session, STAMP)
+    version = versions.recent(session, STAMP)
     held = current_app.extensions.get("permit_rules")
     if held is not None and held[0] == version:
         return held[1]

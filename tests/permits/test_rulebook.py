@@ -31,12 +31,56 @@ def codes(rules):
     return {a.code for group in rules.authorities.values() for a in group}
 
 
-def test_second_plan_reads_only_the_stamp(app, client):
+def test_a_plan_soon_after_another_reads_nothing(app, client):
     assert client.post("/api/permit-plan", json=BODY).status_code == 200
     statements = count_statements(app, lambda: client.post("/api/permit-plan", json=BODY))
     # The municipality and prefecture of the point come from the rule book's copy as well.
+    assert [s for s in statements if s != "BEGIN"] == [], statements
+
+
+def test_once_the_recheck_time_has_passed_a_plan_reads_only_the_stamp(app, client, monkeypatch):
+    assert client.post("/api/permit-plan", json=BODY).status_code == 200
+    monkeypatch.setattr(versions, "RECHECK_SECONDS", 0.0)
+    statements = count_statements(app, lambda: client.post("/api/permit-plan", json=BODY))
     read = [s for s in statements if s != "BEGIN"]
     assert len(read) == 1 and "data_version" in read[0], statements
+
+
+def _lead_days_written_elsewhere(app, days: int) -> None:
+    """What another process's commit looks like from here: the rows and the stamp change, and none of this
+    process's sessions sees it happen."""
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(sa.update(PermitType).where(PermitType.code == "FIRE_SMOKE_NOTICE")
+                         .values(lead_business_days=days))
+            versions.bump(conn, rulebook.STAMP)
+
+
+def test_another_process_change_is_seen_when_the_stamp_is_read_again(app, client, monkeypatch):
+    def fire_lead_days():
+        permits = client.post("/api/permit-plan", json=BODY).get_json()["permits"]
+        return {p["permit_type"]: p for p in permits}["FIRE_SMOKE_NOTICE"]["lead_business_days"]
+
+    assert fire_lead_days() == 3
+    _lead_days_written_elsewhere(app, 9)
+    try:
+        assert fire_lead_days() == 3  # within the second: this process's copy
+        monkeypatch.setattr(versions, "RECHECK_SECONDS", 0.0)
+        assert fire_lead_days() == 9
+    finally:
+        _lead_days_written_elsewhere(app, 3)
+    assert fire_lead_days() == 3
+
+
+def test_a_rolled_back_change_is_never_planned_from(app, client):
+    assert client.post("/api/permit-plan", json=BODY).status_code == 200
+    with app.app_context():
+        db.session.scalar(sa.select(PermitType).filter_by(code="FIRE_SMOKE_NOTICE")).lead_business_days = 9
+        db.session.flush()
+        assert rulebook.cached_rules(db.session).permits["FIRE_SMOKE_NOTICE"].lead_business_days == 9
+        db.session.rollback()
+    permits = client.post("/api/permit-plan", json=BODY).get_json()["permits"]
+    assert {p["permit_type"]: p for p in permits}["FIRE_SMOKE_NOTICE"]["lead_business_days"] == 3
 
 
 def test_a_renamed_municipality_is_seen_at_the_next_plan(app, client):
@@ -54,7 +98,7 @@ def test_cached_rules_equal_a_fresh_load(app_context):
     assert rulebook.cached_rules(db.session) is rulebook.cached_rules(db.session)
 
 
-def test_a_change_in_any_process_is_seen_at_the_next_plan(app, client):
+def test_a_change_in_this_process_is_seen_at_the_next_plan(app, client):
     before = client.post("/api/permit-plan", json=BODY).get_json()
     fire = {p["permit_type"]: p for p in before["permits"]}["FIRE_SMOKE_NOTICE"]
     assert fire["lead_business_days"] == 3
