@@ -794,6 +794,7 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: str = "en",
             add(code, text["typical"].format(category=label, permit=name))
 
     listed, not_needed = [], []
+    routes: dict[str, tuple[Optional[RoutedAuthority], Optional[str]]] = {}  # several permits go to one kind
     for code, why in reasons.items():
         permit = rules.permits[code]
         results = outcome.get(code, [True])
@@ -801,7 +802,9 @@ def plan_permits(shoot: Shoot, rules: RuleBook, today: date, lang: str = "en",
         why = list(why)
         routed = used = None
         if status != "not_needed":
-            routed, used = route(shoot, permit.authority_kind, rules)
+            if permit.authority_kind not in routes:
+                routes[permit.authority_kind] = route(shoot, permit.authority_kind, rules)
+            routed, used = routes[permit.authority_kind]
             _routing_reasons(shoot, rules, permit, routed, used, why, warnings, text, lang, tr)
         open_codes = tuple(opens.get(code, ())) if status == "to_confirm" else ()
         if open_codes:
