@@ -226,7 +226,7 @@ def main() -> None:
             from locations.permits import rulebook
 
             def with_cache():
-                # What the API does now: one stamp read per call, the rule book kept by the process.
+                # What the API does now: the rule book kept by the process, its stamp read at most once a second.
                 return [permits.plan_permits(shoot, rulebook.cached_rules(db.session), TODAY)
                         for shoot in shoots]
 
