@@ -3,16 +3,11 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..core import maps, versions
 from ..core.extensions import db
 from ..core.i18n import current_language
-from .models import RegionalBlock
-
-# The outlines change only with the reference data; their URL names this stamp so browsers keep them a year.
-OUTLINES = "prefecture_outlines"
-versions.watch(OUTLINES, ("prefecture", "regional_block"))
+from .queries import OUTLINES, region_choices
 
 
 def outlines_url(**filters: str) -> str:
@@ -21,9 +16,7 @@ def outlines_url(**filters: str) -> str:
 
 
 def block_colours_by_code() -> dict[str, str]:
-    return maps.block_colours(
-        list(db.session.scalars(select(RegionalBlock.code).order_by(RegionalBlock.sort_order)))
-    )
+    return maps.block_colours([block.code for block in region_choices()])
 
 
 def outline_layer(**filters: str) -> maps.RemoteLayer:

@@ -8,8 +8,14 @@ from typing import Optional
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload, undefer
 
+from ..core import versions
 from ..core.extensions import db
 from .models import FilmCommission, Prefecture, RegionalBlock
+
+# Raised whenever a prefecture or a block is written: the outlines' URL names it (browsers keep them a year),
+# and the blocks and prefectures the filters list are read again when it moves.
+OUTLINES = "prefecture_outlines"
+versions.watch(OUTLINES, ("prefecture", "regional_block"))
 
 
 def blocks_with_prefectures() -> list[RegionalBlock]:
@@ -20,6 +26,35 @@ def blocks_with_prefectures() -> list[RegionalBlock]:
             .order_by(RegionalBlock.sort_order)
         )
     )
+
+
+@dataclass(frozen=True)
+class Region:
+    """A block (with its prefectures) or a prefecture, as the filters' selects and the map colours need it."""
+    code: str
+    name_ja: str
+    name_en: str
+    prefectures: tuple["Region", ...] = ()
+
+
+# Per database: (the OUTLINES stamp it was read at, the blocks). 47 prefectures in 10 blocks change with the
+# reference data only, and every search page lists them (0.7 ms a page to read them again).
+_regions: dict[str, tuple[int, tuple[Region, ...]]] = {}
+
+
+def region_choices() -> tuple[Region, ...]:
+    """The blocks in their order, each with its prefectures, as of the reference data's stamp (read at most
+    once a second; this process's own changes at once, see versions.recent)."""
+    key = str(db.session.get_bind().url)
+    stamp = versions.recent(db.session, OUTLINES)
+    held = _regions.get(key)
+    if held is None or held[0] != stamp:
+        blocks = tuple(
+            Region(block.code, block.name_ja, block.name_en,
+                   tuple(Region(p.code, p.name_ja, p.name_en) for p in block.prefectures))
+            for block in blocks_with_prefectures())
+        held = _regions[key] = (stamp, blocks)
+    return held[1]
 
 
 @dataclass(frozen=True)

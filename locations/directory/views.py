@@ -48,7 +48,7 @@ def commissions():
     found = queries.find_commissions(filters)
     return render_template("directory/commissions.html", filters=filters,
                            groups=queries.group_by_block_and_prefecture(found), total=len(found),
-                           blocks=queries.blocks_with_prefectures())
+                           blocks=queries.region_choices())
 
 
 @bp.route("/commissions/<slug>")

@@ -78,7 +78,7 @@ def locations():
     return render_template(
         "library/search.html", result=result, filters=parsed.filters, errors=errors,
         unknown_place=parsed.unknown_place, suggestions=parsed.suggestions, categories=categories,
-        blocks=directory.blocks_with_prefectures(), facilities=FACILITIES, sort=sort, fmap=fmap,
+        blocks=directory.region_choices(), facilities=FACILITIES, sort=sort, fmap=fmap,
         filter_args=_filter_args(),
     ), (400 if parsed.errors and not parsed.unknown_place else 200)
 
