@@ -84,6 +84,18 @@ def test_word_filtered_viewports_are_as_before(app_context, filters):
                 assert [point.id for point in view.points] == clusters, (box, zoom)
 
 
+def test_a_box_with_few_matches_reads_the_text_index_once(app, client):
+    from tests.permits.test_rulebook import count_statements
+
+    path = "/api/locations?bbox=133.4,34.0,134.5,34.6&zoom=12&q=" + "公園"
+    answers = []
+    statements = count_statements(app, lambda: answers.append(client.get(path).get_json()))
+    assert not answers[0]["clustered"] and 0 < answers[0]["total"] == len(answers[0]["features"])
+    with app.app_context():
+        index = "location_fts" if db.engine.dialect.name == "sqlite" else "location_search"
+    assert len([s for s in statements if index in s]) == 1, statements
+
+
 def test_the_grid_cells_cover_the_box_in_few_tokens():
     central = search.grid_cells((134.03, 34.31, 134.07, 34.36))  # 3 rows and 3 columns of 0.03125°
     assert len(central) == 9 and all(cell.startswith("xg3y") for cell in central)
