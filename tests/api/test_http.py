@@ -23,6 +23,23 @@ def test_json_is_utf8_not_escaped(client):
     assert client.get("/api/activities").content_type == "application/json"
 
 
+def test_json_answers_are_written_as_flask_wrote_them(app, client):
+    """Keys sorted, no spaces, a final newline, dates as HTTP dates: what json.dumps wrote before orjson."""
+    from datetime import date
+    from decimal import Decimal
+
+    from flask import jsonify
+
+    for path in ("/api/locations?bbox=133.4,34.0,134.5,34.6&zoom=12&q=" + "公園", "/api/activities",
+                 "/api/locations?q=" + "高松", "/api/nope"):
+        body = client.get(path).get_data()
+        again = json.dumps(json.loads(body), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        assert body == again.encode(), path
+    with app.test_request_context():
+        body = jsonify(b=date(2027, 5, 10), a=Decimal("1.50"), c={2: "two"}).get_data()
+    assert body == b'{"a":"1.50","b":"Mon, 10 May 2027 00:00:00 GMT","c":{"2":"two"}}\n'
+
+
 def test_api_and_pages_are_compressed_when_asked(client):
     plain = client.get("/api/prefectures?block=SKK")
     assert "Content-Encoding" not in plain.headers
