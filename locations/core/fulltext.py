@@ -167,26 +167,28 @@ location_search = Table(
     Column("lat", Float), Column("lon", Float),
 )
 
-# One page of matches from the text index alone, per engine: the capped count, the full ranking, and the
-# ranking of the first ``:c`` matches in index order. Identifiers are fixed; only :q, :c, :n, :o are bound.
-_INDEX_SQL = {
-    "sqlite": (
-        "SELECT count(*) FROM (SELECT 1 FROM location_fts WHERE location_fts MATCH :q LIMIT :c)",
-        "SELECT rowid FROM location_fts WHERE location_fts MATCH :q ORDER BY rank, rowid LIMIT :n OFFSET :o",
-        "SELECT rowid FROM (SELECT rowid, rank FROM location_fts WHERE location_fts MATCH :q LIMIT :c) "
-        "ORDER BY rank, rowid LIMIT :n OFFSET :o",
-    ),
-    # :q selects (words and filter tokens), :w ranks (the words alone).
-    "postgresql": (
-        "SELECT count(*) FROM (SELECT 1 FROM location_search "
-        "WHERE vector @@ to_tsquery('simple'::regconfig, :q) LIMIT :c) AS matches",
-        "SELECT id FROM location_search WHERE vector @@ to_tsquery('simple'::regconfig, :q) "
-        "ORDER BY ts_rank(vector, to_tsquery('simple'::regconfig, :w)) DESC, id LIMIT :n OFFSET :o",
-        "SELECT id FROM (SELECT id, vector FROM location_search WHERE vector @@ to_tsquery('simple'::regconfig, :q) "
-        "LIMIT :c) AS first_matches "
-        "ORDER BY ts_rank(vector, to_tsquery('simple'::regconfig, :w)) DESC, id LIMIT :n OFFSET :o",
-    ),
-}
+# One page of matches from SQLite's text index: the capped count, the full ranking, and the ranking of the
+# first ``:c`` matches in index order. Identifiers are fixed; only the values are bound.
+_SQLITE_INDEX_SQL = (
+    "SELECT count(*) FROM (SELECT 1 FROM location_fts WHERE location_fts MATCH :q LIMIT :c)",
+    "SELECT rowid FROM location_fts WHERE location_fts MATCH :q ORDER BY rank, rowid LIMIT :n OFFSET :o",
+    "SELECT rowid FROM (SELECT rowid, rank FROM location_fts WHERE location_fts MATCH :q LIMIT :c) "
+    "ORDER BY rank, rowid LIMIT :n OFFSET :o",
+)
+
+# PostgreSQL answers both in one statement: the matches' ids are found once (the index scan is a third of a
+# search for 公園 or park at 1M rows), counted, and the first ``:r`` of them ranked; the one row of the count
+# comes back even when the page is past the end. :q selects (words and filter tokens), :w ranks (the words
+# alone).
+_POSTGRESQL_PAGE_SQL = (
+    "WITH matches AS MATERIALIZED (SELECT id FROM location_search "
+    "WHERE vector @@ to_tsquery('simple'::regconfig, :q) LIMIT :c) "
+    "SELECT total.n, page.id FROM (SELECT count(*) AS n FROM matches) AS total "
+    "LEFT JOIN LATERAL (SELECT found.id, ts_rank(found.vector, to_tsquery('simple'::regconfig, :w)) AS rank "
+    "FROM (SELECT id FROM matches LIMIT :r) AS first_matches JOIN location_search AS found ON found.id = first_matches.id "
+    "ORDER BY rank DESC, found.id LIMIT :n OFFSET :o) AS page ON true "
+    "ORDER BY page.rank DESC, page.id"
+)
 
 
 def index_page(words: list[list[str]], limit: int, offset: int, cap: int, rank_cap: int,
@@ -197,16 +199,18 @@ def index_page(words: list[list[str]], limit: int, offset: int, cap: int, rank_c
     Counting stops after ``cap`` matches and ranking after ``rank_cap``, so a query that matches a sixth of a
     million rows costs what one matching ``cap`` does; below the caps the answer is that of a full ranking.
     """
-    count_sql, ranked_sql, bounded_sql = _INDEX_SQL[dialect]
     required = [list(group) for group in required]
-    query = fts5_query(words, required) if dialect == "sqlite" else tsquery(words, required)
+    if dialect == "postgresql":
+        rows = db.session.execute(text(_POSTGRESQL_PAGE_SQL), {
+            "q": tsquery(words, required), "w": tsquery(words), "c": cap + 1, "r": rank_cap, "n": limit,
+            "o": offset}).all()
+        return rows[0][0], [row[1] for row in rows if row[1] is not None]
+    count_sql, ranked_sql, bounded_sql = _SQLITE_INDEX_SQL
+    query = fts5_query(words, required)
     total = db.session.execute(text(count_sql), {"q": query, "c": cap + 1}).scalar_one()
     # Past ``rank_cap`` matches, the first ``rank_cap`` in index order are ranked; the rest are not looked at.
     ranked = ranked_sql if total <= rank_cap else bounded_sql
-    values = {"q": query, "c": rank_cap, "n": limit, "o": offset}
-    if dialect != "sqlite":
-        values["w"] = tsquery(words)
-    ids = db.session.execute(text(ranked), values).scalars().all()
+    ids = db.session.execute(text(ranked), {"q": query, "c": rank_cap, "n": limit, "o": offset}).scalars().all()
     return total, list(ids)
 
 
