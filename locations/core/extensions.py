@@ -19,9 +19,15 @@ migrate = Migrate()
 babel = Babel()
 
 
+# Each connection's page cache (SQLite's default is 2 MB). A word-filtered map viewport at 1M locations reads
+# tens of MB of the text index; with 64 MB the pages stay between requests (p95 through gunicorn 34.8 → 28.3
+# ms on the bench's 1M file). Pages are cached as they are read, so a small database uses what it has.
+SQLITE_CACHE_KIB = 64 * 1024
+
+
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
-    """Enforce foreign keys and let readers and a writer work side by side on SQLite."""
+    """Enforce foreign keys, let readers and a writer work side by side on SQLite, and keep more pages."""
     if type(dbapi_connection).__module__.split(".")[0] not in ("sqlite3", "pysqlite2"):
         return
     # SQLAlchemy emits BEGIN itself (see _begin_sqlite), so pysqlite must not start transactions.
@@ -30,6 +36,7 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
