@@ -111,8 +111,10 @@ class Test:
     high: float = 0.0
 
 
+@lru_cache(maxsize=4096)
 def parse_rule(rule: str) -> tuple[tuple[Test, ...], ...]:
-    """The rule as alternatives of conjunctions; raises ValueError with the bad part."""
+    """The rule as alternatives of conjunctions; raises ValueError with the bad part. Remembered per rule
+    text (a plan evaluates each of its links' rules; the rule book has a few hundred)."""
     alternatives = []
     for alternative in rule.split("|"):
         tests = []
