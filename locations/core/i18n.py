@@ -162,8 +162,10 @@ def _remember_language(response):
             httponly=True,
         )
     # Pages differ by language, so caches must key on what chooses it.
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    if "Vary" in response.headers:
+        response.vary.update(("Accept-Language", "Cookie"))
+    else:  # the usual case, without parsing an empty header set twice
+        response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 

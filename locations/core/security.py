@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -45,32 +46,46 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _tile_origin() -> str:
-    url, _attribution = tile_source(current_app.config)
+@lru_cache(maxsize=8)
+def _origin_of(url: str) -> str:
     parts = urlsplit(url.replace("{s}", "*"))
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+def _tile_origin() -> str:
+    url, _attribution = tile_source(current_app.config)
+    return _origin_of(url)
+
+
 def _security_headers(response):
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    policy = (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{csp_nonce()}'; "
-        # Leaflet positions map panes with inline styles.
-        "style-src 'self' 'unsafe-inline'; "
-        f"img-src 'self' data: blob: {_tile_origin()}".rstrip() + "; "
-        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-        "frame-ancestors 'none'; form-action 'self'"
-    )
-    headers.setdefault("Content-Security-Policy", policy)
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # A view may have set its own (a sandboxed document, say); one pass over the headers finds which.
+    present = {name.lower() for name, _ in headers.items()}
+    for name, value in _FIXED_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{csp_nonce()}'; "
+            # Leaflet positions map panes with inline styles.
+            "style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' data: blob: {_tile_origin()}".rstrip() + "; "
+            "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+            "frame-ancestors 'none'; form-action 'self'"
+        ))
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+_FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "geolocation=(), camera=(), microphone=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
 
 
 def writes_immediately() -> bool:

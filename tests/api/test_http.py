@@ -40,6 +40,17 @@ def test_json_answers_are_written_as_flask_wrote_them(app, client):
     assert body == b'{"a":"1.50","b":"Mon, 10 May 2027 00:00:00 GMT","c":{"2":"two"}}\n'
 
 
+def test_security_headers_are_sent_once_and_the_page_nonce_matches(client):
+    names = ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy",
+             "Cross-Origin-Opener-Policy", "Content-Security-Policy")
+    for path in ("/api/activities", "/locations?lang=en"):
+        response = client.get(path)
+        assert all(len(response.headers.getlist(name)) == 1 for name in names), path
+        assert response.headers.getlist("Vary")[0].startswith("Accept-Language, Cookie"), path
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+
+
 def test_api_and_pages_are_compressed_when_asked(client):
     plain = client.get("/api/prefectures?block=SKK")
     assert "Content-Encoding" not in plain.headers

@@ -238,7 +238,7 @@ def test_display_names_drop_windows_folders_and_invisible_characters():
 def test_documents_download_sandboxed_privately(app, people, case, file_storage):
     send_document(people, case, PDF, "plan.pdf")
     response = people["clients"]["fc_staff"].get(f"{case['url']('road')}/documents/{only_document(app, case).id}")
-    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'; sandbox"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "private, no-store"
     response.close()
