@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -55,6 +57,25 @@ def recent(session: Session, name: str) -> int:
     version = current(session, name)
     _read[key] = (version, now, writes)
     return version
+
+
+T = TypeVar("T")
+_build_lock = threading.Lock()
+
+
+def kept(session: Session, name: str, build: Callable[[], T]) -> T:
+    """What ``build()`` read, kept per app beside stamp ``name`` as it was then, and read again once the stamp
+    (``recent``) has moved."""
+    version = recent(session, name)
+    held = current_app.extensions.get(name)
+    if held is not None and held[0] == version:
+        return held[1]
+    with _build_lock:
+        # The stamp first, then the rows: a change committed in between gives newer rows under an older
+        # stamp, which the next use replaces; never older rows under a newer stamp.
+        value = build()
+        current_app.extensions[name] = (version, value)
+    return value
 
 
 def _count_write() -> None:

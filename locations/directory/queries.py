@@ -37,24 +37,14 @@ class Region:
     prefectures: tuple["Region", ...] = ()
 
 
-# Per database: (the OUTLINES stamp it was read at, the blocks). 47 prefectures in 10 blocks change with the
-# reference data only, and every search page lists them (0.7 ms a page to read them again).
-_regions: dict[str, tuple[int, tuple[Region, ...]]] = {}
-
-
 def region_choices() -> tuple[Region, ...]:
     """The blocks in their order, each with its prefectures, as of the reference data's stamp (read at most
-    once a second; this process's own changes at once, see versions.recent)."""
-    key = str(db.session.get_bind().url)
-    stamp = versions.recent(db.session, OUTLINES)
-    held = _regions.get(key)
-    if held is None or held[0] != stamp:
-        blocks = tuple(
-            Region(block.code, block.name_ja, block.name_en,
-                   tuple(Region(p.code, p.name_ja, p.name_en) for p in block.prefectures))
-            for block in blocks_with_prefectures())
-        held = _regions[key] = (stamp, blocks)
-    return held[1]
+    once a second; this process's own changes at once, see versions.recent). 47 prefectures in 10 blocks change
+    with the reference data only, and every search page lists them (0.7 ms a page to read them again)."""
+    return versions.kept(db.session, OUTLINES, lambda: tuple(
+        Region(block.code, block.name_ja, block.name_en,
+               tuple(Region(p.code, p.name_ja, p.name_en) for p in block.prefectures))
+        for block in blocks_with_prefectures()))
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,6 @@ it sees another process's change within a second and its own at the next plan.
 """
 from __future__ import annotations
 
-import threading
-
-from flask import current_app
-
 from ..core import versions
 from .engine import RuleBook, load_rules
 
@@ -18,21 +14,9 @@ STAMP = "permit_rules"
 versions.watch(STAMP, ("authority_kind", "activity", "permit_type", "activity_permit", "permit_authority",
                        "authority_prefecture", "municipality", "prefecture"))
 
-_lock = threading.Lock()
-
-
 def cached_rules(session) -> RuleBook:
     """The rule book as ``load_rules`` would read it now, from this process's copy when that is current."""
-    version = versions.recent(session, STAMP)
-    held = current_app.extensions.get("permit_rules")
-    if held is not None and held[0] == version:
-        return held[1]
-    with _lock:
-        # Read the stamp first, then the rows: a change committed in between gives newer rules under an older
-        # stamp, which the next call replaces; never older rules under a newer stamp.
-        rules = load_rules(session)
-        current_app.extensions["permit_rules"] = (version, rules)
-    return rules
+    return versions.kept(session, STAMP, lambda: load_rules(session))
 
 
 def warm(app) -> None:
